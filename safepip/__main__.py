@@ -1,0 +1,43 @@
+"""``safepip ARGS``: pip's arguments, pip's behaviour, and no externally-managed-environment.
+
+``main`` is the only place where safepip's exceptions become messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from . import _argv, _options
+from ._environment import Environment
+from ._exceptions import EXIT_INTERRUPTED, SafepipError
+from ._report import Reporter
+from ._subprocess import interrupt_guard
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run safepip with pip's ``argv`` (without the program name); return the exit status."""
+    env = env if env is not None else Environment.from_process()
+    options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
+    pip_args = _argv.parse(pip_argv)
+    reporter = Reporter(env, pip_args.verbosity)
+    try:
+        with interrupt_guard():
+            from ._dispatch import dispatch
+
+            return dispatch(options, pip_args, env, reporter)
+    except SafepipError as error:
+        reporter.error(error.message, error.hint)
+        return error.exit_code
+    except KeyboardInterrupt:
+        reporter.error("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,28 @@
+"""The operating system distribution, for advice that names the exact package to install."""
+
+from __future__ import annotations
+
+
+def _ids() -> tuple[str, str]:
+    import distro  # imported only when advice is needed
+
+    like = distro.like().split()
+    return distro.id(), " ".join([distro.id(), *like])
+
+
+def venv_package_hint(python_version: str) -> str:
+    """The command that gives this machine's Python a working ``venv``/``ensurepip``."""
+    major_minor = ".".join(python_version.split(".")[:2])
+    try:
+        ident, family = _ids()
+    except Exception:  # distro is advisory only; never fail the real error because of it
+        ident, family = "", ""
+    if "debian" in family or "ubuntu" in family:
+        return f"install the venv support of this Python: sudo apt install python{major_minor}-venv"
+    if ident in ("fedora", "rhel", "centos", "rocky", "almalinux") or "fedora" in family:
+        return "install Python's venv support: sudo dnf install python3-pip-wheel python3-libs"
+    if "suse" in family:
+        return f"install Python's venv support: sudo zypper install python{major_minor.replace('.', '')}"
+    if ident == "alpine":
+        return "install Python's venv support: sudo apk add python3 py3-pip"
+    return "install your distribution's package that provides Python's venv and ensurepip modules"

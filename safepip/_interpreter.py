@@ -1,0 +1,246 @@
+"""The target interpreter: the Python that ``pip`` would have meant, and whether PEP 668 says
+it belongs to the operating system.
+
+Finding it reads only the environment and the file system. What it cannot read from files (its
+stdlib directory, ``sys.prefix``, its version) is asked of the interpreter once and remembered in
+safepip's cache, keyed by the executable's identity, so that a pass-through costs no extra
+process start.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._environment import Environment
+from ._exceptions import InterpreterError
+
+#: Variable naming the interpreter safepip should treat as "the pip's Python".
+OVERRIDE_VARIABLE = "SAFEPIP_PYTHON"
+
+_PROBE = """\
+import importlib.util, json, os, sys, sysconfig
+print(json.dumps({
+    "executable": sys.executable,
+    "version": "%d.%d.%d" % sys.version_info[:3],
+    "prefix": sys.prefix,
+    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+    "stdlib": sysconfig.get_path("stdlib"),
+    "purelib": sysconfig.get_path("purelib"),
+    "has_pip": importlib.util.find_spec("pip") is not None,
+}))
+"""
+_PROBE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Facts the interpreter tells about itself."""
+
+    executable: str
+    version: str
+    prefix: str
+    base_prefix: str
+    stdlib: str
+    purelib: str
+    has_pip: bool
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.version.split("."))
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The interpreter pip would run on, and why safepip chose it."""
+
+    path: str
+    chosen_by: str
+    venv_root: Path | None
+
+    @property
+    def is_venv(self) -> bool:
+        return self.venv_root is not None
+
+
+@dataclass(frozen=True)
+class ExternallyManaged:
+    """The PEP 668 marker file and the message the distribution put in it."""
+
+    marker: Path
+    message: str
+
+
+def venv_root_of(executable: str) -> Path | None:
+    """The virtual environment ``executable`` belongs to, found as the interpreter itself finds it
+    (``pyvenv.cfg`` beside the executable or one level up), without resolving symlinks."""
+    bindir = Path(os.path.abspath(executable)).parent
+    for candidate in (bindir, bindir.parent):
+        if (candidate / "pyvenv.cfg").is_file():
+            return candidate
+    return None
+
+
+def _executable_in(directory: Path) -> str | None:
+    for name in ("bin/python", "bin/python3", "python", "python3"):
+        candidate = directory / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def _resolve_python_option(value: str, env: Environment) -> str:
+    """pip's ``identify_python_interpreter``: an executable file, a venv directory, or a command
+    looked up on PATH."""
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = env.cwd / path
+    if path.is_file() and os.access(path, os.X_OK):
+        return str(path)
+    if path.is_dir():
+        found = _executable_in(path)
+        if found:
+            return found
+    found_on_path = shutil.which(value, path=env.environ.get("PATH", os.defpath))
+    if found_on_path:
+        return found_on_path
+    raise InterpreterError(
+        f"Could not locate Python interpreter {value}",
+        "give --python an interpreter path, a virtual environment folder, or a command on PATH",
+    )
+
+
+def find_target(python_option: str | None, env: Environment) -> Interpreter:
+    """Decide which interpreter pip would have installed into.
+
+    Precedence: pip's own ``--python``; ``$SAFEPIP_PYTHON``; the active virtual environment
+    (``$VIRTUAL_ENV``) or conda environment (``$CONDA_PREFIX``); then the first ``python3`` on
+    PATH that is not the interpreter safepip itself runs on.
+    """
+    if python_option:
+        path = _resolve_python_option(python_option, env)
+        return Interpreter(path, "--python", venv_root_of(path))
+    override = env.environ.get(OVERRIDE_VARIABLE)
+    if override:
+        path = _resolve_python_option(override, env)
+        return Interpreter(path, f"${OVERRIDE_VARIABLE}", venv_root_of(path))
+    for variable, label in (
+        ("VIRTUAL_ENV", "the active virtual environment"),
+        ("CONDA_PREFIX", "the active conda environment"),
+    ):
+        root = env.environ.get(variable)
+        if root:
+            found = _executable_in(Path(root))
+            if found:
+                return Interpreter(found, f"{label} (${variable})", venv_root_of(found))
+    own_dir = os.path.dirname(os.path.abspath(env.own_executable))
+    for directory in env.environ.get("PATH", os.defpath).split(os.pathsep):
+        if not directory or os.path.abspath(directory) == own_dir:
+            continue
+        for name in ("python3", "python"):
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return Interpreter(candidate, "the first python3 on PATH", venv_root_of(candidate))
+    raise InterpreterError(
+        "no python3 found on PATH",
+        f"install Python 3, or name one with --python PATH or ${OVERRIDE_VARIABLE}",
+    )
+
+
+def _identity(path: str) -> str | None:
+    """A cache key that changes when the executable does, or None where it cannot be trusted
+    (scripts such as pyenv shims choose an interpreter each time they run)."""
+    try:
+        real = os.path.realpath(path)
+        with open(real, "rb") as handle:
+            if handle.read(4) != b"\x7fELF" and not _is_macho(real):
+                return None
+        stat = os.stat(real)
+    except OSError:
+        return None
+    return f"{_PROBE_FORMAT}:{os.path.abspath(path)}:{real}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _is_macho(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(4) in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xce\xfa\xed\xfe")
+
+
+def probe(path: str, env: Environment) -> Probe:
+    """Ask ``path`` about itself, through safepip's cache where the executable is a binary."""
+    identity = _identity(path)
+    cache_file = None
+    if identity is not None:
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        cache_file = env.cache_dir / "interpreters" / f"{digest}.json"
+        try:
+            data = json.loads(cache_file.read_text(encoding="utf-8"))
+            if data.get("identity") == identity:
+                return Probe(**data["probe"])
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+    result = _run_probe(path, env)
+    if cache_file is not None:
+        _write_cache(cache_file, {"identity": identity, "probe": result.__dict__})
+    return result
+
+
+def _run_probe(path: str, env: Environment) -> Probe:
+    try:
+        completed = subprocess.run(
+            [path, "-I", "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+            env={k: v for k, v in env.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")},
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise InterpreterError(
+            f"the Python interpreter {path} could not be started: {error}",
+            "check that it is installed and runs, or choose another with --python",
+        ) from error
+    try:
+        data: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+        return Probe(**data)
+    except (ValueError, TypeError, IndexError) as error:
+        detail = (completed.stderr or completed.stdout).strip().splitlines()
+        raise InterpreterError(
+            f"the Python interpreter {path} did not answer as Python 3 does "
+            f"(exit status {completed.returncode}{': ' + detail[-1] if detail else ''})",
+            "choose another interpreter with --python",
+        ) from error
+
+
+def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, cache_file)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def externally_managed(stdlib: str) -> ExternallyManaged | None:
+    """PEP 668: the ``EXTERNALLY-MANAGED`` file in the stdlib directory, with its message
+    (``Error`` in ``[externally-managed]``), or None."""
+    marker = Path(stdlib) / "EXTERNALLY-MANAGED"
+    if not marker.is_file():
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    message = ""
+    try:
+        parser.read(marker, encoding="utf-8")
+        message = parser.get("externally-managed", "Error", fallback="")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        pass
+    return ExternallyManaged(marker, message.strip())

@@ -1,0 +1,67 @@
+"""Running pip itself: the same pip the user would have run, on their terminal."""
+
+from __future__ import annotations
+
+import os
+from glob import glob
+from typing import Mapping, Sequence
+
+from ._interpreter import Interpreter
+from ._subprocess import run_captured, run_foreground
+
+#: Starts pip as its console script does, so that pip calls itself ``pip`` in its messages
+#: (``python -m pip`` would name the interpreter), and not importing from the working directory.
+LAUNCHER = (
+    "import sys\n"
+    "if sys.path and sys.path[0] in ('', '.'): del sys.path[0]\n"
+    "sys.argv[0] = 'pip'\n"
+    "from pip._internal.cli.main import main\n"
+    "sys.exit(main())\n"
+)
+
+_PEP668_CHECK = (
+    "import sys\n"
+    "try:\n"
+    "    from pip._internal.utils.misc import check_externally_managed\n"
+    "except Exception:\n"
+    "    sys.exit(3)\n"
+    "try:\n"
+    "    check_externally_managed()\n"
+    "except Exception as error:\n"
+    "    sys.exit(10 if type(error).__name__ == 'ExternallyManagedEnvironment' else 3)\n"
+)
+
+
+def venv_has_pip(root: str) -> bool:
+    return bool(glob(os.path.join(glob_escape(root), "lib*", "python*", "site-packages", "pip",
+                                  "__init__.py")))
+
+
+def glob_escape(path: str) -> str:
+    return path.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
+
+
+def target_has_pip(target: Interpreter, probe_has_pip: bool | None) -> bool:
+    if target.venv_root is not None:
+        return venv_has_pip(str(target.venv_root))
+    return bool(probe_has_pip)
+
+
+def run_pip(
+    command: Sequence[str],
+    argv: Sequence[str],
+    *,
+    environ: Mapping[str, str],
+    interactive: bool,
+) -> int:
+    return run_foreground([*command, *argv], environ=environ, interactive=interactive)
+
+
+def pip_says_externally_managed(python: str, environ: Mapping[str, str]) -> bool:
+    """Ask the interpreter's own pip whether PEP 668 forbids installing into it: the safety net
+    for a refusal safepip did not predict. Costs a process start, so only after a failure."""
+    try:
+        completed = run_captured([python, "-c", _PEP668_CHECK], environ=environ, timeout=60)
+    except OSError:
+        return False
+    return completed.returncode == 10

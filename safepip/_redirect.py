@@ -1,0 +1,146 @@
+"""The redirect: an install PEP 668 forbids in the target interpreter goes into the project's
+``.venv`` instead, found or created."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._argv import PipArgs
+from ._environment import Environment
+from ._exceptions import Interrupted, VenvError
+from ._interpreter import ExternallyManaged, Interpreter, Probe
+from ._lock import EnvironmentLock
+from ._options import SafepipOptions
+from ._pip import LAUNCHER, run_pip, venv_has_pip
+from ._project import VENV_NAME, Project, find_project
+from ._report import Reporter
+from ._subprocess import clean_environ
+from ._venv import create_venv, inspect_venv, move_aside, remove_venv
+
+#: Options that make no sense inside a venv and would make pip refuse there.
+DROPPED_OPTIONS = ("--python", "--user")
+
+
+@dataclass(frozen=True)
+class VenvTarget:
+    """Where the redirect goes: the venv path and the project it belongs to (None: no project
+    was found, so the working directory becomes one)."""
+
+    path: Path
+    project: Project | None
+
+
+def venv_target(env: Environment) -> VenvTarget:
+    project = find_project(env.cwd, env.home)
+    root = project.root if project else env.cwd
+    return VenvTarget(root / VENV_NAME, project)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """``path`` relative to the working directory when it is near, else absolute."""
+    relative = os.path.relpath(path, cwd)
+    if relative.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
+        return str(path)
+    return relative
+
+
+def activate_hint(venv: Path, env: Environment) -> str:
+    """How to activate ``venv`` in the user's shell (from ``$SHELL``)."""
+    shown = shlex.quote(display_path(venv, env.cwd))
+    shell = os.path.basename(env.environ.get("SHELL", ""))
+    if shell == "fish":
+        return f"source {shown}/bin/activate.fish"
+    if shell in ("csh", "tcsh"):
+        return f"source {shown}/bin/activate.csh"
+    if shell in ("sh", "dash", "ash"):
+        return f". {shown}/bin/activate"
+    if shell in ("pwsh", "powershell"):
+        return f"{shown}/bin/Activate.ps1"
+    if shell == "nu":
+        return f"overlay use {shown}/bin/activate.nu"
+    return f"source {shown}/bin/activate"
+
+
+def install_into_venv(
+    pip_args: PipArgs,
+    target: Interpreter,
+    probe: Probe,
+    managed: ExternallyManaged,
+    options: SafepipOptions,
+    env: Environment,
+    reporter: Reporter,
+) -> int:
+    """Run the user's install in the project's ``.venv``; returns pip's exit status."""
+    where = venv_target(env)
+    venv = where.path
+    reporter.detail(
+        f"{target.path} is externally managed ({managed.marker}); "
+        + (f"project root {where.project.root} (found by {where.project.marker})"
+           if where.project else f"no project found above {env.cwd}; using it as the project")
+    )
+    if pip_args.user:
+        reporter.warning("--user is ignored: packages go into the project's virtual environment")
+    argv = pip_args.without(*DROPPED_OPTIONS)
+    with EnvironmentLock(
+        env.cache_dir / "locks",
+        venv,
+        on_wait=lambda: reporter.info(f"waiting for another safepip run using {venv} ..."),
+    ):
+        state = inspect_venv(venv)
+        if state.status in ("not-a-venv", "broken"):
+            if not options.recreate_venv:
+                raise VenvError(
+                    f"{venv} cannot be used: {state.problem}. safepip leaves it as it is",
+                    "move it away yourself, or run the same command with --recreate-venv to "
+                    f"have safepip rename it to {VENV_NAME}.old-<date> and create a new one",
+                )
+            moved = move_aside(venv)
+            reporter.info(f"moved the unusable {display_path(venv, env.cwd)} to {moved.name}")
+            state = inspect_venv(venv)
+        created = state.status == "absent"
+        if created:
+            reporter.detail(f"creating {venv} from {probe.executable}")
+            create_venv(venv, probe.executable, probe, env)
+        python = str(venv / "bin" / "python")
+        if not venv_has_pip(str(venv)):
+            raise VenvError(
+                f"{venv} has no pip in it",
+                f"install it with: {python} -m ensurepip, or use --recreate-venv",
+            )
+        try:
+            code = run_pip(
+                [python, "-c", LAUNCHER],
+                argv,
+                environ=clean_environ(env.environ, venv=str(venv)),
+                interactive=bool(env.stdin_isatty),
+            )
+        except Interrupted:
+            if created:
+                remove_venv(venv)
+            raise
+        except OSError as error:
+            if created:
+                remove_venv(venv)
+            raise VenvError(
+                f"{python} could not be started: {error.strerror}",
+                "run the same command with --recreate-venv to replace the .venv",
+            ) from error
+        if code != 0:
+            if created:
+                remove_venv(venv)
+                reporter.info(
+                    f"pip failed, so the {display_path(venv, env.cwd)} safepip had just created "
+                    "was removed again"
+                )
+            return code
+    shown = display_path(venv, env.cwd)
+    state_word = "a new virtual environment" if created else "the project's virtual environment"
+    reporter.info(
+        f"installed into {state_word} {shown}, because {target.path} is externally managed "
+        "(PEP 668)"
+    )
+    reporter.info(f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)")
+    return 0

@@ -1,0 +1,240 @@
+"""The project's virtual environment: is it usable, and how to make one that is.
+
+A new ``.venv`` is built under a temporary name beside it and renamed into place only when it is
+complete, so that ``.venv`` is either absent or a whole venv; the caller removes it again if the
+first install into it fails. pip is not installed by ``ensurepip`` (about 3 s): the wheel-installed
+pip that safepip itself runs with is copied in (about 0.1 s), which also works on Debian and
+Ubuntu machines without ``python3-venv``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import secrets
+import shutil
+
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+from ._distribution import venv_package_hint
+from ._environment import Environment
+from ._exceptions import VenvError
+from ._interpreter import Probe
+from ._subprocess import clean_environ, run_captured
+
+Status = Literal["absent", "ready", "not-a-venv", "broken"]
+
+
+@dataclass(frozen=True)
+class VenvState:
+    path: Path
+    status: Status
+    problem: str = ""
+
+    @property
+    def python(self) -> Path:
+        return self.path / "bin" / "python"
+
+
+def read_pyvenv_cfg(path: Path) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        text = (path / "pyvenv.cfg").read_text(encoding="utf-8")
+        parser.read_string("[pyvenv]\n" + text)
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return {}
+    return dict(parser["pyvenv"])
+
+
+def inspect_venv(path: Path) -> VenvState:
+    """What is at ``path`` now; never changes anything."""
+    if not os.path.lexists(path):
+        return VenvState(path, "absent")
+    if path.is_symlink() and not path.exists():
+        return VenvState(path, "broken", f"it is a symbolic link to {os.readlink(path)}, which is missing")
+    if not path.is_dir():
+        return VenvState(path, "not-a-venv", "it is a file, not a folder")
+    if not (path / "pyvenv.cfg").is_file():
+        try:
+            empty = not any(path.iterdir())
+        except OSError:
+            empty = False
+        if empty:
+            return VenvState(path, "absent", "it is an empty folder")
+        return VenvState(path, "not-a-venv", "it has no pyvenv.cfg, so it is not a virtual environment")
+    python = path / "bin" / "python"
+    if not python.exists():
+        home = read_pyvenv_cfg(path).get("home", "")
+        cause = f" (it was built on {home})" if home else ""
+        return VenvState(
+            path, "broken", f"its interpreter {python} no longer exists{cause}; the Python it was "
+            "made from was probably upgraded or removed"
+        )
+    if not os.access(python, os.X_OK):
+        return VenvState(path, "broken", f"its interpreter {python} is not executable")
+    return VenvState(path, "ready")
+
+
+def move_aside(path: Path) -> Path:
+    """Rename an unusable ``.venv`` out of the way (never delete it) and return where it went."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.old-{stamp}")
+    suffix = 1
+    while os.path.lexists(target):
+        suffix += 1
+        target = path.with_name(f"{path.name}.old-{stamp}-{suffix}")
+    os.rename(path, target)
+    return target
+
+
+def _script(python: Path) -> str:
+    """pip's console-script launcher, with the shebang pip's installer would write."""
+    interpreter = str(python)
+    if " " in interpreter or len(interpreter) > 127:
+        shebang = f"#!/bin/sh\n'''exec' \"{interpreter}\" \"$0\" \"$@\"\n' '''"
+    else:
+        shebang = f"#!{interpreter}"
+    return (
+        f"{shebang}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+        "from pip._internal.cli.main import main\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+        "    sys.exit(main())\n"
+    )
+
+
+def _own_pip() -> metadata.Distribution | None:
+    try:
+        return metadata.distribution("pip")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _pip_supports(dist: metadata.Distribution, version: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    requires = dist.metadata.get("Requires-Python")
+    if not requires:
+        return True
+    try:
+        return SpecifierSet(requires).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def _site_packages(venv: Path, probe: Probe) -> Path:
+    major, minor = probe.version_tuple[:2]
+    expected = venv / "lib" / f"python{major}.{minor}" / "site-packages"
+    if expected.is_dir():
+        return expected
+    found = sorted(venv.glob("lib*/python*/site-packages"))
+    if not found:
+        raise VenvError(f"the new virtual environment at {venv} has no site-packages folder")
+    return found[0]
+
+
+def _copy_pip(dist: metadata.Distribution, site_packages: Path) -> None:
+    """Copy the files of safepip's own pip installation into ``site_packages``."""
+    for file in dist.files or ():
+        parts = file.parts
+        if not parts or parts[0] == ".." or file.name == "direct_url.json":
+            continue
+        source = Path(str(dist.locate_file(file)))
+        if not source.is_file():
+            continue
+        destination = site_packages.joinpath(*parts)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+
+
+def _seed_pip(tmp: Path, final: Path, probe: Probe, environ: dict[str, str]) -> None:
+    dist = _own_pip()
+    major, minor = probe.version_tuple[:2]
+    if dist is not None and _pip_supports(dist, probe.version):
+        _copy_pip(dist, _site_packages(tmp, probe))
+        for name in ("pip", f"pip{major}", f"pip{major}.{minor}"):
+            launcher = tmp / "bin" / name
+            launcher.write_text(_script(final / "bin" / "python"), encoding="utf-8")
+            launcher.chmod(0o755)
+        return
+    # safepip's own pip cannot run there: fall back to the interpreter's ensurepip.
+    completed = run_captured([str(tmp / "bin" / "python"), "-m", "ensurepip", "--default-pip"],
+                             environ=environ)
+    if completed.returncode != 0:
+        raise VenvError(
+            "pip could not be installed into the new virtual environment: "
+            + _last_line(completed.stdout + completed.stderr),
+            venv_package_hint(probe.version),
+        )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def _relocate(tmp: Path, final: Path) -> None:
+    """venv wrote the temporary path (and its name, as the prompt) into a few text files."""
+    replacements = ((str(tmp), str(final)), (tmp.name, final.name))
+    candidates = [tmp / "pyvenv.cfg", *sorted((tmp / "bin").glob("activate*")),
+                  *sorted((tmp / "bin").glob("Activate*"))]
+    for file in candidates:
+        if not file.is_file() or file.is_symlink():
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        changed = text
+        for old, new in replacements:
+            changed = changed.replace(old, new)
+        if changed != text:
+            file.write_text(changed, encoding="utf-8")
+
+
+def create_venv(final: Path, base_python: str, probe: Probe, env: Environment) -> None:
+    """Build a complete venv with pip at ``final``, which must not exist (or be an empty folder).
+
+    On any failure or interrupt nothing is left behind.
+    """
+    tmp = final.with_name(f"{final.name}.safepip-tmp-{secrets.token_hex(4)}")
+    environ = clean_environ(env.environ)
+    try:
+        completed = run_captured([base_python, "-m", "venv", "--without-pip", str(tmp)],
+                                 environ=environ)
+        if completed.returncode != 0:
+            raise VenvError(
+                f"Python could not create a virtual environment at {final}: "
+                + _last_line(completed.stdout + completed.stderr),
+                venv_package_hint(probe.version),
+            )
+        _seed_pip(tmp, final, probe, environ)
+        _relocate(tmp, final)
+        try:
+            os.rename(tmp, final)
+        except OSError as error:
+            raise VenvError(
+                f"the new virtual environment could not be moved into place at {final}: "
+                f"{error.strerror}",
+                "something else created it at the same time; run the command again",
+            ) from error
+    except OSError as error:
+        raise VenvError(
+            f"a virtual environment could not be created at {final}: {error.strerror or error}"
+            + (f" ({error.filename})" if error.filename else ""),
+            "check that the project folder is writable and the disk is not full",
+        ) from error
+    finally:
+        if os.path.lexists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def remove_venv(path: Path) -> None:
+    """Remove a venv this very run created (never one that was there before)."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
