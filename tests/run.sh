@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a Debian/Ubuntu machine, then run it.
+#   bash tests/run.sh [pytest args...]
+# Installs (only what is missing): Debian packages python3-venv, pipx, zsh, fish, tmux (with sudo
+# when not root); a development venv in .venv; seed wheels and a PyPI pipx for the offline tests.
+# The tests themselves never use the network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in python3-venv python3-pip pipx zsh fish tmux; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  /usr/bin/python3 -m venv .venv
+fi
+# The development venv is a venv, so pip works in it: no --break-system-packages anywhere.
+PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ -f tests/support/fetch.py ]; then
+  .venv/bin/python tests/support/fetch.py
+fi
+
+.venv/bin/ruff check safepip tests bench
+.venv/bin/mypy
+exec .venv/bin/python -m pytest "$@"
