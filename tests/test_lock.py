@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from safepip._lock import EnvironmentLock
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from safepip._lock import EnvironmentLock
+with EnvironmentLock(Path(sys.argv[1]), Path(sys.argv[2]), on_wait=lambda: None):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_second_holder_waits_and_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
+    locks, venv = tmp_path / "locks", tmp_path / "proj" / ".venv"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(locks), str(venv)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        waited: list[bool] = []
+
+        def kill_soon() -> None:
+            waited.append(True)
+            os.kill(holder.pid, signal.SIGKILL)
+
+        start = time.monotonic()
+        with EnvironmentLock(locks, venv, on_wait=kill_soon):
+            pass
+        assert waited == [True]
+        assert time.monotonic() - start < 10
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_different_environments_do_not_block(tmp_path: Path) -> None:
+    calls: list[int] = []
+    with EnvironmentLock(tmp_path, tmp_path / "a", on_wait=lambda: calls.append(1)), \
+            EnvironmentLock(tmp_path, tmp_path / "b", on_wait=lambda: calls.append(1)):
+        pass
+    assert calls == []

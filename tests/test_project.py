@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safepip._project import MARKERS, find_project
+
+
+@pytest.mark.parametrize("marker", [*MARKERS, "requirements-dev.txt"])
+def test_each_marker_makes_a_project(tmp_path: Path, marker: str) -> None:
+    home = tmp_path / "home"
+    root = home / "proj"
+    deep = root / "src" / "pkg"
+    deep.mkdir(parents=True)
+    (root / marker).mkdir() if marker == ".venv" else (root / marker).write_text("")
+    project = find_project(deep, home)
+    assert project is not None
+    assert project.root == root
+    assert project.marker == marker
+    assert project.venv == root / ".venv"
+
+
+def test_nearest_marker_wins(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "setup.py").write_text("")
+    project = find_project(inner, tmp_path / "elsewhere")
+    assert project is not None and project.root == inner
+
+
+def test_walk_stops_at_home(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")  # above home: must not be found
+    home = tmp_path / "home"
+    work = home / "downloads"
+    work.mkdir(parents=True)
+    assert find_project(work, home) is None
+
+
+def test_home_itself_is_checked(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "a").mkdir(parents=True)
+    (home / ".venv").mkdir()
+    project = find_project(home / "a", home)
+    assert project is not None and project.root == home
+
+
+def test_walk_stops_at_checkout_root(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "docs").mkdir()
+    assert find_project(repo / "docs", tmp_path / "home") is None
+
+
+def test_outside_home_stops_at_root(tmp_path: Path) -> None:
+    assert find_project(tmp_path, tmp_path / "nothome") is None
