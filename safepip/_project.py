@@ -58,3 +58,75 @@ def find_project(cwd: Path, home: Path) -> Project | None:
         if parent == directory:
             return None
         directory = parent
+
+
+def _requirement_name(text: str) -> str | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        return canonicalize_name(Requirement(text).name)
+    except InvalidRequirement:
+        return None
+
+
+def _names_in_requirements_file(path: Path) -> list[str]:
+    names: list[str] = []
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return names
+    for raw in lines:
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        name = _requirement_name(line)
+        if name:
+            names.append(name)
+    return names
+
+
+def declared_names(root: Path) -> dict[str, str]:
+    """Canonical names of the packages the project declares, each with where it is declared:
+    ``[project] dependencies`` and ``optional-dependencies``, ``[dependency-groups]`` (PEP 735),
+    and ``requirements*.txt`` in the project root."""
+    from ._config import load_toml
+
+    declared: dict[str, str] = {}
+
+    def add(texts: object, where: str) -> None:
+        if isinstance(texts, list):
+            for text in texts:
+                name = _requirement_name(text) if isinstance(text, str) else None
+                if name:
+                    declared.setdefault(name, where)
+
+    try:
+        data = load_toml(root / "pyproject.toml")
+    except ValueError:
+        data = {}
+    project = data.get("project", {})
+    if isinstance(project, dict):
+        add(project.get("dependencies"), "pyproject.toml [project] dependencies")
+        optional = project.get("optional-dependencies", {})
+        if isinstance(optional, dict):
+            for extra, texts in optional.items():
+                add(texts, f"pyproject.toml optional-dependencies.{extra}")
+    groups = data.get("dependency-groups", {})
+    if isinstance(groups, dict):
+        for group, texts in groups.items():
+            add(texts, f"pyproject.toml dependency-groups.{group}")
+    for path in sorted(root.glob("requirements*.txt")):
+        for name in _names_in_requirements_file(path):
+            declared.setdefault(name, path.name)
+    return declared
+
+
+def installed_names(venv: Path) -> frozenset[str]:
+    """Canonical names of the distributions installed in ``venv`` (read from ``*.dist-info``)."""
+    from packaging.utils import canonicalize_name
+
+    names: set[str] = set()
+    for dist_info in venv.glob("lib*/python*/site-packages/*.dist-info"):
+        names.add(canonicalize_name(dist_info.name[: -len(".dist-info")].rsplit("-", 1)[0]))
+    return frozenset(names)

@@ -1,0 +1,129 @@
+"""Routes the user chose ahead of time: environment variables, the project's ``[tool.safepip]``,
+and the user's ``$XDG_CONFIG_HOME/safepip/config.toml``.
+
+Keys, the same in both TOML files (in pyproject.toml under ``[tool.safepip]``)::
+
+    default-route = "venv"          # or "pipx"
+    [routes]                        # [tool.safepip.routes] in pyproject.toml
+    black = "pipx"
+
+Environment: ``SAFEPIP_ROUTE=venv|pipx`` (default for every package) and
+``SAFEPIP_ROUTES="black=pipx,pytest=venv"``. A project's file is not trusted with anything but
+route names: any other value is ignored with a warning.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+from packaging.utils import canonicalize_name
+
+from ._route import Override, Route
+
+ROUTE_VARIABLE = "SAFEPIP_ROUTE"
+ROUTES_VARIABLE = "SAFEPIP_ROUTES"
+_ROUTES: tuple[Route, ...] = ("venv", "pipx")
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file, or an empty table when it is missing or unreadable (``ValueError`` when it is
+    not valid TOML)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except OSError:
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path} is not valid TOML: {error}") from error
+
+
+def _route(value: object, where: str, warn: Callable[[str], None]) -> Optional[Route]:
+    if value in _ROUTES:
+        return value  # type: ignore[return-value]
+    warn(f"ignoring route {value!r} in {where}: use \"venv\" or \"pipx\"")
+    return None
+
+
+def _from_table(table: Mapping[str, Any], label: str, warn: Callable[[str], None]) -> Override:
+    default = table.get("default-route")
+    packages: dict[str, Route] = {}
+    routes = table.get("routes", {})
+    if isinstance(routes, Mapping):
+        for name, value in routes.items():
+            route = _route(value, f"{label} routes.{name}", warn)
+            if route is not None:
+                packages[canonicalize_name(str(name))] = route
+    return Override(label, _route(default, label, warn) if default is not None else None, packages)
+
+
+def overrides(
+    environ: Mapping[str, str],
+    project_root: Optional[Path],
+    config_dir: Path,
+    warn: Callable[[str], None],
+) -> list[Override]:
+    """The user's choices in order of precedence (the command line's flag comes before these)."""
+    result: list[Override] = []
+    default = environ.get(ROUTE_VARIABLE, "")
+    packages: dict[str, Route] = {}
+    for entry in filter(None, (e.strip() for e in environ.get(ROUTES_VARIABLE, "").split(","))):
+        name, _, value = entry.partition("=")
+        route = _route(value.strip(), f"${ROUTES_VARIABLE}", warn)
+        if route is not None:
+            packages[canonicalize_name(name.strip())] = route
+    if default or packages:
+        result.append(Override(
+            f"${ROUTE_VARIABLE}" if default and not packages else f"${ROUTES_VARIABLE}",
+            _route(default, f"${ROUTE_VARIABLE}", warn) if default else None,
+            packages,
+        ))
+    if project_root is not None:
+        pyproject = project_root / "pyproject.toml"
+        try:
+            tool = load_toml(pyproject).get("tool", {})
+        except ValueError as error:
+            warn(str(error))
+            tool = {}
+        table = tool.get("safepip") if isinstance(tool, Mapping) else None
+        if isinstance(table, Mapping):
+            result.append(_from_table(table, f"[tool.safepip] in {pyproject}", warn))
+    user_file = config_dir / "config.toml"
+    try:
+        user = load_toml(user_file)
+    except ValueError as error:
+        warn(str(error))
+        user = {}
+    if user:
+        result.append(_from_table(user, str(user_file), warn))
+    return result
+
+
+def remember(config_dir: Path, name: str, route: Route) -> Path:
+    """Record ``name = route`` in the user's config file (which safepip owns) and return it."""
+    path = config_dir / "config.toml"
+    try:
+        data = load_toml(path)
+    except ValueError:
+        data = {}
+    routes = dict(data.get("routes", {})) if isinstance(data.get("routes"), Mapping) else {}
+    routes[canonicalize_name(name)] = route
+    lines = ["# safepip's user configuration (see safepip's README)"]
+    if data.get("default-route") in _ROUTES:
+        lines.append(f'default-route = "{data["default-route"]}"')
+    lines.append("")
+    lines.append("[routes]")
+    lines.extend(f'{key} = "{value}"' for key, value in sorted(routes.items())
+                 if value in _ROUTES)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

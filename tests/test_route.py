@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from safepip._route import Decision, Item, Override, Situation, decide
+
+TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
+OUTSIDE = Situation(externally_managed=True, project=None)
+INSIDE = Situation(externally_managed=True, project="/p")
+
+
+def app(name: str = "black", *commands: str) -> Item:
+    return Item(name, "name", name, commands or (name,))
+
+
+def test_not_externally_managed_is_plain_pip() -> None:
+    assert decide(app(), Situation(externally_managed=False, project=None)).route == "pip"
+
+
+def test_library_goes_to_venv_everywhere() -> None:
+    lib = Item("requests", "name", "requests")
+    for situation in (OUTSIDE, INSIDE):
+        decision = decide(lib, situation)
+        assert decision.route == "venv"
+        assert "no commands" in decision.reasons[0]
+
+
+def test_app_outside_project_goes_to_pipx_with_reasons() -> None:
+    decision = decide(app("black", "black", "blackd"), OUTSIDE)
+    assert decision == Decision("pipx", (
+        "it puts commands on PATH: black, blackd",
+        "and this folder is not inside a Python project: an application",
+    ))
+
+
+def test_meta_package_reason_names_the_dependency() -> None:
+    item = Item("ansible", "name", "ansible", ("ansible",), commands_via="ansible-core")
+    decision = decide(item, OUTSIDE)
+    assert decision.route == "pipx"
+    assert "through its dependency ansible-core" in decision.reasons[0]
+
+
+@pytest.mark.parametrize("kind", ["requirements-file", "constraints-file", "editable", "local"])
+def test_project_kinds_go_to_venv_even_outside_a_project(kind: str) -> None:
+    item = Item("x", kind)  # type: ignore[arg-type]
+    assert decide(item, OUTSIDE).route == "venv"
+
+
+def test_inspection_failure_is_safe() -> None:
+    item = Item("black", "name", "black", inspect_error="index unreachable")
+    decision = decide(item, OUTSIDE)
+    assert decision.route == "venv"
+    assert "index unreachable" in decision.reasons[0]
+
+
+def test_declared_or_installed_inside_project_goes_to_venv() -> None:
+    declared = Situation(True, "/p", declared={"black": "pyproject.toml [project] dependencies"})
+    assert decide(app(), declared).reasons == (
+        "the project declares it (pyproject.toml [project] dependencies)",)
+    installed = Situation(True, "/p", in_venv=frozenset({"black"}))
+    assert decide(app(), installed).route == "venv"
+
+
+def test_undeclared_app_inside_project_asks_on_a_terminal_only() -> None:
+    on_tty = decide(app(), Situation(True, "/p", interactive=True))
+    assert on_tty.ask and on_tty.route == "venv"
+    off_tty = decide(app(), INSIDE)
+    assert not off_tty.ask and off_tty.route == "venv"
+
+
+def test_overrides_in_order_per_package_then_default() -> None:
+    cli = Override("--pipx", default="pipx")
+    project = Override("[tool.safepip]", default="venv", packages={"black": "pipx"})
+    user = Override("config.toml", packages={"requests": "pipx"})
+    assert decide(app(), INSIDE, [cli]).route == "pipx"
+    assert decide(app(), OUTSIDE, [project]).reasons == ("chosen by [tool.safepip]",)
+    assert decide(app("tox"), OUTSIDE, [project, user]).route == "venv"  # project default first
+    assert decide(Item("requests", "name", "requests"), OUTSIDE, [user]).route == "pipx"
+
+
+def test_pipx_cannot_take_a_requirements_file() -> None:
+    item = Item("-r req.txt", "requirements-file")
+    decision = decide(item, OUTSIDE, [Override("--pipx", default="pipx")])
+    assert decision.route == "venv"
+    assert "pipx cannot install a requirements file" in decision.reasons[0]
+
+
+def _rows() -> list[dict[str, str]]:
+    with TABLE.open(newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.mark.skipif(not TABLE.exists(), reason="shared/ is not beside the checkout")
+@pytest.mark.parametrize("row", _rows() if TABLE.exists() else [], ids=lambda r: r["package"])
+def test_shared_table_routes_from_its_commands(row: dict[str, str]) -> None:
+    """The rule, fed the commands the table read from each package's real wheel, gives an
+    acceptable route in both situations (the network test checks the commands themselves)."""
+    commands = tuple(c for c in row["commands_in_wheel"].split(",") if c and c != "-")
+    item = Item(row["package"], "name", row["package"], commands)
+    assert decide(item, OUTSIDE).route in row["outside_project"].split("|")
+    assert decide(item, INSIDE).route in row["inside_project_undeclared"].split("|")
