@@ -36,7 +36,8 @@ def load_toml(path: Path) -> dict[str, Any]:
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except FileNotFoundError:
         return {}
     except OSError:
@@ -47,7 +48,7 @@ def load_toml(path: Path) -> dict[str, Any]:
 
 def _route(value: object, where: str, warn: Callable[[str], None]) -> Optional[Route]:
     if value in _ROUTES:
-        return value  # type: ignore[return-value]
+        return value  # type: ignore[return-value,unused-ignore]
     warn(f"ignoring route {value!r} in {where}: use \"venv\" or \"pipx\"")
     return None
 

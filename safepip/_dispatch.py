@@ -82,9 +82,9 @@ def redirect(
     env: Environment,
     reporter: Reporter,
 ) -> int:
-    from ._redirect import install_into_venv
+    from ._plan import carry_out
 
-    return install_into_venv(pip_args, target, probe, managed, options, env, reporter)
+    return carry_out(pip_args, target, probe, managed, options, env, reporter)
 
 
 def passthrough(

@@ -244,3 +244,53 @@ def externally_managed(stdlib: str) -> ExternallyManaged | None:
     except (configparser.Error, OSError, UnicodeDecodeError):
         pass
     return ExternallyManaged(marker, message.strip())
+
+
+_TAGS = """\
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from packaging import markers, tags
+print(json.dumps({"tags": [str(t) for t in tags.sys_tags()],
+                  "markers": markers.default_environment()}))
+"""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What the interpreter installs: its wheel tags, most preferred first, and its PEP 508
+    marker environment. Computed by safepip's own ``packaging`` running on that interpreter."""
+
+    tags: tuple[str, ...]
+    markers: dict[str, str]
+
+
+def platform(probe_: Probe, env: Environment) -> Platform:
+    import packaging
+
+    identity = _identity(probe_.executable)
+    cache_file = None
+    if identity is not None:
+        key = f"tags:{identity}:{packaging.__version__}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        cache_file = env.cache_dir / "interpreters" / f"{digest}.tags.json"
+        try:
+            data = json.loads(cache_file.read_text(encoding="utf-8"))
+            return Platform(tuple(data["tags"]), dict(data["markers"]))
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+    location = os.path.dirname(os.path.dirname(os.path.abspath(packaging.__file__)))
+    completed = subprocess.run(
+        [probe_.executable, "-I", "-c", _TAGS, location],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60, check=False,
+    )
+    try:
+        data = json.loads(completed.stdout)
+        result = Platform(tuple(data["tags"]), dict(data["markers"]))
+    except (ValueError, TypeError, KeyError) as error:
+        raise InterpreterError(
+            f"could not learn which wheels {probe_.executable} installs: "
+            + (completed.stderr.strip().splitlines() or ["no answer"])[-1]
+        ) from error
+    if cache_file is not None:
+        _write_cache(cache_file, {"tags": list(result.tags), "markers": result.markers})
+    return result

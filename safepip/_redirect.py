@@ -7,11 +7,11 @@ import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from ._argv import PipArgs
 from ._environment import Environment
 from ._exceptions import Interrupted, VenvError
-from ._interpreter import ExternallyManaged, Interpreter, Probe
+from ._interpreter import Probe
 from ._lock import EnvironmentLock
 from ._options import SafepipOptions
 from ._pip import LAUNCHER, run_pip, venv_has_pip
@@ -65,25 +65,23 @@ def activate_hint(venv: Path, env: Environment) -> str:
 
 
 def install_into_venv(
-    pip_args: PipArgs,
-    target: Interpreter,
+    argv: Sequence[str],
     probe: Probe,
-    managed: ExternallyManaged,
     options: SafepipOptions,
     env: Environment,
     reporter: Reporter,
-) -> int:
-    """Run the user's install in the project's ``.venv``; returns pip's exit status."""
-    where = venv_target(env)
+    where: VenvTarget,
+) -> tuple[int, bool]:
+    """Run pip with ``argv`` in the project's ``.venv``, creating it first when there is none.
+
+    Returns pip's exit status and whether the venv was created by this run. A venv created by
+    this run is removed again when pip fails or the run is interrupted.
+    """
     venv = where.path
     reporter.detail(
-        f"{target.path} is externally managed ({managed.marker}); "
-        + (f"project root {where.project.root} (found by {where.project.marker})"
-           if where.project else f"no project found above {env.cwd}; using it as the project")
+        f"project root {where.project.root} (found by {where.project.marker})" if where.project
+        else f"no project found above {env.cwd}; it becomes the project"
     )
-    if pip_args.user:
-        reporter.warning("--user is ignored: packages go into the project's virtual environment")
-    argv = pip_args.without(*DROPPED_OPTIONS)
     with EnvironmentLock(
         env.cache_dir / "locks",
         venv,
@@ -128,19 +126,10 @@ def install_into_venv(
                 f"{python} could not be started: {error.strerror}",
                 "run the same command with --recreate-venv to replace the .venv",
             ) from error
-        if code != 0:
-            if created:
-                remove_venv(venv)
-                reporter.info(
-                    f"pip failed, so the {display_path(venv, env.cwd)} safepip had just created "
-                    "was removed again"
-                )
-            return code
-    shown = display_path(venv, env.cwd)
-    state_word = "a new virtual environment" if created else "the project's virtual environment"
-    reporter.info(
-        f"installed into {state_word} {shown}, because {target.path} is externally managed "
-        "(PEP 668)"
-    )
-    reporter.info(f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)")
-    return 0
+        if code != 0 and created:
+            remove_venv(venv)
+            reporter.info(
+                f"pip failed, so the {display_path(venv, env.cwd)} safepip had just created "
+                "was removed again"
+            )
+        return code, created

@@ -117,7 +117,7 @@ def _own_pip() -> metadata.Distribution | None:
 def _pip_supports(dist: metadata.Distribution, version: str) -> bool:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-    requires = dist.metadata.get("Requires-Python")
+    requires = dist.metadata["Requires-Python"]
     if not requires:
         return True
     try:

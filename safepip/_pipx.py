@@ -1,0 +1,185 @@
+"""The pipx backend: applications get their own venv, their commands go on PATH.
+
+Uses the ``pipx`` on PATH (Debian's 1.1.0 and current PyPI releases both work). Where there is
+none, safepip provides one without touching the system Python: a private venv in
+``$XDG_DATA_HOME/safepip/pipx`` with pipx installed from the user's index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from ._argv import PipArgs
+from ._environment import Environment
+from ._exceptions import SafepipError
+from ._interpreter import Probe
+from ._report import Reporter
+from ._subprocess import clean_environ, run_captured, run_foreground
+
+if TYPE_CHECKING:
+    from ._plan import Planned
+
+#: pip install options that mean something to pipx's pip (``--pip-args``); requirement-shaped
+#: options (-r, -c, -e), location options and --upgrade (mapped to ``pipx upgrade``) are not.
+NOT_FOR_PIPX = frozenset({
+    "--requirement", "--constraint", "--editable", "--user", "--target", "--prefix", "--root",
+    "--upgrade", "--upgrade-strategy", "--force-reinstall", "--python", "--dry-run", "--report",
+    "--quiet", "--verbose", "--break-system-packages", "--no-user", "--src", "--ignore-installed",
+    "--no-warn-script-location", "--no-warn-conflicts", "--require-virtualenv", "--isolated",
+    "--log", "--no-input", "--exists-action", "--progress-bar", "--root-user-action",
+    "--no-color", "--disable-pip-version-check", "--no-python-version-warning",
+})
+
+
+class PipxError(SafepipError):
+    """pipx is missing and could not be provided, or did not run."""
+
+
+@dataclass(frozen=True)
+class Pipx:
+    command: tuple[str, ...]
+    provided: bool  # True when safepip made it (its private venv)
+
+
+def find_pipx(env: Environment) -> Pipx | None:
+    found = shutil.which("pipx", path=env.environ.get("PATH", os.defpath))
+    if found:
+        return Pipx((found,), provided=False)
+    private = env.data_dir / "pipx" / "bin" / "pipx"
+    if private.is_file():
+        return Pipx((str(private),), provided=True)
+    return None
+
+
+def provide_pipx(env: Environment, probe: Probe, reporter: Reporter) -> Pipx:
+    """Install pipx into safepip's own data folder (never into the system Python)."""
+    from ._venv import create_venv
+
+    venv = env.data_dir / "pipx"
+    reporter.info(f"pipx is not installed; installing it for safepip into {venv} (once)")
+    if not (venv / "bin" / "python").exists():
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        create_venv(venv, probe.executable, probe, env)
+    completed = run_captured(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "pipx"],
+        environ=clean_environ(env.environ, venv=str(venv)),
+    )
+    if completed.returncode != 0 or not (venv / "bin" / "pipx").exists():
+        raise PipxError(
+            "pipx is not installed and safepip could not install it: "
+            + (completed.stderr.strip().splitlines() or ["pip failed"])[-1],
+            "install pipx with your package manager (e.g. sudo apt install pipx), or use --venv",
+        )
+    return Pipx((str(venv / "bin" / "pipx"),), provided=True)
+
+
+def pip_args_for_pipx(tokens: Sequence[tuple[str | None, tuple[str, ...]]]) -> list[str]:
+    """The user's pip options (canonical name, raw argv strings) that pipx should pass to pip."""
+    args: list[str] = []
+    for name, raw in tokens:
+        if name is not None and name not in NOT_FOR_PIPX:
+            args.extend(raw)
+    return args
+
+
+def bin_dir(environ: Mapping[str, str], home: Path) -> Path:
+    value = environ.get("PIPX_BIN_DIR")
+    return Path(value) if value else home / ".local" / "bin"
+
+
+def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
+    """Names of the packages pipx manages, from ``pipx list --json``."""
+    from packaging.utils import canonicalize_name
+
+    completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
+    try:
+        venvs = json.loads(completed.stdout).get("venvs", {})
+    except ValueError:
+        return frozenset()
+    names = set()
+    for name, data in venvs.items():
+        package = (data.get("metadata", {}).get("main_package", {}) or {}).get("package", name)
+        names.add(canonicalize_name(str(package)))
+    return frozenset(names)
+
+
+def install(
+    pipx: Pipx,
+    requirement: str,
+    name: str | None,
+    *,
+    pip_args: Sequence[str],
+    upgrade: bool,
+    already: bool,
+    python: str,
+    env: Environment,
+) -> int:
+    """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app); pipx's own output
+    goes to the user's terminal."""
+    environ = clean_environ(env.environ)
+    if upgrade and already and name:
+        cmd = [*pipx.command, "upgrade", name]
+    else:
+        cmd = [*pipx.command, "install", "--python", python, requirement]
+    if pip_args:
+        cmd.append("--pip-args=" + shlex.join(pip_args))
+    return run_foreground(cmd, environ=environ, interactive=bool(env.stdin_isatty))
+
+
+def path_hint(directory: Path, env: Environment) -> str | None:
+    """How to put pipx's bin directory on PATH in the user's shell, or None if it is there."""
+    entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
+    if os.path.abspath(directory) in entries:
+        return None
+    shell = os.path.basename(env.environ.get("SHELL", ""))
+    quoted = shlex.quote(str(directory))
+    if shell == "fish":
+        return f"fish_add_path {quoted}"
+    profile = {"zsh": "~/.zshrc", "bash": "~/.bashrc"}.get(shell, "~/.profile")
+    return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: pipx ensurepath)"
+
+
+def install_apps(
+    steps: Sequence[Planned],
+    pip_args: PipArgs,
+    probe: Probe,
+    env: Environment,
+    reporter: Reporter,
+) -> tuple[list[str], list[str]]:
+    """Install each planned application with pipx; return the summary lines of what was done
+    and of what failed."""
+    pipx = find_pipx(env) or provide_pipx(env, probe, reporter)
+    environ = clean_environ(env.environ)
+    forwarded = pip_args_for_pipx(
+        [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
+    )
+    already = installed_apps(pipx, environ)
+    done: list[str] = []
+    failed: list[str] = []
+    for step in steps:
+        item = step.item
+        was_there = bool(item.name) and item.name in already
+        code = install(pipx, item.text, item.name, pip_args=forwarded, upgrade=pip_args.upgrade,
+                       already=was_there, python=probe.executable, env=env)
+        if code != 0:
+            failed.append(f"{item.text} (pipx exited with {code})")
+        elif was_there and not pip_args.upgrade:
+            done.append(f"{item.text} was already installed with pipx; nothing changed "
+                        f"(to upgrade it: safepip install -U {item.text})")
+        else:
+            verb = "upgraded" if was_there else "installed"
+            done.append(f"{verb} {item.text} with pipx, because "
+                        + ", ".join(step.decision.reasons)
+                        + f"; into the project's .venv instead: safepip install --venv {item.text}")
+    if len(failed) < len(steps):
+        hint = path_hint(bin_dir(env.environ, env.home), env)
+        if hint:
+            done.append(f"pipx puts commands in {bin_dir(env.environ, env.home)}, which is not "
+                        f"on PATH; to fix: {hint}")
+    return done, failed

@@ -1,0 +1,253 @@
+"""An install the target Python refuses (PEP 668), planned and carried out per requirement.
+
+From pip's argv to :class:`~safepip._route.Item` s, facts where a decision needs them (what a
+requirement puts on PATH), one :class:`~safepip._route.Decision` each, then the backends: one pip
+run into the project's ``.venv`` for everything that goes there, one pipx install per
+application, and one summary at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional, Sequence
+
+from ._argv import PipArgs
+from ._config import overrides as load_overrides
+from ._config import remember
+from ._environment import Environment
+from ._interpreter import ExternallyManaged, Interpreter, Probe
+from ._options import SafepipOptions
+from ._project import declared_names, installed_names
+from ._argv import parse as parse_argv
+from ._redirect import (
+    DROPPED_OPTIONS,
+    activate_hint,
+    display_path,
+    install_into_venv,
+    venv_target,
+)
+from ._report import Reporter
+from ._route import Decision, Item, Override, Route, Situation, decide
+
+_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
+
+
+@dataclass(frozen=True)
+class Planned:
+    item: Item
+    decision: Decision
+
+
+def classify(text: str, cwd: Path) -> Item:
+    """What kind of requirement a positional argument is, as pip would read it."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    looks_like_path = (
+        text.startswith((".", "/", "~"))
+        or os.sep in text.split("[", 1)[0] and "://" not in text and " @ " not in text
+        or text.lower().endswith(_ARCHIVE_SUFFIXES)
+        or (cwd / text.split("[", 1)[0]).exists()
+    )
+    if "://" in text and "@" not in text.split("://", 1)[0]:
+        return Item(text, "url", inspect_error="a URL is not inspected before installing")
+    if looks_like_path:
+        return Item(text, "local")
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return Item(text, "name", inspect_error="not a valid requirement")
+    name = canonicalize_name(requirement.name)
+    if requirement.url:
+        return Item(text, "name", name, inspect_error="a direct URL is not inspected")
+    return Item(text, "name", name)
+
+
+def items_of(pip_args: PipArgs, cwd: Path) -> list[Item]:
+    items = [Item(f"-r {f}", "requirements-file") for f in pip_args.requirement_files]
+    items += [Item(f"-c {f}", "constraints-file") for f in pip_args.constraint_files]
+    items += [Item(f"-e {e}", "editable") for e in pip_args.editables]
+    items += [classify(text, cwd) for text in pip_args.requirements]
+    return items
+
+
+def needs_commands(item: Item, situation: Situation, overrides: Sequence[Override]) -> bool:
+    """Whether the decision for ``item`` depends on what it puts on PATH (so it must be
+    inspected, which costs a look at the index)."""
+    if item.kind != "name" or item.inspect_error or not situation.externally_managed:
+        return False
+    probe = decide(replace(item, commands=("?",)), situation, overrides)
+    bare = decide(item, situation, overrides)
+    return probe != bare
+
+
+def learn_commands(
+    items: list[Item], pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter
+) -> list[Item]:
+    """Fill in ``commands`` of the items whose route depends on them."""
+    from packaging.requirements import Requirement
+    from packaging.tags import parse_tag
+
+    from ._index import IndexOptions
+    from ._inspect import inspect_requirements
+    from ._interpreter import platform
+    from ._pipconfig import load as load_pip_config
+
+    if not items:
+        return items
+    config = load_pip_config("install", env.environ, site_prefix=probe.prefix,
+                             isolated=pip_args.isolated, home=env.home)
+    values = config.values
+    options = IndexOptions(
+        index_url=pip_args.index_url or values.get("index-url") or IndexOptions.index_url,
+        extra_index_urls=pip_args.extra_index_urls or tuple(values.get("extra-index-url", "").split()),
+        find_links=pip_args.find_links or tuple(values.get("find-links", "").split()),
+        no_index=pip_args.no_index or config.flag("no-index"),
+        pre=pip_args.pre or config.flag("pre"),
+    )
+    target = platform(probe, env)
+    tags = [tag for text in target.tags for tag in parse_tag(text)]
+    facts = inspect_requirements(
+        [Requirement(item.text) for item in items],
+        tags=tags,
+        python_version=probe.version,
+        marker_env=target.markers,
+        options=options,
+        cache_dir=env.cache_dir,
+        pip_python=env.own_executable,
+        environ=env.environ,
+    )
+    learned = []
+    for item, fact in zip(items, facts):
+        if fact.error:
+            reporter.detail(f"{item.text}: {fact.error}")
+            learned.append(replace(item, inspect_error=fact.error))
+        else:
+            reporter.detail(f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
+                            f"commands: {', '.join(fact.commands) or 'none'}")
+            learned.append(replace(item, commands=fact.commands, commands_via=fact.via))
+    return learned
+
+
+def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -> Decision:
+    """On a terminal: ask once where an undeclared package with commands goes; remember it."""
+    prompt = (
+        f"safepip: {item.name} puts commands on PATH ({', '.join(item.commands[:4])}). "
+        "Install it into the project's .venv (importable by the project) or with pipx "
+        "(an app of its own)? [V/p] "
+    )
+    try:
+        env.stderr.write(prompt)
+        env.stderr.flush()
+        answer = env.stdin.readline().strip().lower()
+    except (OSError, ValueError):
+        answer = ""
+    route: Route = "pipx" if answer in ("p", "pipx") else "venv"
+    if item.name and answer:
+        where = remember(env.config_dir, item.name, route)
+        reporter.info(f"remembered {item.name} -> {route} in {where}")
+    return Decision(route, (*decision.reasons[:1], f"you chose {route}"))
+
+
+def plan(
+    pip_args: PipArgs, options: SafepipOptions, env: Environment, reporter: Reporter,
+    probe: Probe, *, project_root: Optional[Path], venv: Path,
+) -> list[Planned]:
+    situation = Situation(
+        externally_managed=True,
+        project=str(project_root) if project_root else None,
+        declared=declared_names(project_root) if project_root else {},
+        in_venv=installed_names(venv) if venv.is_dir() else frozenset(),
+        interactive=bool(env.stdin_isatty and env.stderr_isatty),
+    )
+    overrides: list[Override] = []
+    if options.route:
+        overrides.append(Override(f"--{options.route}", default=options.route))
+    overrides += load_overrides(env.environ, project_root, env.config_dir, reporter.warning)
+    items = items_of(pip_args, env.cwd)
+    to_learn = [i for i, item in enumerate(items) if needs_commands(item, situation, overrides)]
+    if to_learn:
+        learned = learn_commands([items[i] for i in to_learn], pip_args, probe, env, reporter)
+        for index, item in zip(to_learn, learned):
+            items[index] = item
+    planned = []
+    for item in items:
+        decision = decide(item, situation, overrides)
+        if decision.ask:
+            decision = _ask(item, decision, env, reporter)
+        planned.append(Planned(item, decision))
+    return planned
+
+
+def drop_options(argv: Sequence[str], names: Sequence[str]) -> tuple[str, ...]:
+    return parse_argv(argv).without(*names)
+
+
+def other_way(planned: Planned) -> str:
+    """The one command that would have chosen the other home."""
+    other = "pipx" if planned.decision.route == "venv" else "venv"
+    return f"safepip install --{other} {planned.item.text}"
+
+
+def carry_out(
+    pip_args: PipArgs,
+    target: Interpreter,
+    probe: Probe,
+    managed: ExternallyManaged,
+    options: SafepipOptions,
+    env: Environment,
+    reporter: Reporter,
+) -> int:
+    where = venv_target(env)
+    project_root = where.project.root if where.project else None
+    steps = plan(pip_args, options, env, reporter, probe, project_root=project_root,
+                 venv=where.path)
+    for step in steps:
+        reporter.detail(f"{step.item.text} -> {step.decision.route}: "
+                        + "; ".join(step.decision.reasons))
+    to_venv = [s for s in steps if s.decision.route == "venv"]
+    to_pipx = [s for s in steps if s.decision.route == "pipx"]
+    if pip_args.has("--dry-run"):
+        for step in steps:
+            reporter.info(f"would install {step.item.text} into "
+                          f"{'the .venv' if step.decision.route == 'venv' else 'pipx'}: "
+                          + "; ".join(step.decision.reasons))
+        return 0
+    failures: list[str] = []
+    done: list[str] = []
+    venv_positionals = [s.item.text for s in to_venv if s.item.kind in ("name", "local", "url")]
+    venv_needed = bool(to_venv) or not steps
+    if venv_needed:
+        if pip_args.user:
+            reporter.warning("--user is ignored: packages go into the project's .venv")
+        argv = drop_options(pip_args.with_positionals(venv_positionals), DROPPED_OPTIONS)
+        code, created = install_into_venv(argv, probe, options, env, reporter, where)
+        names = ", ".join(s.item.text for s in to_venv) or "the requirements"
+        if code != 0:
+            failures.append(f"{names} (into the .venv: pip exited with {code})")
+        else:
+            shown = display_path(where.path, env.cwd)
+            reason = to_venv[0].decision.reasons[0] if len(to_venv) == 1 else \
+                "libraries and project requirements belong in the project"
+            state = "a new virtual environment" if created else "the project's virtual environment"
+            done.append(f"installed {names} into {state} {shown}, because {target.path} is "
+                        f"externally managed (PEP 668) and {reason}")
+            done.append(f"use it with: {activate_hint(where.path, env)}  (or run {shown}/bin/python)"
+                        + (f"; pipx instead: {other_way(to_venv[0])}" if len(to_venv) == 1
+                           and to_venv[0].item.kind == "name" else ""))
+    if to_pipx:
+        from ._pipx import install_apps
+
+        apps_done, apps_failed = install_apps(to_pipx, pip_args, probe, env, reporter)
+        done += apps_done
+        failures += apps_failed
+    for line in done:
+        reporter.info(line)
+    if failures:
+        if done:
+            reporter.info("the parts above succeeded and stay installed")
+        reporter.error("not installed: " + "; ".join(failures))
+        return 1
+    return 0
