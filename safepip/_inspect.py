@@ -1,0 +1,354 @@
+"""What each requirement would put on PATH, learnt before anything is installed.
+
+For each requirement: choose its file as pip would (:mod:`._index`), then read the wheel's
+commands with range requests (:mod:`._wheel`), or build an sdist into a wheel with pip, as pip
+itself would have to. A meta-package (no importable code of its own and no commands, such as
+``jupyter``; or no commands and dependencies named after it, such as ``ansible`` ->
+``ansible-core``) takes the commands of its dependencies one level down, recorded in ``via``.
+
+Requirements are inspected concurrently. A requirement that cannot be inspected gets ``error``;
+nothing but programming errors is raised.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Literal, TypeVar
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.tags import Tag
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+
+from ._exceptions import SafepipError
+from ._index import DEFAULT_TIMEOUT, IndexOptions, find_candidate, url_to_path
+from ._wheel import Fetcher, WheelInfo, read_local_wheel, read_wheel_commands, wheel_filename
+
+Source = Literal["wheel-range", "wheel-download", "sdist-build", "local"]
+
+#: Variables that would make ``pip wheel`` look elsewhere than ``IndexOptions`` say, refuse to
+#: build, or write elsewhere; the options are passed on its command line instead.
+_PIP_VARIABLES = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "PIP_PRE",
+    "PIP_ONLY_BINARY",
+    "PIP_NO_BINARY",
+    "PIP_REQUIRE_VIRTUALENV",
+    "PIP_WHEEL_DIR",
+    "PIP_TARGET",
+    "PIP_PREFIX",
+    "PIP_ROOT",
+    "PIP_USER",
+    "PIP_PYTHON",
+    "PYTHONPATH",
+    "PYTHONHOME",
+)
+_MAX_WORKERS = 8
+DEFAULT_BUILD_TIMEOUT = 900.0
+
+
+class SdistBuildFailed(SafepipError):
+    """``pip wheel`` could not build a source distribution."""
+
+
+@dataclass(frozen=True)
+class RequirementFacts:
+    """What installing one requirement would bring."""
+
+    requirement: Requirement
+    name: str  # canonical
+    version: str  # "" when unknown
+    commands: tuple[str, ...]
+    #: The wheel has a module or package of its own (False for a meta-package).
+    importable: bool
+    source: Source | None  # None only with ``error``
+    #: For a meta-package: the dependencies (", "-separated) whose commands it exposes.
+    via: str | None = None
+    bytes_fetched: int = 0
+    #: The whole wheel on disk (a local file, a full download or a built sdist), for the install.
+    local_file: Path | None = None
+    error: str | None = None
+    requires_dist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Context:
+    fetcher: Fetcher
+    tags: Sequence[Tag]
+    python_version: str
+    marker_env: Mapping[str, str] | None
+    options: IndexOptions
+    pip_python: str
+    environ: Mapping[str, str]
+    build_timeout: float
+
+
+# --- sdists ---------------------------------------------------------------------------------
+
+
+def _cached_build(wheel_dir: Path, name: str, version: str, tags: Sequence[Tag]) -> Path | None:
+    if not wheel_dir.is_dir():
+        return None
+    supported = set(tags)
+    for path in sorted(wheel_dir.glob("*.whl")):
+        try:
+            wheel_name, wheel_version, _, wheel_tags = parse_wheel_filename(path.name)
+        except InvalidWheelFilename:
+            continue
+        if wheel_name == name and str(wheel_version) == version and wheel_tags & supported:
+            return path
+    return None
+
+
+def build_sdist_metadata(
+    target: str,
+    *,
+    pip_python: str,
+    options: IndexOptions,
+    cache_dir: Path,
+    name: str | None = None,
+    version: str | None = None,
+    tags: Sequence[Tag] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+    build_timeout: float = DEFAULT_BUILD_TIMEOUT,
+    environ: Mapping[str, str] | None = None,
+) -> WheelInfo:
+    """Build ``target`` (an sdist URL or path, or a PEP 508 direct reference) as pip would.
+
+    Runs ``<pip_python> -m pip wheel --no-deps`` (with build isolation, pip's default) and the
+    ``options``; the wheel is kept in ``<cache_dir>/wheels`` and returned as ``full_download``.
+    With ``name`` and ``version``, a wheel built before that fits ``tags`` is reused.
+    Raises :class:`SdistBuildFailed`.
+    """
+    wheel_dir = cache_dir / "wheels"
+    if name and version:
+        cached = _cached_build(wheel_dir, canonicalize_name(name), version, tags)
+        if cached is not None:
+            return replace(read_local_wheel(cached), full_download=cached)
+    env = {k: v for k, v in (os.environ if environ is None else environ).items()}
+    for variable in _PIP_VARIABLES:
+        env.pop(variable, None)
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    build_dir = Path(tempfile.mkdtemp(prefix="build-", dir=cache_dir))
+    command = [pip_python, "-m", "pip", "wheel", "--no-deps", "--no-input"]
+    command += ["--disable-pip-version-check", "--timeout", str(timeout), "-w", str(build_dir)]
+    command += [*options.pip_args(), target]
+    try:
+        try:
+            result = subprocess.run(
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                timeout=build_timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SdistBuildFailed(f"cannot build {target}: {exc}") from exc
+        built = sorted(build_dir.glob("*.whl"))
+        if result.returncode != 0 or len(built) != 1:
+            tail = "\n".join(result.stdout.strip().splitlines()[-15:])
+            raise SdistBuildFailed(
+                f"pip could not build {target} (exit {result.returncode}):\n{tail}",
+                hint="the same build would fail on install; see pip's output above",
+            )
+        final = wheel_dir / built[0].name
+        os.replace(built[0], final)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return replace(read_local_wheel(final), full_download=final)
+
+
+# --- one requirement ------------------------------------------------------------------------
+
+
+def _facts(
+    requirement: Requirement, info: WheelInfo, version: str, source: Source, local: Path | None
+) -> RequirementFacts:
+    return RequirementFacts(
+        requirement=requirement,
+        name=canonicalize_name(requirement.name),
+        version=version,
+        commands=info.commands,
+        importable=info.top_level_importable,
+        source=source,
+        bytes_fetched=info.bytes_fetched,
+        local_file=local,
+        requires_dist=info.requires_dist,
+    )
+
+
+def _from_wheel(
+    requirement: Requirement, url: str, version: str, ctx: _Context
+) -> RequirementFacts:
+    info = read_wheel_commands(url, fetcher=ctx.fetcher, filename=wheel_filename(url))
+    local = url_to_path(url) or (None if "://" in url else Path(url))
+    if local is not None:
+        return _facts(requirement, info, version, "local", local)
+    if info.full_download is None:
+        return _facts(requirement, info, version, "wheel-range", None)
+    source: Source = "wheel-download" if info.bytes_fetched else "local"
+    return _facts(requirement, info, version, source, info.full_download)
+
+
+def _from_build(
+    requirement: Requirement, target: str, version: str | None, ctx: _Context
+) -> RequirementFacts:
+    info = build_sdist_metadata(
+        target,
+        pip_python=ctx.pip_python,
+        options=ctx.options,
+        cache_dir=ctx.fetcher.cache_dir,
+        name=requirement.name,
+        version=version,
+        tags=ctx.tags,
+        timeout=ctx.fetcher.timeout,
+        build_timeout=ctx.build_timeout,
+        environ=ctx.environ,
+    )
+    assert info.full_download is not None
+    built_version = str(parse_wheel_filename(info.full_download.name)[1])
+    return _facts(requirement, info, built_version, "sdist-build", info.full_download)
+
+
+def _inspect_one(requirement: Requirement, ctx: _Context) -> RequirementFacts:
+    url = requirement.url
+    if url is not None:
+        if wheel_filename(url).endswith(".whl"):
+            version = str(parse_wheel_filename(wheel_filename(url))[1])
+            return _from_wheel(requirement, url, version, ctx)
+        return _from_build(requirement, str(requirement), None, ctx)
+    candidate = find_candidate(
+        requirement,
+        ctx.options,
+        tags=ctx.tags,
+        python_version=ctx.python_version,
+        timeout=ctx.fetcher.timeout,
+    )
+    if candidate.is_wheel:
+        return _from_wheel(requirement, candidate.url, str(candidate.version), ctx)
+    return _from_build(requirement, candidate.url, str(candidate.version), ctx)
+
+
+def _failed(requirement: Requirement, error: str) -> RequirementFacts:
+    return RequirementFacts(
+        requirement=requirement,
+        name=canonicalize_name(requirement.name),
+        version="",
+        commands=(),
+        importable=False,
+        source=None,
+        error=error,
+    )
+
+
+def _safely(requirement: Requirement, ctx: _Context) -> RequirementFacts:
+    if requirement.marker is not None and not requirement.marker.evaluate(
+        _environment(ctx.marker_env, "")
+    ):
+        return _failed(requirement, f"ignored: markers '{requirement.marker}' do not match")
+    try:
+        return _inspect_one(requirement, ctx)
+    except (SafepipError, OSError, InvalidWheelFilename) as exc:
+        return _failed(requirement, str(exc))
+
+
+# --- meta-packages --------------------------------------------------------------------------
+
+
+def _environment(marker_env: Mapping[str, str] | None, extra: str) -> dict[str, str]:
+    return {**(marker_env or {}), "extra": extra}
+
+
+def _dependencies(facts: RequirementFacts, marker_env: Mapping[str, str] | None) -> list[str]:
+    """For a meta-package, the dependencies whose commands it stands for; else []."""
+    if facts.error is not None or facts.commands:
+        return []
+    extras = sorted(facts.requirement.extras) or [""]
+    names: dict[str, None] = {}
+    for line in facts.requires_dist:
+        try:
+            dependency = Requirement(line)
+        except InvalidRequirement:
+            continue
+        marker, dependency.marker = dependency.marker, None
+        if marker is None or any(marker.evaluate(_environment(marker_env, e)) for e in extras):
+            names.setdefault(str(dependency), None)
+    if not facts.importable:
+        return list(names)
+    prefix = facts.name + "-"
+    return [line for line in names if canonicalize_name(Requirement(line).name).startswith(prefix)]
+
+
+def _merge(facts: RequirementFacts, dependencies: Sequence[RequirementFacts]) -> RequirementFacts:
+    providing = [d for d in dependencies if d.commands]
+    fetched = facts.bytes_fetched + sum(d.bytes_fetched for d in dependencies)
+    if not providing:
+        failures = [f"{d.name}: {d.error}" for d in dependencies if d.error]
+        error = f"cannot inspect its dependencies: {'; '.join(failures)}" if failures else None
+        return replace(facts, bytes_fetched=fetched, error=error)
+    commands = tuple(dict.fromkeys(c for d in providing for c in d.commands))
+    via = ", ".join(d.name for d in providing)
+    return replace(facts, commands=commands, via=via, bytes_fetched=fetched)
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _map(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+def inspect_requirements(
+    reqs: Sequence[Requirement],
+    *,
+    tags: Sequence[Tag],
+    python_version: str,
+    marker_env: Mapping[str, str] | None,
+    options: IndexOptions,
+    cache_dir: Path,
+    pip_python: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    build_timeout: float = DEFAULT_BUILD_TIMEOUT,
+    environ: Mapping[str, str] | None = None,
+) -> list[RequirementFacts]:
+    """:class:`RequirementFacts` for each of ``reqs``, in order.
+
+    ``tags`` are the target's supported tags, most preferred first; ``python_version`` and
+    ``marker_env`` describe the target interpreter (``marker_env`` None: this interpreter).
+    ``pip_python`` runs ``pip wheel`` for sdists, in ``environ`` (default: this process's).
+    """
+    ctx = _Context(
+        fetcher=Fetcher(cache_dir=cache_dir, timeout=timeout),
+        tags=tags,
+        python_version=python_version,
+        marker_env=marker_env,
+        options=options,
+        pip_python=pip_python,
+        environ=dict(os.environ if environ is None else environ),
+        build_timeout=build_timeout,
+    )
+    results = _map(lambda requirement: _safely(requirement, ctx), list(reqs))
+    wanted = [_dependencies(facts, marker_env) for facts in results]
+    lines = list(dict.fromkeys(line for group in wanted for line in group))
+    found = dict(zip(lines, _map(lambda line: _safely(Requirement(line), ctx), lines)))
+    return [
+        _merge(facts, [found[line] for line in group]) if group else facts
+        for facts, group in zip(results, wanted)
+    ]
