@@ -22,9 +22,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # The development venv is a venv, so pip works in it: no --break-system-packages anywhere.
 PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-if [ -f tests/support/fetch.py ]; then
-  .venv/bin/python tests/support/fetch.py
-fi
+# Seed wheels (pip/setuptools/wheel) and a PyPI pipx for the offline pipx tests: network here only.
+.venv/bin/python tests/support/fetch_seed_wheels.py
 
 .venv/bin/ruff check safepip tests bench
 .venv/bin/mypy

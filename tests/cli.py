@@ -1,0 +1,48 @@
+"""Running the real safepip command in a subprocess, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Mapping, Sequence
+
+
+def run_safepip(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float = 180,
+    stdin: int | None = subprocess.DEVNULL,
+) -> subprocess.CompletedProcess[str]:
+    """``safepip ARGS`` as a user runs it: its own interpreter (this test venv's) is not on PATH,
+    so the target is the first python3 on the clean PATH: the externally-managed one."""
+    return subprocess.run(
+        [sys.executable, "-m", "safepip", *args],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=stdin,
+        check=False,
+    )
+
+
+def venv_python(project: Path) -> Path:
+    return project / ".venv" / "bin" / "python"
+
+
+def venv_import(project: Path, module: str, env: Mapping[str, str]) -> str:
+    """``module.__version__`` as the project's .venv sees it."""
+    completed = subprocess.run(
+        [str(venv_python(project)), "-c", f"import {module}; print({module}.__version__)"],
+        capture_output=True, text=True, env=dict(env), check=True,
+    )
+    return completed.stdout.strip()
+
+
+def leftovers(project: Path) -> list[str]:
+    """Anything safepip may have left half-made in the project folder."""
+    return sorted(p.name for p in project.iterdir() if "safepip-tmp" in p.name)
