@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import _argv, _options
 from ._environment import Environment

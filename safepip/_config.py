@@ -15,8 +15,9 @@ route names: any other value is ignored with a warning.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable
 
 from packaging.utils import canonicalize_name
 
@@ -46,10 +47,10 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path} is not valid TOML: {error}") from error
 
 
-def _route(value: object, where: str, warn: Callable[[str], None]) -> Optional[Route]:
+def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | None:
     if value in _ROUTES:
         return value  # type: ignore[return-value,unused-ignore]
-    warn(f"ignoring route {value!r} in {where}: use \"venv\" or \"pipx\"")
+    warn(f'ignoring route {value!r} in {where}: use "venv" or "pipx"')
     return None
 
 
@@ -67,7 +68,7 @@ def _from_table(table: Mapping[str, Any], label: str, warn: Callable[[str], None
 
 def overrides(
     environ: Mapping[str, str],
-    project_root: Optional[Path],
+    project_root: Path | None,
     config_dir: Path,
     warn: Callable[[str], None],
 ) -> list[Override]:
@@ -81,11 +82,13 @@ def overrides(
         if route is not None:
             packages[canonicalize_name(name.strip())] = route
     if default or packages:
-        result.append(Override(
-            f"${ROUTE_VARIABLE}" if default and not packages else f"${ROUTES_VARIABLE}",
-            _route(default, f"${ROUTE_VARIABLE}", warn) if default else None,
-            packages,
-        ))
+        result.append(
+            Override(
+                f"${ROUTE_VARIABLE}" if default and not packages else f"${ROUTES_VARIABLE}",
+                _route(default, f"${ROUTE_VARIABLE}", warn) if default else None,
+                packages,
+            )
+        )
     if project_root is not None:
         pyproject = project_root / "pyproject.toml"
         try:
@@ -121,8 +124,7 @@ def remember(config_dir: Path, name: str, route: Route) -> Path:
         lines.append(f'default-route = "{data["default-route"]}"')
     lines.append("")
     lines.append("[routes]")
-    lines.extend(f'{key} = "{value}"' for key, value in sorted(routes.items())
-                 if value in _ROUTES)
+    lines.extend(f'{key} = "{value}"' for key, value in sorted(routes.items()) if value in _ROUTES)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -29,7 +29,10 @@ def pep668_applies(
     if managed is None or pip_args.break_system_packages:
         return None
     config = load_pip_config(
-        pip_args.command, env.environ, site_prefix=probe.prefix, isolated=pip_args.isolated,
+        pip_args.command,
+        env.environ,
+        site_prefix=probe.prefix,
+        isolated=pip_args.isolated,
         home=env.home,
     )
     if config.flag("break-system-packages"):
@@ -66,8 +69,10 @@ def dispatch(
         and not pip_args.break_system_packages
         and pip_says_externally_managed(python, env.environ)
     ):
-        reporter.info(f"pip refused to install into {target.path} (externally managed); "
-                      "installing into the project's virtual environment instead")
+        reporter.info(
+            f"pip refused to install into {target.path} (externally managed); "
+            "installing into the project's virtual environment instead"
+        )
         managed = ExternallyManaged(Path(probe.stdlib) / "EXTERNALLY-MANAGED", "")
         return redirect(pip_args, target, probe, managed, options, env, reporter)
     return code
@@ -102,6 +107,5 @@ def passthrough(
         command = [env.own_executable, "-c", LAUNCHER]
     else:
         command = [env.own_executable, "-c", LAUNCHER, "--python", python]
-    code = run_pip(command, pip_args.argv, environ=env.environ,
-                   interactive=bool(env.stdin_isatty))
+    code = run_pip(command, pip_args.argv, environ=env.environ, interactive=bool(env.stdin_isatty))
     return code, python, has_pip

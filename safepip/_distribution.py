@@ -22,7 +22,8 @@ def venv_package_hint(python_version: str) -> str:
     if ident in ("fedora", "rhel", "centos", "rocky", "almalinux") or "fedora" in family:
         return "install Python's venv support: sudo dnf install python3-pip-wheel python3-libs"
     if "suse" in family:
-        return f"install Python's venv support: sudo zypper install python{major_minor.replace('.', '')}"
+        package = "python" + major_minor.replace(".", "")
+        return f"install Python's venv support: sudo zypper install {package}"
     if ident == "alpine":
         return "install Python's venv support: sudo apk add python3 py3-pip"
     return "install your distribution's package that provides Python's venv and ensurepip modules"

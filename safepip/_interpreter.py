@@ -165,7 +165,15 @@ def _identity(path: str) -> str | None:
         stat = os.stat(real)
     except OSError:
         return None
-    return f"{_PROBE_FORMAT}:{os.path.abspath(path)}:{real}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+    parts = (
+        _PROBE_FORMAT,
+        os.path.abspath(path),
+        real,
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+    )
+    return ":".join(map(str, parts))
 
 
 def _is_macho(path: str) -> bool:
@@ -281,7 +289,11 @@ def platform(probe_: Probe, env: Environment) -> Platform:
     location = os.path.dirname(os.path.dirname(os.path.abspath(packaging.__file__)))
     completed = subprocess.run(
         [probe_.executable, "-I", "-c", _TAGS, location],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
     )
     try:
         data = json.loads(completed.stdout)

@@ -6,15 +6,16 @@ begins, a pip option, so pip's own command lines never change meaning.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Optional, Sequence
+from typing import Literal
 
 Route = Literal["venv", "pipx"]
 
 
 @dataclass(frozen=True)
 class SafepipOptions:
-    route: Optional[Route] = None  # --venv / --pipx: the user forced a home
+    route: Route | None = None  # --venv / --pipx: the user forced a home
     recreate_venv: bool = False  # --recreate-venv: move an unusable .venv aside and make a new one
 
 
@@ -23,7 +24,7 @@ _FLAGS = {"--venv", "--pipx", "--recreate-venv"}
 
 def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
     """Split ``argv`` into safepip's options and the untouched rest for pip."""
-    route: Optional[Route] = None
+    route: Route | None = None
     recreate = False
     rest: list[str] = []
     for index, arg in enumerate(argv):

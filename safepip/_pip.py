@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from glob import glob
-from typing import Mapping, Sequence
 
 from ._interpreter import Interpreter
 from ._subprocess import run_captured, run_foreground
@@ -33,8 +33,13 @@ _PEP668_CHECK = (
 
 
 def venv_has_pip(root: str) -> bool:
-    return bool(glob(os.path.join(glob_escape(root), "lib*", "python*", "site-packages", "pip",
-                                  "__init__.py")))
+    return bool(
+        glob(
+            os.path.join(
+                glob_escape(root), "lib*", "python*", "site-packages", "pip", "__init__.py"
+            )
+        )
+    )
 
 
 def glob_escape(path: str) -> str:

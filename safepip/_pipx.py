@@ -11,9 +11,10 @@ import json
 import os
 import shlex
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ._argv import PipArgs
 from ._environment import Environment
@@ -27,14 +28,41 @@ if TYPE_CHECKING:
 
 #: pip install options that mean something to pipx's pip (``--pip-args``); requirement-shaped
 #: options (-r, -c, -e), location options and --upgrade (mapped to ``pipx upgrade``) are not.
-NOT_FOR_PIPX = frozenset({
-    "--requirement", "--constraint", "--editable", "--user", "--target", "--prefix", "--root",
-    "--upgrade", "--upgrade-strategy", "--force-reinstall", "--python", "--dry-run", "--report",
-    "--quiet", "--verbose", "--break-system-packages", "--no-user", "--src", "--ignore-installed",
-    "--no-warn-script-location", "--no-warn-conflicts", "--require-virtualenv", "--isolated",
-    "--log", "--no-input", "--exists-action", "--progress-bar", "--root-user-action",
-    "--no-color", "--disable-pip-version-check", "--no-python-version-warning",
-})
+NOT_FOR_PIPX = frozenset(
+    {
+        "--requirement",
+        "--constraint",
+        "--editable",
+        "--user",
+        "--target",
+        "--prefix",
+        "--root",
+        "--upgrade",
+        "--upgrade-strategy",
+        "--force-reinstall",
+        "--python",
+        "--dry-run",
+        "--report",
+        "--quiet",
+        "--verbose",
+        "--break-system-packages",
+        "--no-user",
+        "--src",
+        "--ignore-installed",
+        "--no-warn-script-location",
+        "--no-warn-conflicts",
+        "--require-virtualenv",
+        "--isolated",
+        "--log",
+        "--no-input",
+        "--exists-action",
+        "--progress-bar",
+        "--root-user-action",
+        "--no-color",
+        "--disable-pip-version-check",
+        "--no-python-version-warning",
+    }
+)
 
 
 class PipxError(SafepipError):
@@ -165,21 +193,35 @@ def install_apps(
     for step in steps:
         item = step.item
         was_there = bool(item.name) and item.name in already
-        code = install(pipx, item.text, item.name, pip_args=forwarded, upgrade=pip_args.upgrade,
-                       already=was_there, python=probe.executable, env=env)
+        code = install(
+            pipx,
+            item.text,
+            item.name,
+            pip_args=forwarded,
+            upgrade=pip_args.upgrade,
+            already=was_there,
+            python=probe.executable,
+            env=env,
+        )
         if code != 0:
             failed.append(f"{item.text} (pipx exited with {code})")
         elif was_there and not pip_args.upgrade:
-            done.append(f"{item.text} was already installed with pipx; nothing changed "
-                        f"(to upgrade it: safepip install -U {item.text})")
+            done.append(
+                f"{item.text} was already installed with pipx; nothing changed "
+                f"(to upgrade it: safepip install -U {item.text})"
+            )
         else:
             verb = "upgraded" if was_there else "installed"
-            done.append(f"{verb} {item.text} with pipx, because "
-                        + ", ".join(step.decision.reasons)
-                        + f"; into the project's .venv instead: safepip install --venv {item.text}")
+            done.append(
+                f"{verb} {item.text} with pipx, because "
+                + ", ".join(step.decision.reasons)
+                + f"; into the project's .venv instead: safepip install --venv {item.text}"
+            )
     if len(failed) < len(steps):
         hint = path_hint(bin_dir(env.environ, env.home), env)
         if hint:
-            done.append(f"pipx puts commands in {bin_dir(env.environ, env.home)}, which is not "
-                        f"on PATH; to fix: {hint}")
+            done.append(
+                f"pipx puts commands in {bin_dir(env.environ, env.home)}, which is not "
+                f"on PATH; to fix: {hint}"
+            )
     return done, failed

@@ -9,18 +9,18 @@ application, and one summary at the end.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional, Sequence
 
 from ._argv import PipArgs
+from ._argv import parse as parse_argv
 from ._config import overrides as load_overrides
 from ._config import remember
 from ._environment import Environment
 from ._interpreter import ExternallyManaged, Interpreter, Probe
 from ._options import SafepipOptions
 from ._project import declared_names, installed_names
-from ._argv import parse as parse_argv
 from ._redirect import (
     DROPPED_OPTIONS,
     activate_hint,
@@ -47,7 +47,7 @@ def classify(text: str, cwd: Path) -> Item:
 
     looks_like_path = (
         text.startswith((".", "/", "~"))
-        or os.sep in text.split("[", 1)[0] and "://" not in text and " @ " not in text
+        or (os.sep in text.split("[", 1)[0] and "://" not in text and " @ " not in text)
         or text.lower().endswith(_ARCHIVE_SUFFIXES)
         or (cwd / text.split("[", 1)[0]).exists()
     )
@@ -97,12 +97,14 @@ def learn_commands(
 
     if not items:
         return items
-    config = load_pip_config("install", env.environ, site_prefix=probe.prefix,
-                             isolated=pip_args.isolated, home=env.home)
+    config = load_pip_config(
+        "install", env.environ, site_prefix=probe.prefix, isolated=pip_args.isolated, home=env.home
+    )
     values = config.values
     options = IndexOptions(
         index_url=pip_args.index_url or values.get("index-url") or IndexOptions.index_url,
-        extra_index_urls=pip_args.extra_index_urls or tuple(values.get("extra-index-url", "").split()),
+        extra_index_urls=pip_args.extra_index_urls
+        or tuple(values.get("extra-index-url", "").split()),
         find_links=pip_args.find_links or tuple(values.get("find-links", "").split()),
         no_index=pip_args.no_index or config.flag("no-index"),
         pre=pip_args.pre or config.flag("pre"),
@@ -125,8 +127,10 @@ def learn_commands(
             reporter.detail(f"{item.text}: {fact.error}")
             learned.append(replace(item, inspect_error=fact.error))
         else:
-            reporter.detail(f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
-                            f"commands: {', '.join(fact.commands) or 'none'}")
+            reporter.detail(
+                f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
+                f"commands: {', '.join(fact.commands) or 'none'}"
+            )
             learned.append(replace(item, commands=fact.commands, commands_via=fact.via))
     return learned
 
@@ -152,8 +156,14 @@ def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -
 
 
 def plan(
-    pip_args: PipArgs, options: SafepipOptions, env: Environment, reporter: Reporter,
-    probe: Probe, *, project_root: Optional[Path], venv: Path,
+    pip_args: PipArgs,
+    options: SafepipOptions,
+    env: Environment,
+    reporter: Reporter,
+    probe: Probe,
+    *,
+    project_root: Path | None,
+    venv: Path,
 ) -> list[Planned]:
     situation = Situation(
         externally_managed=True,
@@ -202,18 +212,22 @@ def carry_out(
 ) -> int:
     where = venv_target(env)
     project_root = where.project.root if where.project else None
-    steps = plan(pip_args, options, env, reporter, probe, project_root=project_root,
-                 venv=where.path)
+    steps = plan(
+        pip_args, options, env, reporter, probe, project_root=project_root, venv=where.path
+    )
     for step in steps:
-        reporter.detail(f"{step.item.text} -> {step.decision.route}: "
-                        + "; ".join(step.decision.reasons))
+        reporter.detail(
+            f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)
+        )
     to_venv = [s for s in steps if s.decision.route == "venv"]
     to_pipx = [s for s in steps if s.decision.route == "pipx"]
     if pip_args.has("--dry-run"):
         for step in steps:
-            reporter.info(f"would install {step.item.text} into "
-                          f"{'the .venv' if step.decision.route == 'venv' else 'pipx'}: "
-                          + "; ".join(step.decision.reasons))
+            reporter.info(
+                f"would install {step.item.text} into "
+                f"{'the .venv' if step.decision.route == 'venv' else 'pipx'}: "
+                + "; ".join(step.decision.reasons)
+            )
         return 0
     failures: list[str] = []
     done: list[str] = []
@@ -229,14 +243,24 @@ def carry_out(
             failures.append(f"{names} (into the .venv: pip exited with {code})")
         else:
             shown = display_path(where.path, env.cwd)
-            reason = to_venv[0].decision.reasons[0] if len(to_venv) == 1 else \
-                "libraries and project requirements belong in the project"
+            reason = (
+                to_venv[0].decision.reasons[0]
+                if len(to_venv) == 1
+                else "libraries and project requirements belong in the project"
+            )
             state = "a new virtual environment" if created else "the project's virtual environment"
-            done.append(f"installed {names} into {state} {shown}, because {target.path} is "
-                        f"externally managed (PEP 668) and {reason}")
-            done.append(f"use it with: {activate_hint(where.path, env)}  (or run {shown}/bin/python)"
-                        + (f"; pipx instead: {other_way(to_venv[0])}" if len(to_venv) == 1
-                           and to_venv[0].item.kind == "name" else ""))
+            done.append(
+                f"installed {names} into {state} {shown}, because {target.path} is "
+                f"externally managed (PEP 668) and {reason}"
+            )
+            done.append(
+                f"use it with: {activate_hint(where.path, env)}  (or run {shown}/bin/python)"
+                + (
+                    f"; pipx instead: {other_way(to_venv[0])}"
+                    if len(to_venv) == 1 and to_venv[0].item.kind == "name"
+                    else ""
+                )
+            )
     if to_pipx:
         from ._pipx import install_apps
 

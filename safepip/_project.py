@@ -9,6 +9,7 @@ captures unrelated work.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +44,8 @@ def _marker_in(directory: Path) -> str | None:
 
 def find_project(cwd: Path, home: Path) -> Project | None:
     """The nearest project root at or above ``cwd``, or None outside any project."""
-    try:
+    with contextlib.suppress(OSError):
         home = home.resolve()
-    except OSError:
-        pass
     directory = cwd
     while True:
         marker = _marker_in(directory)

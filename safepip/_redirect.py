@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ._environment import Environment
 from ._exceptions import Interrupted, VenvError
@@ -79,7 +79,8 @@ def install_into_venv(
     """
     venv = where.path
     reporter.detail(
-        f"project root {where.project.root} (found by {where.project.marker})" if where.project
+        f"project root {where.project.root} (found by {where.project.marker})"
+        if where.project
         else f"no project found above {env.cwd}; it becomes the project"
     )
     with EnvironmentLock(

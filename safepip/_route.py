@@ -15,8 +15,9 @@ they configured), so it is tested without installing anything. Precedence, first
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Optional, Sequence
+from typing import Literal
 
 Route = Literal["venv", "pipx", "pip"]
 Kind = Literal["name", "requirements-file", "constraints-file", "editable", "local", "url"]
@@ -35,10 +36,10 @@ class Item:
 
     text: str
     kind: Kind
-    name: Optional[str] = None  # canonical name, where known
+    name: str | None = None  # canonical name, where known
     commands: tuple[str, ...] = ()
-    commands_via: Optional[str] = None  # the dependency the commands come from (meta-packages)
-    inspect_error: Optional[str] = None
+    commands_via: str | None = None  # the dependency the commands come from (meta-packages)
+    inspect_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,14 @@ class Override:
     """Routes the user chose in one place (``label`` says where), per package and by default."""
 
     label: str
-    default: Optional[Route] = None
+    default: Route | None = None
     packages: Mapping[str, Route] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Situation:
     externally_managed: bool
-    project: Optional[str]  # project root, None outside any project
+    project: str | None  # project root, None outside any project
     declared: Mapping[str, str] = field(default_factory=dict)  # canonical name -> where declared
     in_venv: frozenset[str] = frozenset()
     interactive: bool = False
@@ -81,19 +82,27 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
         if chosen is None or chosen == "pip":
             continue
         if chosen == "pipx" and item.kind in ("requirements-file", "constraints-file"):
-            return Decision("venv", (f"{override.label} asks for pipx, but pipx cannot install "
-                                     f"{project_kind}",))
+            return Decision(
+                "venv", (f"{override.label} asks for pipx, but pipx cannot install {project_kind}",)
+            )
         return Decision(chosen, (f"chosen by {override.label}",))
     if project_kind is not None:
         return Decision("venv", (f"{project_kind} belongs to the project",))
     if item.inspect_error:
-        return Decision("venv", (f"what it puts on PATH could not be learned ({item.inspect_error})",
-                                 "the .venv is the safe home for an unknown package"))
+        return Decision(
+            "venv",
+            (
+                f"what it puts on PATH could not be learned ({item.inspect_error})",
+                "the .venv is the safe home for an unknown package",
+            ),
+        )
     if not item.commands:
         return Decision("venv", ("it puts no commands on PATH: a library",))
     if situation.project is None:
-        return Decision("pipx", (_commands(item), "and this folder is not inside a Python project: "
-                                                  "an application"))
+        return Decision(
+            "pipx",
+            (_commands(item), "and this folder is not inside a Python project: an application"),
+        )
     if item.name and item.name in situation.declared:
         return Decision("venv", (f"the project declares it ({situation.declared[item.name]})",))
     if item.name and item.name in situation.in_venv:

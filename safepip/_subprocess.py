@@ -11,11 +11,13 @@ Two concerns live here, after pipx's ``run_subprocess``/``_fix_subprocess_env``:
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import threading
+from collections.abc import Mapping, Sequence
 from types import FrameType
-from typing import Callable, Mapping, Sequence
+from typing import Callable
 
 from ._exceptions import Interrupted
 
@@ -95,10 +97,8 @@ def run_foreground(
 
 def _send(proc: subprocess.Popen[bytes], signum: int) -> None:
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             proc.send_signal(signum)
-        except ProcessLookupError:
-            pass
 
 
 class _handlers:
@@ -144,6 +144,3 @@ def interrupt_guard() -> _handlers:
         raise Interrupted(signum)
 
     return _handlers(raise_interrupted)
-
-
-

@@ -13,7 +13,6 @@ import configparser
 import os
 import secrets
 import shutil
-
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -55,7 +54,9 @@ def inspect_venv(path: Path) -> VenvState:
     if not os.path.lexists(path):
         return VenvState(path, "absent")
     if path.is_symlink() and not path.exists():
-        return VenvState(path, "broken", f"it is a symbolic link to {os.readlink(path)}, which is missing")
+        return VenvState(
+            path, "broken", f"it is a symbolic link to {os.readlink(path)}, which is missing"
+        )
     if not path.is_dir():
         return VenvState(path, "not-a-venv", "it is a file, not a folder")
     if not (path / "pyvenv.cfg").is_file():
@@ -65,14 +66,18 @@ def inspect_venv(path: Path) -> VenvState:
             empty = False
         if empty:
             return VenvState(path, "absent", "it is an empty folder")
-        return VenvState(path, "not-a-venv", "it has no pyvenv.cfg, so it is not a virtual environment")
+        return VenvState(
+            path, "not-a-venv", "it has no pyvenv.cfg, so it is not a virtual environment"
+        )
     python = path / "bin" / "python"
     if not python.exists():
         home = read_pyvenv_cfg(path).get("home", "")
         cause = f" (it was built on {home})" if home else ""
         return VenvState(
-            path, "broken", f"its interpreter {python} no longer exists{cause}; the Python it was "
-            "made from was probably upgraded or removed"
+            path,
+            "broken",
+            f"its interpreter {python} no longer exists{cause}; the Python it was "
+            "made from was probably upgraded or removed",
         )
     if not os.access(python, os.X_OK):
         return VenvState(path, "broken", f"its interpreter {python} is not executable")
@@ -162,8 +167,9 @@ def _seed_pip(tmp: Path, final: Path, probe: Probe, environ: dict[str, str]) -> 
             launcher.chmod(0o755)
         return
     # safepip's own pip cannot run there: fall back to the interpreter's ensurepip.
-    completed = run_captured([str(tmp / "bin" / "python"), "-m", "ensurepip", "--default-pip"],
-                             environ=environ)
+    completed = run_captured(
+        [str(tmp / "bin" / "python"), "-m", "ensurepip", "--default-pip"], environ=environ
+    )
     if completed.returncode != 0:
         raise VenvError(
             "pip could not be installed into the new virtual environment: "
@@ -180,8 +186,11 @@ def _last_line(text: str) -> str:
 def _relocate(tmp: Path, final: Path) -> None:
     """venv wrote the temporary path (and its name, as the prompt) into a few text files."""
     replacements = ((str(tmp), str(final)), (tmp.name, final.name))
-    candidates = [tmp / "pyvenv.cfg", *sorted((tmp / "bin").glob("activate*")),
-                  *sorted((tmp / "bin").glob("Activate*"))]
+    candidates = [
+        tmp / "pyvenv.cfg",
+        *sorted((tmp / "bin").glob("activate*")),
+        *sorted((tmp / "bin").glob("Activate*")),
+    ]
     for file in candidates:
         if not file.is_file() or file.is_symlink():
             continue
@@ -204,8 +213,9 @@ def create_venv(final: Path, base_python: str, probe: Probe, env: Environment) -
     tmp = final.with_name(f"{final.name}.safepip-tmp-{secrets.token_hex(4)}")
     environ = clean_environ(env.environ)
     try:
-        completed = run_captured([base_python, "-m", "venv", "--without-pip", str(tmp)],
-                                 environ=environ)
+        completed = run_captured(
+            [base_python, "-m", "venv", "--without-pip", str(tmp)], environ=environ
+        )
         if completed.returncode != 0:
             raise VenvError(
                 f"Python could not create a virtual environment at {final}: "
@@ -236,5 +246,3 @@ def create_venv(final: Path, base_python: str, probe: Probe, env: Environment) -
 def remove_venv(path: Path) -> None:
     """Remove a venv this very run created (never one that was there before)."""
     shutil.rmtree(path, ignore_errors=True)
-
-

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 
 def run_safepip(
@@ -38,7 +38,10 @@ def venv_import(project: Path, module: str, env: Mapping[str, str]) -> str:
     """``module.__version__`` as the project's .venv sees it."""
     completed = subprocess.run(
         [str(venv_python(project)), "-c", f"import {module}; print({module}.__version__)"],
-        capture_output=True, text=True, env=dict(env), check=True,
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        check=True,
     )
     return completed.stdout.strip()
 

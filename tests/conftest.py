@@ -277,9 +277,7 @@ def diff_snapshots(before: Snapshot, after: Snapshot, limit: int = 30) -> list[s
     lines = [f"added    {p}" for p in sorted(after.keys() - before.keys())]
     lines += [f"removed  {p}" for p in sorted(before.keys() - after.keys())]
     lines += [
-        f"changed  {p}"
-        for p in sorted(before.keys() & after.keys())
-        if before[p] != after[p]
+        f"changed  {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]
     ]
     return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
 

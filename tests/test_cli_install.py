@@ -22,15 +22,21 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def test_redirects_into_a_new_venv(project: Path, clean_env: dict[str, str],
-                                   managed_python: Path) -> None:
+def test_redirects_into_a_new_venv(
+    project: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
     result = run_safepip(["install", "fixlib"], cwd=project, env=clean_env)
     assert result.returncode == 0, result.stderr
     assert "Successfully installed fixlib-2.0" in result.stdout
     assert venv_import(project, "fixlib", clean_env) == "2.0"
     # pip works in it afterwards
-    pip = subprocess.run([str(project / ".venv" / "bin" / "pip"), "--version"],
-                         capture_output=True, text=True, env=clean_env, check=True)
+    pip = subprocess.run(
+        [str(project / ".venv" / "bin" / "pip"), "--version"],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        check=True,
+    )
     assert str(project / ".venv") in pip.stdout
     assert "externally managed" in result.stderr
     assert "source .venv/bin/activate" in result.stderr
@@ -38,10 +44,12 @@ def test_redirects_into_a_new_venv(project: Path, clean_env: dict[str, str],
     assert leftovers(project) == []
 
 
-def test_reuses_existing_venv_and_keeps_its_contents(project: Path, clean_env: dict[str, str],
-                                                     managed_python: Path) -> None:
-    subprocess.run([str(managed_python), "-m", "venv", str(project / ".venv")], check=True,
-                   env=clean_env)
+def test_reuses_existing_venv_and_keeps_its_contents(
+    project: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
+    subprocess.run(
+        [str(managed_python), "-m", "venv", str(project / ".venv")], check=True, env=clean_env
+    )
     keep = project / ".venv" / "mine.txt"
     keep.write_text("user data")
     cfg_inode = (project / ".venv" / "pyvenv.cfg").stat().st_ino
@@ -63,8 +71,9 @@ def test_project_found_from_a_subfolder(project: Path, clean_env: dict[str, str]
     assert "../../.venv" in result.stderr
 
 
-def test_requirements_file_and_editable(project: Path, clean_env: dict[str, str],
-                                        tmp_path: Path) -> None:
+def test_requirements_file_and_editable(
+    project: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
     (project / "requirements.txt").write_text("fixlib==1.0\nfixhelper\n")
     result = run_safepip(["install", "-r", "requirements.txt"], cwd=project, env=clean_env)
     assert result.returncode == 0, result.stderr
@@ -75,15 +84,17 @@ def test_requirements_file_and_editable(project: Path, clean_env: dict[str, str]
     (local / "localpkg").mkdir(parents=True)
     (local / "localpkg" / "__init__.py").write_text("__version__ = 'editable'\n")
     (local / "pyproject.toml").write_text(
-        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n')
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+    )
     (local / "backend.py").write_text(EDITABLE_BACKEND)
-    result = run_safepip(["install", "--no-build-isolation", "-e", str(local)], cwd=project,
-                         env=clean_env)
+    result = run_safepip(
+        ["install", "--no-build-isolation", "-e", str(local)], cwd=project, env=clean_env
+    )
     assert result.returncode == 0, result.stderr
     assert venv_import(project, "localpkg", clean_env) == "editable"
 
 
-EDITABLE_BACKEND = '''
+EDITABLE_BACKEND = """
 import base64, hashlib, os, zipfile
 NAME, VERSION = "localpkg", "1.0"
 DI = f"{NAME}-{VERSION}.dist-info"
@@ -97,18 +108,20 @@ def build_editable(wheel_directory, config_settings=None, metadata_directory=Non
     name = f"{NAME}-{VERSION}-py3-none-any.whl"
     files = {f"{NAME}.pth": os.path.dirname(os.path.abspath(__file__)) + "\\n",
              f"{DI}/METADATA": f"Metadata-Version: 2.1\\nName: {NAME}\\nVersion: {VERSION}\\n",
-             f"{DI}/WHEEL": "Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+             f"{DI}/WHEEL": "Wheel-Version: 1.0\\nGenerator: t\\n"
+             "Root-Is-Purelib: true\\nTag: py3-none-any\\n"}
     with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
         rec = []
         for path, text in files.items():
             z.writestr(path, text); rec.append(f"{path},{_rec(text.encode())},{len(text.encode())}")
         rec.append(f"{DI}/RECORD,,"); z.writestr(f"{DI}/RECORD", "\\n".join(rec) + "\\n")
     return name
-'''
+"""
 
 
-def test_passthrough_in_an_active_venv(tmp_path: Path, clean_env: dict[str, str],
-                                       managed_python: Path) -> None:
+def test_passthrough_in_an_active_venv(
+    tmp_path: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
     venv = tmp_path / "active"
     subprocess.run([str(managed_python), "-m", "venv", str(venv)], check=True, env=clean_env)
     work = tmp_path / "work"
@@ -123,8 +136,14 @@ def test_passthrough_in_an_active_venv(tmp_path: Path, clean_env: dict[str, str]
     assert list((venv / "lib").glob("python*/site-packages/fixlib"))
     # and the same exit status as pip for a failure
     failed = run_safepip(["install", "does-not-exist"], cwd=work, env=env)
-    direct = subprocess.run([str(venv / "bin" / "pip"), "install", "does-not-exist"],
-                            capture_output=True, text=True, env=env, cwd=work, check=False)
+    direct = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "does-not-exist"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+        check=False,
+    )
     assert failed.returncode == direct.returncode == 1
     assert failed.stdout == direct.stdout
 
@@ -145,12 +164,19 @@ def wait_for_request(index: object) -> None:
     assert index.requests, "pip never asked the index"  # type: ignore[attr-defined]
 
 
-def test_ctrl_c_during_install_leaves_no_venv(project: Path, clean_env: dict[str, str],
-                                              index: object) -> None:
+def test_ctrl_c_during_install_leaves_no_venv(
+    project: Path, clean_env: dict[str, str], index: object
+) -> None:
     index.set_fault("stall", seconds=30)  # type: ignore[attr-defined]
-    proc = subprocess.Popen([sys.executable, "-m", "safepip", "install", "fixlib"], cwd=project,
-                            env=clean_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "safepip", "install", "fixlib"],
+        cwd=project,
+        env=clean_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not venv_python(project).exists() and time.monotonic() < deadline:
@@ -170,16 +196,23 @@ def test_ctrl_c_during_install_leaves_no_venv(project: Path, clean_env: dict[str
 
 def test_sigterm_ends_pip_too(project: Path, clean_env: dict[str, str], index: object) -> None:
     index.set_fault("stall", seconds=30)  # type: ignore[attr-defined]
-    proc = subprocess.Popen([sys.executable, "-m", "safepip", "install", "fixlib"], cwd=project,
-                            env=clean_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "safepip", "install", "fixlib"],
+        cwd=project,
+        env=clean_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not venv_python(project).exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         wait_for_request(index)
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
-                                  text=True, check=False).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
     finally:
@@ -188,8 +221,10 @@ def test_sigterm_ends_pip_too(project: Path, clean_env: dict[str, str], index: o
     assert proc.returncode == 143
     assert children, "pip was not running"
     for child in children:
-        assert not Path(f"/proc/{child}").exists() or \
-            "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+        assert (
+            not Path(f"/proc/{child}").exists()
+            or "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+        )
     assert not os.path.lexists(project / ".venv")
 
 
@@ -223,12 +258,17 @@ def test_broken_venv_is_explained_not_deleted(project: Path, clean_env: dict[str
 
 @pytest.mark.parametrize(
     "args",
-    [["install", "--no-such-option", "fixlib"], ["install", "fixlib!!"],
-     ["install", "-r", "missing.txt"], ["install"]],
+    [
+        ["install", "--no-such-option", "fixlib"],
+        ["install", "fixlib!!"],
+        ["install", "-r", "missing.txt"],
+        ["install"],
+    ],
     ids=["unknown-option", "invalid-requirement", "missing-file", "nothing"],
 )
-def test_bad_input_gets_pips_error_and_no_venv(project: Path, clean_env: dict[str, str],
-                                               args: list[str]) -> None:
+def test_bad_input_gets_pips_error_and_no_venv(
+    project: Path, clean_env: dict[str, str], args: list[str]
+) -> None:
     result = run_safepip(args, cwd=project, env=clean_env)
     assert result.returncode in (1, 2)
     assert "Traceback" not in result.stderr
@@ -237,23 +277,32 @@ def test_bad_input_gets_pips_error_and_no_venv(project: Path, clean_env: dict[st
     assert leftovers(project) == []
 
 
-def test_unknown_option_is_pips_usage_error(project: Path, clean_env: dict[str, str],
-                                            managed_python: Path) -> None:
+def test_unknown_option_is_pips_usage_error(
+    project: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
     result = run_safepip(["install", "--no-such-option", "fixlib"], cwd=project, env=clean_env)
-    pip = subprocess.run([str(managed_python), "-m", "pip", "install", "--no-such-option", "x"],
-                         capture_output=True, text=True, env=clean_env, check=False)
+    pip = subprocess.run(
+        [str(managed_python), "-m", "pip", "install", "--no-such-option", "x"],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        check=False,
+    )
     assert result.returncode == pip.returncode == 2
     assert "no such option: --no-such-option" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "extra_env"),
-    [(["install", "--break-system-packages", "--dry-run", "fixlib"], {}),
-     (["install", "--dry-run", "fixlib"], {"PIP_BREAK_SYSTEM_PACKAGES": "1"})],
+    [
+        (["install", "--break-system-packages", "--dry-run", "fixlib"], {}),
+        (["install", "--dry-run", "fixlib"], {"PIP_BREAK_SYSTEM_PACKAGES": "1"}),
+    ],
     ids=["flag", "env"],
 )
-def test_opt_out_passes_through(project: Path, clean_env: dict[str, str], args: list[str],
-                                extra_env: dict[str, str]) -> None:
+def test_opt_out_passes_through(
+    project: Path, clean_env: dict[str, str], args: list[str], extra_env: dict[str, str]
+) -> None:
     """With the user's own opt-out pip runs on the system Python (a dry run: nothing changes)."""
     result = run_safepip(args, cwd=project, env=dict(clean_env, **extra_env))
     assert result.returncode == 0, result.stderr
@@ -276,10 +325,18 @@ def test_quiet_redirect_says_nothing(project: Path, clean_env: dict[str, str]) -
 
 
 def test_two_runs_at_once_make_one_venv(project: Path, clean_env: dict[str, str]) -> None:
-    procs = [subprocess.Popen([sys.executable, "-m", "safepip", "install", name], cwd=project,
-                              env=clean_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-             for name in ("fixlib", "fixhelper")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "safepip", "install", name],
+            cwd=project,
+            env=clean_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("fixlib", "fixhelper")
+    ]
     outputs = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert venv_import(project, "fixlib", clean_env) == "2.0"

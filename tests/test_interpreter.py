@@ -18,9 +18,17 @@ Error=To install Python packages system-wide, try apt install
 """
 
 
-def make_env(tmp_path: Path, environ: dict[str, str], own: str = "/nonexistent/python") -> Environment:
-    return Environment(environ=environ, cwd=tmp_path, stdin=io.StringIO(), stdout=io.StringIO(),
-                       stderr=io.StringIO(), own_executable=own)
+def make_env(
+    tmp_path: Path, environ: dict[str, str], own: str = "/nonexistent/python"
+) -> Environment:
+    return Environment(
+        environ=environ,
+        cwd=tmp_path,
+        stdin=io.StringIO(),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        own_executable=own,
+    )
 
 
 def fake_python(directory: Path, name: str = "python3") -> Path:
@@ -32,6 +40,7 @@ def fake_python(directory: Path, name: str = "python3") -> Path:
 
 
 # --- the PEP 668 marker, against fake stdlib folders -------------------------------------------
+
 
 def test_marker_with_message(tmp_path: Path) -> None:
     (tmp_path / "EXTERNALLY-MANAGED").write_text(DEBIAN_MARKER)
@@ -59,6 +68,7 @@ def test_marker_that_is_a_directory_does_not_count(tmp_path: Path) -> None:
 
 
 # --- which interpreter ------------------------------------------------------------------------
+
 
 def test_venv_root_from_pyvenv_cfg(tmp_path: Path) -> None:
     python = fake_python(tmp_path / "v" / "bin", "python")
@@ -115,10 +125,11 @@ def test_unknown_python_is_a_clear_error(tmp_path: Path) -> None:
 
 # --- probing a real interpreter ----------------------------------------------------------------
 
+
 def test_probe_real_interpreter_and_cache(tmp_path: Path) -> None:
     env = make_env(tmp_path, {"HOME": str(tmp_path), "PATH": os.defpath})
     first = probe(sys.executable, env)
-    assert first.version == "%d.%d.%d" % sys.version_info[:3]
+    assert first.version == ".".join(map(str, sys.version_info[:3]))
     cached = list((tmp_path / ".cache" / "safepip" / "interpreters").glob("*.json"))
     assert len(cached) == 1
     assert probe(sys.executable, env) == first

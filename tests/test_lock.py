@@ -21,8 +21,9 @@ with EnvironmentLock(Path(sys.argv[1]), Path(sys.argv[2]), on_wait=lambda: None)
 
 def test_second_holder_waits_and_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     locks, venv = tmp_path / "locks", tmp_path / "proj" / ".venv"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(locks), str(venv)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(locks), str(venv)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         waited: list[bool] = []
@@ -43,7 +44,9 @@ def test_second_holder_waits_and_a_killed_holder_leaves_no_stale_lock(tmp_path: 
 
 def test_different_environments_do_not_block(tmp_path: Path) -> None:
     calls: list[int] = []
-    with EnvironmentLock(tmp_path, tmp_path / "a", on_wait=lambda: calls.append(1)), \
-            EnvironmentLock(tmp_path, tmp_path / "b", on_wait=lambda: calls.append(1)):
+    with (
+        EnvironmentLock(tmp_path, tmp_path / "a", on_wait=lambda: calls.append(1)),
+        EnvironmentLock(tmp_path, tmp_path / "b", on_wait=lambda: calls.append(1)),
+    ):
         pass
     assert calls == []

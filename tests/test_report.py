@@ -11,8 +11,14 @@ from safepip._report import Reporter, use_colour
 
 def make_env(environ: dict[str, str], tty: bool) -> tuple[Environment, io.StringIO]:
     err = io.StringIO()
-    env = Environment(environ=environ, cwd=Path("/"), stderr=err, stderr_isatty=tty,
-                      stdin_isatty=False, stdout_isatty=False)
+    env = Environment(
+        environ=environ,
+        cwd=Path("/"),
+        stderr=err,
+        stderr_isatty=tty,
+        stdin_isatty=False,
+        stdout_isatty=False,
+    )
     return env, err
 
 

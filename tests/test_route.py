@@ -30,10 +30,13 @@ def test_library_goes_to_venv_everywhere() -> None:
 
 def test_app_outside_project_goes_to_pipx_with_reasons() -> None:
     decision = decide(app("black", "black", "blackd"), OUTSIDE)
-    assert decision == Decision("pipx", (
-        "it puts commands on PATH: black, blackd",
-        "and this folder is not inside a Python project: an application",
-    ))
+    assert decision == Decision(
+        "pipx",
+        (
+            "it puts commands on PATH: black, blackd",
+            "and this folder is not inside a Python project: an application",
+        ),
+    )
 
 
 def test_meta_package_reason_names_the_dependency() -> None:
@@ -59,7 +62,8 @@ def test_inspection_failure_is_safe() -> None:
 def test_declared_or_installed_inside_project_goes_to_venv() -> None:
     declared = Situation(True, "/p", declared={"black": "pyproject.toml [project] dependencies"})
     assert decide(app(), declared).reasons == (
-        "the project declares it (pyproject.toml [project] dependencies)",)
+        "the project declares it (pyproject.toml [project] dependencies)",
+    )
     installed = Situation(True, "/p", in_venv=frozenset({"black"}))
     assert decide(app(), installed).route == "venv"
 

@@ -112,7 +112,7 @@ def test_wheel_is_well_formed(tmp_path: Path) -> None:
         assert "Requires-Python: >=3.8\n" in metadata
         assert "Requires-Dist: fixlib>=1\n" in metadata
         assert "Provides-Extra: extra\n" in metadata
-        marker = '(python_version >= \'3\') and extra == "extra"'
+        marker = "(python_version >= '3') and extra == \"extra\""
         assert f"Requires-Dist: fixhelper; {marker}" in metadata
         entry_points = zf.read("fix_thing-1.2.dist-info/entry_points.txt").decode()
         assert "[console_scripts]\nfixthing = fix_thing.cli:main\n" in entry_points
@@ -317,9 +317,7 @@ def test_faults(tiny_index: PackageIndex) -> None:
 # -- real pip in real venvs -----------------------------------------------------------------------
 
 
-def _requires_python_index(
-    make_index: Callable[..., PackageIndex], tmp_path: Path
-) -> PackageIndex:
+def _requires_python_index(make_index: Callable[..., PackageIndex], tmp_path: Path) -> PackageIndex:
     # fixlib 3.0 claims to need Python 2: pip must honour data-requires-python and take 2.0
     fixlib3 = build_wheel(tmp_path / "extra", "fixlib", "3.0", requires_python="<3")
     return make_index(fixlib3)

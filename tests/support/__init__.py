@@ -31,7 +31,7 @@ __all__ = [
 #: Size of the incompressible filler inside the fixbig wheel.
 FIXBIG_PADDING = 30 * 1024 * 1024
 
-_FIXAPP_CLI = '''\
+_FIXAPP_CLI = """\
 import sys
 
 import fixapp
@@ -44,7 +44,7 @@ def main():
         return 0
     print("fixapp %s (fixlib %s)" % (fixapp.__version__, fixlib.__version__))
     return 0
-'''
+"""
 
 _FIXDATA_BIN = '#!/bin/sh\necho "fixdata-bin 1.0"\n'
 

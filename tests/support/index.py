@@ -521,4 +521,3 @@ class PackageIndex:
                 break
             sent += len(chunk)
         return sent
-

@@ -336,9 +336,11 @@ def _build_sdist_from_spec(dest: Path, spec: Mapping[str, Any]) -> Path:
     }
     tmp = path.with_name(path.name + ".part")
     # mtime=0 in the gzip header keeps the archive byte-identical across builds
-    with open(tmp, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0
-    ) as gz, tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with (
+        open(tmp, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         dir_info = tarfile.TarInfo(base)
         dir_info.type = tarfile.DIRTYPE
         dir_info.mode = 0o755
