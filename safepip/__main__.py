@@ -14,15 +14,23 @@ from ._exceptions import EXIT_INTERRUPTED, SafepipError
 from ._report import Reporter
 from ._subprocess import interrupt_guard
 
+#: safepip's own subcommands (pip has none of these names).
+OWN_COMMANDS = ("explain",)
+
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run safepip with pip's ``argv`` (without the program name); return the exit status."""
     env = env if env is not None else Environment.from_process()
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
-    pip_args = _argv.parse(pip_argv)
+    own_command = pip_argv[0] if pip_argv and pip_argv[0] in OWN_COMMANDS else None
+    pip_args = _argv.parse(["install", *pip_argv[1:]] if own_command else pip_argv)
     reporter = Reporter(env, pip_args.verbosity)
     try:
         with interrupt_guard():
+            if own_command == "explain":
+                from ._explain import explain
+
+                return explain(pip_argv[1:], options, env, reporter)
             from ._dispatch import dispatch
 
             return dispatch(options, pip_args, env, reporter)

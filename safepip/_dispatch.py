@@ -28,20 +28,24 @@ def pep668_applies(
     managed = externally_managed(probe.stdlib)
     if managed is None or pip_args.break_system_packages:
         return None
-    config = load_pip_config(
-        pip_args.command,
-        env.environ,
-        site_prefix=probe.prefix,
-        isolated=pip_args.isolated,
-        home=env.home,
-    )
-    if config.flag("break-system-packages"):
-        return None
-    if pip_args.command == "install" and (
-        pip_args.alternative_location
-        or pip_args.dry_run_report
-        or any(config.values.get(key) for key in ("target", "prefix", "root"))
-    ):
+    try:
+        config = load_pip_config(
+            pip_args.command,
+            env.environ,
+            site_prefix=probe.prefix,
+            isolated=pip_args.config_isolated,
+            home=env.home,
+        )
+        if config.break_system_packages:
+            return None
+        if pip_args.command == "install" and (
+            pip_args.alternative_location
+            or pip_args.dry_run_report
+            or config.alternative_location
+            or config.dry_run_report
+        ):
+            return None
+    except ValueError:  # pip's config is broken: let pip itself say how, unchanged
         return None
     return managed
 

@@ -98,7 +98,11 @@ def learn_commands(
     if not items:
         return items
     config = load_pip_config(
-        "install", env.environ, site_prefix=probe.prefix, isolated=pip_args.isolated, home=env.home
+        "install",
+        env.environ,
+        site_prefix=probe.prefix,
+        isolated=pip_args.config_isolated,
+        home=env.home,
     )
     values = config.values
     options = IndexOptions(
@@ -164,13 +168,15 @@ def plan(
     *,
     project_root: Path | None,
     venv: Path,
+    externally_managed: bool = True,
+    may_ask: bool = True,
 ) -> list[Planned]:
     situation = Situation(
-        externally_managed=True,
+        externally_managed=externally_managed,
         project=str(project_root) if project_root else None,
         declared=declared_names(project_root) if project_root else {},
         in_venv=installed_names(venv) if venv.is_dir() else frozenset(),
-        interactive=bool(env.stdin_isatty and env.stderr_isatty),
+        interactive=may_ask and bool(env.stdin_isatty and env.stderr_isatty),
     )
     overrides: list[Override] = []
     if options.route:

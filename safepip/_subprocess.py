@@ -36,7 +36,6 @@ REDIRECTING_VARIABLES = (
     "PYTHONEXECUTABLE",
     "__PYVENV_LAUNCHER__",
     "PIP_REQUIRE_VIRTUALENV",
-    "_PIP_RUNNING_IN_SUBPROCESS",
 )
 
 
@@ -48,6 +47,9 @@ def clean_environ(environ: Mapping[str, str], *, venv: str | None = None) -> dic
     """
     cleaned = {k: v for k, v in environ.items() if k not in REDIRECTING_VARIABLES}
     cleaned["PIP_USER"] = "0"
+    # pip re-runs itself under a ``python`` named in its config files unless told it already is
+    # the re-run; safepip chose the interpreter, so no config file may change it.
+    cleaned["_PIP_RUNNING_IN_SUBPROCESS"] = "1"
     if venv is not None:
         cleaned["VIRTUAL_ENV"] = venv
     else:

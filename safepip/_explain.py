@@ -1,0 +1,67 @@
+"""``safepip explain [--json] REQ... [pip install options]``: the decision for each requirement,
+and why, without installing anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from . import _argv
+from ._environment import Environment
+from ._interpreter import externally_managed, find_target
+from ._interpreter import probe as probe_interpreter
+from ._options import SafepipOptions
+from ._plan import plan
+from ._redirect import venv_target
+from ._report import Reporter
+
+
+def explain(
+    args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter
+) -> int:
+    as_json = "--json" in args
+    pip_args = _argv.parse(["install", *(a for a in args if a != "--json")])
+    target = find_target(pip_args.python, env)
+    probe = probe_interpreter(target.path, env)
+    managed = not target.is_venv and externally_managed(probe.stdlib) is not None
+    where = venv_target(env)
+    project_root = where.project.root if where.project else None
+    steps = plan(
+        pip_args,
+        options,
+        env,
+        reporter,
+        probe,
+        project_root=project_root,
+        venv=where.path,
+        externally_managed=managed,
+        may_ask=False,
+    )
+    report: dict[str, Any] = {
+        "interpreter": target.path,
+        "externally_managed": managed,
+        "project": str(project_root) if project_root else None,
+        "venv": str(where.path) if managed else None,
+        "requirements": [
+            {
+                "requirement": step.item.text,
+                "name": step.item.name,
+                "route": step.decision.route,
+                "commands": list(step.item.commands),
+                "reasons": list(step.decision.reasons),
+            }
+            for step in steps
+        ],
+    }
+    if as_json:
+        env.stdout.write(json.dumps(report, indent=2) + "\n")
+        return 0
+    where_text = {"venv": f"the project's .venv ({where.path})", "pipx": "pipx", "pip": target.path}
+    for step in steps:
+        env.stdout.write(
+            f"{step.item.text} -> {where_text[step.decision.route]}: "
+            + "; ".join(step.decision.reasons)
+            + "\n"
+        )
+    return 0
