@@ -78,9 +78,11 @@ def needs_commands(item: Item, situation: Situation, overrides: Sequence[Overrid
     inspected, which costs a look at the index)."""
     if item.kind != "name" or item.inspect_error or not situation.externally_managed:
         return False
-    probe = decide(replace(item, commands=("?",)), situation, overrides)
-    bare = decide(item, situation, overrides)
-    return probe != bare
+    with_commands = decide(
+        replace(item, commands=("?",), commands_known=True), situation, overrides
+    )
+    without = decide(replace(item, commands=(), commands_known=True), situation, overrides)
+    return (with_commands.route, with_commands.ask) != (without.route, without.ask)
 
 
 def learn_commands(
@@ -135,7 +137,9 @@ def learn_commands(
                 f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
                 f"commands: {', '.join(fact.commands) or 'none'}"
             )
-            learned.append(replace(item, commands=fact.commands, commands_via=fact.via))
+            learned.append(
+                replace(item, commands=fact.commands, commands_via=fact.via, commands_known=True)
+            )
     return learned
 
 

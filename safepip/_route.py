@@ -40,6 +40,7 @@ class Item:
     commands: tuple[str, ...] = ()
     commands_via: str | None = None  # the dependency the commands come from (meta-packages)
     inspect_error: str | None = None
+    commands_known: bool = False  # False: not looked up (the decision did not depend on it)
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,10 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
                 "the .venv is the safe home for an unknown package",
             ),
         )
-    if not item.commands:
+    if item.commands_known and not item.commands:
         return Decision("venv", ("it puts no commands on PATH: a library",))
+    if not item.commands_known and situation.project is None:
+        return Decision("venv", ("what it puts on PATH was not looked up",))
     if situation.project is None:
         return Decision(
             "pipx",
@@ -107,6 +110,14 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
         return Decision("venv", (f"the project declares it ({situation.declared[item.name]})",))
     if item.name and item.name in situation.in_venv:
         return Decision("venv", ("it is already installed in the project's .venv",))
+    if not item.commands_known:
+        return Decision(
+            "venv",
+            (
+                "inside a project, a package goes into the project's .venv, "
+                "where the project can import it",
+            ),
+        )
     reasons = (_commands(item), "but inside a project it may be a library the project imports")
     if situation.interactive:
         return Decision("venv", reasons, ask=True)

@@ -13,7 +13,7 @@ INSIDE = Situation(externally_managed=True, project="/p")
 
 
 def app(name: str = "black", *commands: str) -> Item:
-    return Item(name, "name", name, commands or (name,))
+    return Item(name, "name", name, commands or (name,), commands_known=True)
 
 
 def test_not_externally_managed_is_plain_pip() -> None:
@@ -21,7 +21,7 @@ def test_not_externally_managed_is_plain_pip() -> None:
 
 
 def test_library_goes_to_venv_everywhere() -> None:
-    lib = Item("requests", "name", "requests")
+    lib = Item("requests", "name", "requests", commands_known=True)
     for situation in (OUTSIDE, INSIDE):
         decision = decide(lib, situation)
         assert decision.route == "venv"
@@ -40,7 +40,9 @@ def test_app_outside_project_goes_to_pipx_with_reasons() -> None:
 
 
 def test_meta_package_reason_names_the_dependency() -> None:
-    item = Item("ansible", "name", "ansible", ("ansible",), commands_via="ansible-core")
+    item = Item(
+        "ansible", "name", "ansible", ("ansible",), commands_via="ansible-core", commands_known=True
+    )
     decision = decide(item, OUTSIDE)
     assert decision.route == "pipx"
     assert "through its dependency ansible-core" in decision.reasons[0]
@@ -85,6 +87,13 @@ def test_overrides_in_order_per_package_then_default() -> None:
     assert decide(Item("requests", "name", "requests"), OUTSIDE, [user]).route == "pipx"
 
 
+def test_unknown_commands_inside_a_project_says_why() -> None:
+    decision = decide(Item("six", "name", "six"), INSIDE)
+    assert decision.route == "venv"
+    assert "inside a project" in decision.reasons[0]
+    assert "no commands" not in decision.reasons[0]
+
+
 def test_pipx_cannot_take_a_requirements_file() -> None:
     item = Item("-r req.txt", "requirements-file")
     decision = decide(item, OUTSIDE, [Override("--pipx", default="pipx")])
@@ -103,6 +112,6 @@ def test_shared_table_routes_from_its_commands(row: dict[str, str]) -> None:
     """The rule, fed the commands the table read from each package's real wheel, gives an
     acceptable route in both situations (the network test checks the commands themselves)."""
     commands = tuple(c for c in row["commands_in_wheel"].split(",") if c and c != "-")
-    item = Item(row["package"], "name", row["package"], commands)
+    item = Item(row["package"], "name", row["package"], commands, commands_known=True)
     assert decide(item, OUTSIDE).route in row["outside_project"].split("|")
     assert decide(item, INSIDE).route in row["inside_project_undeclared"].split("|")
