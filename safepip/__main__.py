@@ -15,7 +15,7 @@ from ._report import Reporter
 from ._subprocess import interrupt_guard
 
 #: safepip's own subcommands (pip has none of these names).
-OWN_COMMANDS = ("explain",)
+OWN_COMMANDS = ("explain", "where")
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
@@ -25,12 +25,26 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     own_command = pip_argv[0] if pip_argv and pip_argv[0] in OWN_COMMANDS else None
     pip_args = _argv.parse(["install", *pip_argv[1:]] if own_command else pip_argv)
     reporter = Reporter(env, pip_args.verbosity)
+    if not pip_argv or list(pip_argv) in (["--help"], ["-h"]):
+        from ._help import HELP
+
+        env.stdout.write(HELP)
+        return 0
     try:
         with interrupt_guard():
             if own_command == "explain":
                 from ._explain import explain
 
                 return explain(pip_argv[1:], options, env, reporter)
+            if own_command == "where":
+                from ._manage import where
+
+                return where(pip_argv[1:], env)
+            if list(pip_argv) in (["--version"], ["-V"]):
+                from . import __version__
+
+                env.stdout.write(f"safepip {__version__}\n")
+                env.stdout.flush()
             from ._dispatch import dispatch
 
             return dispatch(options, pip_args, env, reporter)

@@ -15,6 +15,8 @@ from ._report import Reporter
 
 #: Commands PEP 668 applies to (pip checks only these).
 GUARDED_COMMANDS = ("install", "uninstall")
+#: Read-only commands shown for the project's .venv where the target is externally managed.
+INSPECTING_COMMANDS = ("list", "freeze", "show", "check")
 
 
 def pep668_applies(
@@ -62,7 +64,21 @@ def dispatch(
         if managed is not None and pip_args.command == "install":
             return redirect(pip_args, target, probe, managed, options, env, reporter)
         if managed is not None:
-            reporter.detail(f"{target.path} is externally managed; pip will say so")
+            from ._manage import uninstall
+
+            return uninstall(pip_args, probe, env, reporter)
+    if (
+        probe is not None
+        and pip_args.known
+        and not pip_args.help
+        and pip_args.command in INSPECTING_COMMANDS
+        and externally_managed(probe.stdlib) is not None
+    ):
+        from ._manage import inspect_in_venv, project_venv
+
+        where = project_venv(env)
+        if where is not None:
+            return inspect_in_venv(pip_args, where, env, reporter)
     code, python, has_pip = passthrough(pip_args, target, probe, env)
     if (
         code == 1

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 
-def _ids() -> tuple[str, str]:
+def _ids(root_dir: str | None) -> tuple[str, str]:
     import distro  # imported only when advice is needed
 
-    like = distro.like().split()
-    return distro.id(), " ".join([distro.id(), *like])
+    info = distro.LinuxDistribution(root_dir=root_dir) if root_dir else distro.LinuxDistribution()
+    ident = info.id()
+    return ident, " ".join([ident, *info.like().split()])
 
 
-def venv_package_hint(python_version: str) -> str:
-    """The command that gives this machine's Python a working ``venv``/``ensurepip``."""
+def venv_package_hint(python_version: str, *, root_dir: str | None = None) -> str:
+    """The command that gives this machine's Python a working ``venv``/``ensurepip``.
+
+    ``root_dir`` reads another root file system's os-release (for tests, as distro's own)."""
     major_minor = ".".join(python_version.split(".")[:2])
     try:
-        ident, family = _ids()
+        ident, family = _ids(root_dir)
     except Exception:  # distro is advisory only; never fail the real error because of it
         ident, family = "", ""
     if "debian" in family or "ubuntu" in family:

@@ -37,6 +37,7 @@ def explain(
         venv=where.path,
         externally_managed=managed,
         may_ask=False,
+        learn_all=True,
     )
     report: dict[str, Any] = {
         "interpreter": target.path,

@@ -163,6 +163,14 @@ def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -
     return Decision(route, (*decision.reasons[:1], f"you chose {route}"))
 
 
+def _pipx_apps(env: Environment) -> frozenset[str]:
+    from ._pipx import find_pipx, installed_apps
+    from ._subprocess import clean_environ
+
+    pipx = find_pipx(env)
+    return installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()
+
+
 def plan(
     pip_args: PipArgs,
     options: SafepipOptions,
@@ -174,20 +182,29 @@ def plan(
     venv: Path,
     externally_managed: bool = True,
     may_ask: bool = True,
+    learn_all: bool = False,
 ) -> list[Planned]:
+    """One decision per requirement. ``learn_all`` looks up the commands of every named
+    requirement (for ``explain``), not only of those whose route depends on them."""
     situation = Situation(
         externally_managed=externally_managed,
         project=str(project_root) if project_root else None,
         declared=declared_names(project_root) if project_root else {},
         in_venv=installed_names(venv) if venv.is_dir() else frozenset(),
         interactive=may_ask and bool(env.stdin_isatty and env.stderr_isatty),
+        pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),
     )
     overrides: list[Override] = []
     if options.route:
         overrides.append(Override(f"--{options.route}", default=options.route))
     overrides += load_overrides(env.environ, project_root, env.config_dir, reporter.warning)
     items = items_of(pip_args, env.cwd)
-    to_learn = [i for i, item in enumerate(items) if needs_commands(item, situation, overrides)]
+    to_learn = [
+        i
+        for i, item in enumerate(items)
+        if needs_commands(item, situation, overrides)
+        or (learn_all and item.kind == "name" and not item.inspect_error)
+    ]
     if to_learn:
         learned = learn_commands([items[i] for i in to_learn], pip_args, probe, env, reporter)
         for index, item in zip(to_learn, learned):

@@ -59,6 +59,7 @@ class Situation:
     declared: Mapping[str, str] = field(default_factory=dict)  # canonical name -> where declared
     in_venv: frozenset[str] = frozenset()
     interactive: bool = False
+    pipx_apps: frozenset[str] = frozenset()  # looked up for upgrades only
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
         return Decision(chosen, (f"chosen by {override.label}",))
     if project_kind is not None:
         return Decision("venv", (f"{project_kind} belongs to the project",))
+    if item.name and item.name in situation.pipx_apps and item.name not in situation.in_venv:
+        return Decision("pipx", ("it is installed with pipx, so it is upgraded there",))
     if item.inspect_error:
         return Decision(
             "venv",

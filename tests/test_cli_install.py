@@ -157,7 +157,6 @@ def test_failed_first_install_leaves_no_venv(project: Path, clean_env: dict[str,
 
 
 def wait_for_request(index: object) -> None:
-    index.reset_counters()  # type: ignore[attr-defined]
     deadline = time.monotonic() + 30
     while not index.requests and time.monotonic() < deadline:  # type: ignore[attr-defined]
         time.sleep(0.05)
@@ -168,6 +167,7 @@ def test_ctrl_c_during_install_leaves_no_venv(
     project: Path, clean_env: dict[str, str], index: object
 ) -> None:
     index.set_fault("stall", seconds=30)  # type: ignore[attr-defined]
+    index.reset_counters()  # type: ignore[attr-defined]
     proc = subprocess.Popen(
         [sys.executable, "-m", "safepip", "install", "fixlib"],
         cwd=project,
@@ -196,6 +196,7 @@ def test_ctrl_c_during_install_leaves_no_venv(
 
 def test_sigterm_ends_pip_too(project: Path, clean_env: dict[str, str], index: object) -> None:
     index.set_fault("stall", seconds=30)  # type: ignore[attr-defined]
+    index.reset_counters()  # type: ignore[attr-defined]
     proc = subprocess.Popen(
         [sys.executable, "-m", "safepip", "install", "fixlib"],
         cwd=project,

@@ -371,9 +371,9 @@ class PackageIndex:
             fault, fault_seconds = self._fault, self._fault_seconds
         try:
             if fault == "stall":
+                self._record(handler, 0, 0, None)  # logged first: a test waits for it
                 self._closing.wait(fault_seconds)
                 handler.close_connection = True
-                self._record(handler, 0, 0, None)
                 return
             if fault in ("404", "500"):
                 status = int(fault)
