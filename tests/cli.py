@@ -49,3 +49,13 @@ def venv_import(project: Path, module: str, env: Mapping[str, str]) -> str:
 def leftovers(project: Path) -> list[str]:
     """Anything safepip may have left half-made in the project folder."""
     return sorted(p.name for p in project.iterdir() if "safepip-tmp" in p.name)
+
+
+def with_pipx(env: Mapping[str, str], pipx: Path, bin_dir: Path) -> dict[str, str]:
+    """``env`` with only ``pipx`` added to PATH (a venv's bin folder would also put its python3
+    first on PATH, and that is what safepip would then install into)."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    link = bin_dir / "pipx"
+    if not link.exists():
+        link.symlink_to(pipx)
+    return dict(env, PATH=f"{bin_dir}:{env['PATH']}")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli import run_safepip, venv_import, venv_python
+from cli import run_safepip, venv_import, venv_python, with_pipx
 from support import debian_pipx, pipx_env, pypi_pipx
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
@@ -105,7 +105,7 @@ def test_mixed_request_splits_per_requirement(
             pytest.fail(f"{label} pipx is not installed (tests/run.sh installs it)")
         pytest.skip(f"{label} pipx is not installed")
     env = pipx_env(clean_env, tmp_path / "pipx")
-    env["PATH"] = f"{pipx.parent}:{env['PATH']}"
+    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
     result = run_safepip(["install", "fixlib", "fixapp"], cwd=outside, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert venv_import(outside, "fixlib", env) == "2.0"
@@ -129,7 +129,7 @@ def test_a_failed_part_is_named_and_the_rest_stays(
     if pipx is None:
         pytest.skip("no pipx")
     env = pipx_env(clean_env, tmp_path / "pipx")
-    env["PATH"] = f"{pipx.parent}:{env['PATH']}"
+    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
     result = run_safepip(
         ["install", "fixlib", "--pipx", "fixbroken"], cwd=inside, env=env, timeout=300
     )

@@ -1,0 +1,113 @@
+"""End to end: uninstall, upgrade, list and where, across the .venv and pipx, on the
+externally-managed Python; and safepip's own --help/--version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli import run_safepip, venv_import, with_pipx
+from support import debian_pipx, pipx_env, pypi_pipx
+
+
+@pytest.fixture
+def project(tmp_path: Path, clean_env: dict[str, str]) -> Path:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
+    result = run_safepip(["install", "fixlib==1.0", "fixhelper"], cwd=root, env=clean_env)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def pipx_env_(clean_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    pipx = debian_pipx() or pypi_pipx()
+    if pipx is None:
+        pytest.fail("no pipx installed (tests/run.sh installs Debian's)")
+    env = pipx_env(clean_env, tmp_path / "pipx")
+    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
+    return env
+
+
+def test_list_and_freeze_show_the_projects_venv(project: Path, clean_env: dict[str, str]) -> None:
+    frozen = run_safepip(["freeze"], cwd=project, env=clean_env)
+    assert frozen.returncode == 0
+    assert "fixlib==1.0" in frozen.stdout.splitlines()
+    assert "showing the project's .venv" in frozen.stderr
+    direct = subprocess.run(
+        [str(project / ".venv" / "bin" / "pip"), "freeze"],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        check=True,
+    )
+    assert frozen.stdout == direct.stdout  # pip's format, untouched
+    listed = run_safepip(["list", "--format=json"], cwd=project, env=clean_env)
+    assert {"name": "fixlib", "version": "1.0"} in json.loads(listed.stdout)
+
+
+def test_list_outside_a_project_passes_through(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    folder = tmp_path / "home" / "elsewhere"
+    folder.mkdir(parents=True)
+    result = run_safepip(["list"], cwd=folder, env=clean_env)
+    assert result.returncode == 0
+    assert "showing" not in result.stderr
+    assert "pip" in result.stdout  # the system Python's own packages
+
+
+def test_upgrade_in_the_venv(project: Path, clean_env: dict[str, str]) -> None:
+    result = run_safepip(["install", "-U", "fixlib"], cwd=project, env=clean_env)
+    assert result.returncode == 0, result.stderr
+    assert venv_import(project, "fixlib", clean_env) == "2.0"
+
+
+def test_uninstall_from_the_venv(project: Path, clean_env: dict[str, str]) -> None:
+    result = run_safepip(["uninstall", "-y", "fixlib"], cwd=project, env=clean_env)
+    assert result.returncode == 0, result.stderr
+    assert "Successfully uninstalled fixlib-1.0" in result.stdout
+    check = subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), "-c", "import fixlib"],
+        capture_output=True,
+        env=clean_env,
+        check=False,
+    )
+    assert check.returncode != 0
+    assert venv_import(project, "fixhelper", clean_env) == "1.0"  # the rest stays
+    missing = run_safepip(["uninstall", "-y", "nothere"], cwd=project, env=clean_env)
+    assert missing.returncode == 0
+    assert "Skipping nothere" in missing.stderr
+
+
+def test_uninstall_and_upgrade_a_pipx_app(tmp_path: Path, pipx_env_: dict[str, str]) -> None:
+    folder = tmp_path / "home" / "elsewhere"
+    folder.mkdir(parents=True)
+    installed = run_safepip(["install", "fixapp"], cwd=folder, env=pipx_env_, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    assert "with pipx" in installed.stderr
+    where = run_safepip(["where", "--json", "fixapp"], cwd=folder, env=pipx_env_)
+    assert json.loads(where.stdout) == {"fixapp": ["pipx"]}
+    upgraded = run_safepip(["install", "-U", "fixapp"], cwd=folder, env=pipx_env_, timeout=300)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "upgraded there" in upgraded.stderr or "upgraded fixapp" in upgraded.stderr
+    refused = run_safepip(["uninstall", "fixapp"], cwd=folder, env=pipx_env_)
+    assert refused.returncode == 1  # no terminal to confirm on, and no -y
+    assert (Path(pipx_env_["PIPX_BIN_DIR"]) / "fixapp").exists()
+    removed = run_safepip(["uninstall", "-y", "fixapp"], cwd=folder, env=pipx_env_)
+    assert removed.returncode == 0, removed.stderr
+    assert not (Path(pipx_env_["PIPX_BIN_DIR"]) / "fixapp").exists()
+
+
+def test_help_and_version(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    helped = run_safepip(["--help"], cwd=tmp_path, env=clean_env)
+    assert helped.returncode == 0
+    assert "safepip explain" in helped.stdout and "safepip help" in helped.stdout
+    version = run_safepip(["--version"], cwd=tmp_path, env=clean_env)
+    assert version.returncode == 0
+    first, second = version.stdout.splitlines()[:2]
+    assert first.startswith("safepip ")
+    assert second.startswith("pip ")
+    pip_help = run_safepip(["help", "install"], cwd=tmp_path, env=clean_env)
+    assert pip_help.returncode == 0 and "pip install [options]" in pip_help.stdout
