@@ -5,21 +5,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from . import _argv, _options
-from ._environment import Environment
-from ._exceptions import EXIT_INTERRUPTED, SafepipError
-from ._report import Reporter
-from ._subprocess import interrupt_guard
+if TYPE_CHECKING:  # imported inside main(): the fast path must not pay for them
+    from collections.abc import Sequence
+
+    from ._environment import Environment
 
 #: safepip's own subcommands (pip has none of these names).
-OWN_COMMANDS = ("explain", "where")
+OWN_COMMANDS = ("explain", "where", "doctor", "shell-init")
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run safepip with pip's ``argv`` (without the program name); return the exit status."""
+    from . import _argv, _options
+    from ._environment import Environment
+    from ._exceptions import EXIT_INTERRUPTED, SafepipError
+    from ._report import Reporter
+    from ._subprocess import interrupt_guard
+
     env = env if env is not None else Environment.from_process()
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
     own_command = pip_argv[0] if pip_argv and pip_argv[0] in OWN_COMMANDS else None
@@ -40,6 +46,14 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
                 from ._manage import where
 
                 return where(pip_argv[1:], env)
+            if own_command == "doctor":
+                from ._doctor import doctor
+
+                return doctor(pip_argv[1:], env, reporter)
+            if own_command == "shell-init":
+                from ._shell import shell_init
+
+                return shell_init(pip_argv[1:], env)
             if list(pip_argv) in (["--version"], ["-V"]):
                 from . import __version__
 
@@ -57,9 +71,18 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
 
 
 def entry() -> None:
-    """Console-script entry point."""
+    """Run :func:`main` on this process's arguments and exit with its status."""
     sys.exit(main())
 
 
-if __name__ == "__main__":
+def start() -> None:
+    """Console-script entry point: the active venv's pip directly where that is all there is
+    to do, else :func:`main`."""
+    from ._fast import exec_venv_pip
+
+    exec_venv_pip(os.environ, sys.argv[1:])
     entry()
+
+
+if __name__ == "__main__":
+    start()

@@ -6,18 +6,9 @@ import os
 from collections.abc import Mapping, Sequence
 from glob import glob
 
+from ._fast import LAUNCHER
 from ._interpreter import Interpreter
 from ._subprocess import run_captured, run_foreground
-
-#: Starts pip as its console script does, so that pip calls itself ``pip`` in its messages
-#: (``python -m pip`` would name the interpreter), and not importing from the working directory.
-LAUNCHER = (
-    "import sys\n"
-    "if sys.path and sys.path[0] in ('', '.'): del sys.path[0]\n"
-    "sys.argv[0] = 'pip'\n"
-    "from pip._internal.cli.main import main\n"
-    "sys.exit(main())\n"
-)
 
 _PEP668_CHECK = (
     "import sys\n"
@@ -30,6 +21,9 @@ _PEP668_CHECK = (
     "except Exception as error:\n"
     "    sys.exit(10 if type(error).__name__ == 'ExternallyManagedEnvironment' else 3)\n"
 )
+
+
+__all__ = ["LAUNCHER", "pip_says_externally_managed", "run_pip", "target_has_pip", "venv_has_pip"]
 
 
 def venv_has_pip(root: str) -> bool:

@@ -280,8 +280,15 @@ def carry_out(
                 f"installed {names} into {state} {shown}, because {target.path} is "
                 f"externally managed (PEP 668) and {reason}"
             )
+            from ._shell import write_activation
+
+            use = (
+                f"activated {shown} in this shell"
+                if write_activation(env, where.path)
+                else f"use it with: {activate_hint(where.path, env)}  (or run {shown}/bin/python)"
+            )
             done.append(
-                f"use it with: {activate_hint(where.path, env)}  (or run {shown}/bin/python)"
+                use
                 + (
                     f"; pipx instead: {other_way(to_venv[0])}"
                     if len(to_venv) == 1 and to_venv[0].item.kind == "name"

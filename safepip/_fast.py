@@ -1,0 +1,69 @@
+"""The fast path: inside an active virtual environment pip always works (PEP 668 exempts
+venvs), so safepip replaces itself with that venv's pip before importing anything else.
+
+Only the standard library's ``os`` and ``glob`` are used here: this runs on every ``pip`` a user
+types once safepip is aliased, and must cost no more than starting Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from glob import glob
+
+#: Starts pip as its console script does, so that pip calls itself ``pip`` in its messages
+#: (``python -m pip`` would name the interpreter), and not importing from the working directory.
+LAUNCHER = (
+    "import sys\n"
+    "if sys.path and sys.path[0] in ('', '.'): del sys.path[0]\n"
+    "sys.argv[0] = 'pip'\n"
+    "from pip._internal.cli.main import main\n"
+    "sys.exit(main())\n"
+)
+
+#: Arguments that need safepip's full treatment (its own commands and options, pip's --python
+#: and its abbreviations, safepip's help and version).
+_SLOW_WORDS = frozenset(
+    {
+        "explain",
+        "where",
+        "doctor",
+        "shell-init",
+        "--venv",
+        "--pipx",
+        "--recreate-venv",
+        "--help",
+        "-h",
+        "--version",
+        "-V",
+    }
+)
+
+
+def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
+    """The active venv's python when ``argv`` can go straight to its pip, else None."""
+    root = environ.get("VIRTUAL_ENV")
+    if not root or environ.get("SAFEPIP_PYTHON") or not argv:
+        return None
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg in _SLOW_WORDS or arg.startswith("--py"):
+            return None
+    python = os.path.join(root, "bin", "python")
+    if not (os.path.isfile(os.path.join(root, "pyvenv.cfg")) and os.access(python, os.X_OK)):
+        return None
+    escaped = root.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
+    if not glob(os.path.join(escaped, "lib*", "python*", "site-packages", "pip", "__init__.py")):
+        return None
+    return python
+
+
+def exec_venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> None:
+    """Become the active venv's pip if that is all there is to do; return otherwise."""
+    python = venv_pip(environ, argv)
+    if python is not None:
+        try:
+            os.execv(python, [python, "-c", LAUNCHER, *argv])
+        except OSError:
+            return  # the slow path will explain what is wrong
