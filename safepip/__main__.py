@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     """Run safepip with pip's ``argv`` (without the program name); return the exit status."""
     from . import _argv, _options
     from ._environment import Environment
-    from ._exceptions import EXIT_INTERRUPTED, SafepipError
+    from ._exceptions import EXIT_INTERRUPTED, Interrupted, SafepipError
     from ._report import Reporter
     from ._subprocess import interrupt_guard
 
@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except SafepipError as error:
         reporter.error(error.message, error.hint)
         return error.exit_code
+    except Interrupted as interrupted:
+        reporter.error("interrupted")
+        return interrupted.exit_code
     except KeyboardInterrupt:
         reporter.error("interrupted")
         return EXIT_INTERRUPTED

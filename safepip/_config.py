@@ -45,6 +45,8 @@ def load_toml(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"{path} is not valid TOML: {error}") from error
+    except RecursionError as error:
+        raise ValueError(f"{path} is nested too deeply to read") from error
 
 
 def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | None:

@@ -42,8 +42,11 @@ class VenvError(EnvironmentProblem):
     """The project's ``.venv`` cannot be used or created."""
 
 
-class Interrupted(SafepipError):
-    """A signal ended the run; the exit code follows the shell convention 128 + signal."""
+class Interrupted(BaseException):
+    """A signal ended the run; the exit code follows the shell convention 128 + signal.
+
+    A BaseException like KeyboardInterrupt, so that no ``except SafepipError``/``Exception``
+    meant for a failed step can swallow it."""
 
     def __init__(self, signum: int) -> None:
         super().__init__("interrupted")

@@ -16,8 +16,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Literal, TypeVar
@@ -309,10 +309,44 @@ _R = TypeVar("_R")
 
 
 def _map(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``function`` over ``items`` in daemon threads, results in order.
+
+    Daemon threads, not a ThreadPoolExecutor: when a signal interrupts the main thread while a
+    worker waits on a stalled index, safepip must be able to exit at once (an executor's
+    workers are joined at interpreter exit)."""
     if len(items) <= 1:
         return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(items))) as pool:
-        return list(pool.map(function, items))
+    results: dict[int, _R] = {}
+    errors: list[BaseException] = []
+    pending = list(enumerate(items))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending or errors:
+                    return
+                index, item = pending.pop(0)
+            try:
+                result = function(item)
+            except BaseException as error:  # re-raised in the main thread
+                with lock:
+                    errors.append(error)
+                return
+            with lock:
+                results[index] = result
+
+    threads = [
+        threading.Thread(target=work, daemon=True) for _ in range(min(_MAX_WORKERS, len(items)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.1)  # short joins keep the main thread responsive to signals
+    if errors:
+        raise errors[0]
+    return [results[i] for i in range(len(items))]
 
 
 def inspect_requirements(

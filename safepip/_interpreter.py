@@ -97,6 +97,16 @@ def _executable_in(directory: Path) -> str | None:
 
 
 def _resolve_python_option(value: str, env: Environment) -> str:
+    try:
+        return _locate_python(value, env)
+    except (OSError, RuntimeError, ValueError) as error:  # ~nouser, too long, NUL byte
+        raise InterpreterError(
+            f"Could not locate Python interpreter {value!r}: {error}",
+            "give --python an interpreter path, a virtual environment folder, or a command",
+        ) from error
+
+
+def _locate_python(value: str, env: Environment) -> str:
     """pip's ``identify_python_interpreter``: an executable file, a venv directory, or a command
     looked up on PATH."""
     path = Path(value).expanduser()

@@ -23,18 +23,22 @@ _FLAGS = {"--venv", "--pipx", "--recreate-venv"}
 
 
 def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
-    """Split ``argv`` into safepip's options and the untouched rest for pip."""
+    """Split ``argv`` into safepip's options and the untouched rest for pip.
+
+    Only where pip would read an option (not as another option's value, as in ``-r --venv``, and
+    not after ``--``) is a word safepip's."""
+    from ._argv import parse
+
     route: Route | None = None
     recreate = False
     rest: list[str] = []
-    for index, arg in enumerate(argv):
-        if arg == "--":
-            rest.extend(argv[index:])
-            break
-        if arg not in _FLAGS:
-            rest.append(arg)
-        elif arg == "--recreate-venv":
-            recreate = True
+    for token in parse(argv).tokens:
+        word = token.raw[0] if len(token.raw) == 1 else None
+        if token.kind in ("option", "general") and token.name is None and word in _FLAGS:
+            if word == "--recreate-venv":
+                recreate = True
+            else:
+                route = "venv" if word == "--venv" else "pipx"
         else:
-            route = "venv" if arg == "--venv" else "pipx"
+            rest.extend(token.raw)
     return SafepipOptions(route=route, recreate_venv=recreate), tuple(rest)

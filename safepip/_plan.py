@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._argv import PipArgs
 from ._argv import parse as parse_argv
@@ -31,6 +32,9 @@ from ._redirect import (
 from ._report import Reporter
 from ._route import Decision, Item, Override, Route, Situation, decide
 
+if TYPE_CHECKING:
+    from ._index import IndexOptions
+
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
 
@@ -38,6 +42,13 @@ _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 class Planned:
     item: Item
     decision: Decision
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
 
 
 def classify(text: str, cwd: Path) -> Item:
@@ -49,7 +60,7 @@ def classify(text: str, cwd: Path) -> Item:
         text.startswith((".", "/", "~"))
         or (os.sep in text.split("[", 1)[0] and "://" not in text and " @ " not in text)
         or text.lower().endswith(_ARCHIVE_SUFFIXES)
-        or (cwd / text.split("[", 1)[0]).exists()
+        or _exists(cwd / text.split("[", 1)[0])
     )
     if "://" in text and "@" not in text.split("://", 1)[0]:
         return Item(text, "url", inspect_error="a URL is not inspected before installing")
@@ -85,20 +96,20 @@ def needs_commands(item: Item, situation: Situation, overrides: Sequence[Overrid
     return (with_commands.route, with_commands.ask) != (without.route, without.ask)
 
 
-def learn_commands(
-    items: list[Item], pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter
-) -> list[Item]:
-    """Fill in ``commands`` of the items whose route depends on them."""
-    from packaging.requirements import Requirement
-    from packaging.tags import parse_tag
+def _timeout(value: str | None) -> float:
+    """pip's ``--timeout`` (seconds; pip's default is 15), for safepip's own index requests."""
+    try:
+        seconds = float(value) if value else 15.0
+    except ValueError:
+        return 15.0
+    return seconds if seconds > 0 else 15.0
 
+
+def index_options(pip_args: PipArgs, probe: Probe, env: Environment) -> tuple[IndexOptions, float]:
+    """Where pip would look for files, and its timeout: the command line over pip's config."""
     from ._index import IndexOptions
-    from ._inspect import inspect_requirements
-    from ._interpreter import platform
     from ._pipconfig import load as load_pip_config
 
-    if not items:
-        return items
     config = load_pip_config(
         "install",
         env.environ,
@@ -106,15 +117,70 @@ def learn_commands(
         isolated=pip_args.config_isolated,
         home=env.home,
     )
-    values = config.values
     options = IndexOptions(
-        index_url=pip_args.index_url or values.get("index-url") or IndexOptions.index_url,
-        extra_index_urls=pip_args.extra_index_urls
-        or tuple(values.get("extra-index-url", "").split()),
-        find_links=pip_args.find_links or tuple(values.get("find-links", "").split()),
-        no_index=pip_args.no_index or config.flag("no-index"),
-        pre=pip_args.pre or config.flag("pre"),
+        index_url=pip_args.index_url or config.index_url or IndexOptions.index_url,
+        extra_index_urls=config.extra_index_urls + pip_args.extra_index_urls,
+        find_links=config.find_links + pip_args.find_links,
+        no_index=pip_args.no_index or config.no_index,
+        pre=pip_args.pre or config.pre,
+        trusted_hosts=config.split("trusted-host") + pip_args.values("--trusted-host"),
+        cert=pip_args.last("--cert") or config.get("cert"),
     )
+    timeout = _timeout(
+        pip_args.last("--timeout") or config.get("timeout") or config.get("default-timeout")
+    )
+    return options, timeout
+
+
+def diagnose_index(
+    pip_args: PipArgs, probe: Probe, env: Environment, names: Sequence[str]
+) -> tuple[str, str] | None:
+    """After pip failed: is the index the cause? One request for the first named requirement's
+    page, with pip's timeout; the message and fix, or None when the index answers."""
+    from ._index import IndexUnreachable, open_url, project_url, redact
+
+    try:
+        options, timeout = index_options(pip_args, probe, env)
+    except ValueError:
+        return None
+    if options.no_index or not names:
+        return None
+    url = project_url(options.index_url, names[0])
+    try:
+        with open_url(url, headers={}, timeout=timeout):
+            return None
+    except IndexUnreachable as error:
+        hint = (
+            "check the index URL (--index-url, PIP_INDEX_URL or pip's config), the network "
+            "and proxy settings"
+        )
+        if error.status == 404:
+            return (
+                f"the package index {redact(options.index_url)} has no project {names[0]} "
+                "(HTTP 404 not found)",
+                "check the name, or the index: " + hint,
+            )
+        return (
+            f"the package index {redact(options.index_url)} could not be used: {error.cause}",
+            hint,
+        )
+    except Exception:  # a diagnosis must never hide pip's own failure
+        return None
+
+
+def learn_commands(
+    items: list[Item], pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter
+) -> list[Item]:
+    """Fill in ``commands`` of the items whose route depends on them."""
+    from packaging.requirements import Requirement
+    from packaging.tags import parse_tag
+
+    from ._inspect import inspect_requirements
+    from ._interpreter import platform
+
+    if not items:
+        return items
+    options, timeout = index_options(pip_args, probe, env)
     target = platform(probe, env)
     tags = [tag for text in target.tags for tag in parse_tag(text)]
     facts = inspect_requirements(
@@ -126,6 +192,7 @@ def learn_commands(
         cache_dir=env.cache_dir,
         pip_python=env.own_executable,
         environ=env.environ,
+        timeout=timeout,
     )
     learned = []
     for item, fact in zip(items, facts):
@@ -268,6 +335,10 @@ def carry_out(
         names = ", ".join(s.item.text for s in to_venv) or "the requirements"
         if code != 0:
             failures.append(f"{names} (into the .venv: pip exited with {code})")
+            named = [s.item.name for s in to_venv if s.item.kind == "name" and s.item.name]
+            diagnosis = diagnose_index(pip_args, probe, env, named)
+            if diagnosis is not None:
+                reporter.error(*diagnosis)
         else:
             shown = display_path(where.path, env.cwd)
             reason = (

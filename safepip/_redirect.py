@@ -18,7 +18,14 @@ from ._pip import LAUNCHER, run_pip, venv_has_pip
 from ._project import VENV_NAME, Project, find_project
 from ._report import Reporter
 from ._subprocess import clean_environ
-from ._venv import create_venv, inspect_venv, move_aside, remove_venv
+from ._venv import (
+    create_venv,
+    inspect_venv,
+    move_aside,
+    remove_partial_install,
+    remove_venv,
+    site_packages_entries,
+)
 
 #: Options that make no sense inside a venv and would make pip refuse there.
 DROPPED_OPTIONS = ("--python", "--user")
@@ -64,6 +71,33 @@ def activate_hint(venv: Path, env: Environment) -> str:
     return f"source {shown}/bin/activate"
 
 
+def refuse_sudo_into_users_folder(folder: Path, env: Environment) -> None:
+    """``sudo safepip install X`` in a user's project would leave a root-owned ``.venv`` there
+    that the user can no longer change. A venv needs no root: refuse, and say how to run it.
+    Plain root (a container, no ``SUDO_USER``) is left alone."""
+    sudo_user = env.environ.get("SUDO_USER")
+    if os.geteuid() != 0 or not sudo_user or sudo_user == "root":
+        return
+    try:
+        owner = folder.stat().st_uid
+    except OSError:
+        return
+    if owner == 0:
+        return
+    import pwd
+
+    try:
+        owner_name = pwd.getpwuid(owner).pw_name
+    except KeyError:
+        owner_name = f"user {owner}"
+    raise VenvError(
+        f"safepip is running as root through sudo, and {folder} belongs to {owner_name}: "
+        "a .venv made now would be owned by root",
+        "run it without sudo (a virtual environment needs no root), or as that user: "
+        f"sudo -u {shlex.quote(sudo_user)} safepip ...",
+    )
+
+
 def install_into_venv(
     argv: Sequence[str],
     probe: Probe,
@@ -78,6 +112,7 @@ def install_into_venv(
     this run is removed again when pip fails or the run is interrupted.
     """
     venv = where.path
+    refuse_sudo_into_users_folder(venv.parent, env)
     reporter.detail(
         f"project root {where.project.root} (found by {where.project.marker})"
         if where.project
@@ -109,6 +144,7 @@ def install_into_venv(
                 f"{venv} has no pip in it",
                 f"install it with: {python} -m ensurepip, or use --recreate-venv",
             )
+        before = frozenset() if created else site_packages_entries(venv)
         try:
             code = run_pip(
                 [python, "-c", LAUNCHER],
@@ -119,6 +155,12 @@ def install_into_venv(
         except Interrupted:
             if created:
                 remove_venv(venv)
+            else:
+                removed = remove_partial_install(venv, before)
+                if removed:
+                    reporter.info(
+                        "removed what the interrupted pip had half-installed: " + ", ".join(removed)
+                    )
             raise
         except OSError as error:
             if created:

@@ -12,8 +12,10 @@ Two concerns live here, after pipx's ``run_subprocess``/``_fix_subprocess_env``:
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from types import FrameType
@@ -67,39 +69,71 @@ def run_foreground(
 ) -> int:
     """Run ``cmd`` sharing our stdin/stdout/stderr and return its exit status.
 
-    A child killed by a signal reports 128 + signal, as a shell does. SIGTERM and SIGHUP sent to
-    safepip are passed on to the child. SIGINT from a terminal reaches the whole foreground
-    process group by itself, so when ``interactive`` it is passed on only if the child is still
-    running a moment later; otherwise (a script's ``kill -INT``) at once. If a signal arrived,
-    :class:`Interrupted` is raised after the child has ended.
+    A child killed by a signal reports 128 + signal, as a shell does. Signals reach the child
+    exactly once:
+
+    * ``interactive`` (stdin is a terminal): the child stays in the terminal's foreground process
+      group, so that it can prompt; a Ctrl-C reaches it from the terminal directly, so SIGINT is
+      passed on only if the child still runs two seconds later (a ``kill -INT`` of safepip
+      alone). SIGTERM and SIGHUP are passed on at once.
+    * otherwise (scripts, CI): the child gets a process group of its own and every signal safepip
+      receives is passed to that whole group, so that grandchildren (pipx's pip) end too.
+
+    If a signal arrived, :class:`Interrupted` is raised after the child has ended.
     """
     received: list[int] = []
-    proc = subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd)
+    holder: list[subprocess.Popen[bytes]] = []
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         received.append(signum)
+        if not holder:
+            return  # not started yet: it will not be
         if signum == signal.SIGINT and interactive:
-            timer = threading.Timer(2.0, _send, (proc, signum))
+            timer = threading.Timer(2.0, _send, (holder[0], signum, False))
             timer.daemon = True
             timer.start()
         else:
-            _send(proc, signum)
+            _send(holder[0], signum, not interactive)
 
     with _handlers(forward):
+        if received:
+            raise Interrupted(received[0])
+        holder.append(_popen(cmd, environ, cwd, own_group=not interactive))
+        proc = holder[0]
         while True:
             try:
                 code = proc.wait()
                 break
             except KeyboardInterrupt:  # pragma: no cover - handler replaced, kept for safety
                 continue
+        if received and not interactive:
+            _send(proc, signal.SIGKILL, True, only_if_running=False)  # stragglers in its group
     if received:
         raise Interrupted(received[0])
     return 128 - code if code < 0 else code
 
 
-def _send(proc: subprocess.Popen[bytes], signum: int) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
+def _popen(
+    cmd: Sequence[str], environ: Mapping[str, str], cwd: str | None, *, own_group: bool
+) -> subprocess.Popen[bytes]:
+    if not own_group:
+        return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd)
+    if sys.version_info >= (3, 11):
+        return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd, process_group=0)
+    return subprocess.Popen(  # pragma: no cover - Python < 3.11
+        list(cmd), env=dict(environ), cwd=cwd, preexec_fn=os.setpgrp
+    )
+
+
+def _send(
+    proc: subprocess.Popen[bytes], signum: int, group: bool, *, only_if_running: bool = True
+) -> None:
+    if only_if_running and proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
             proc.send_signal(signum)
 
 

@@ -10,6 +10,8 @@ Ubuntu machines without ``python3-venv``.
 from __future__ import annotations
 
 import configparser
+import contextlib
+import errno
 import os
 import secrets
 import shutil
@@ -206,43 +208,103 @@ def _relocate(tmp: Path, final: Path) -> None:
 
 
 def create_venv(final: Path, base_python: str, probe: Probe, env: Environment) -> None:
-    """Build a complete venv with pip at ``final``, which must not exist (or be an empty folder).
+    """Build a complete venv with pip at ``final``, which must not exist (or be an empty folder,
+    or a symbolic link to one: the venv is then built where the link points).
 
     On any failure or interrupt nothing is left behind.
     """
+    if final.is_symlink():
+        final = final.resolve()
     tmp = final.with_name(f"{final.name}.safepip-tmp-{secrets.token_hex(4)}")
     environ = clean_environ(env.environ)
     try:
+        try:
+            tmp.mkdir()
+        except OSError as error:
+            raise VenvError(
+                f"a virtual environment cannot be created in {final.parent}: "
+                f"{error.strerror or error}",
+                "the project folder must be writable (it is read-only, or belongs to another "
+                "user); run safepip where you can write, or make the folder writable",
+            ) from error
         completed = run_captured(
             [base_python, "-m", "venv", "--without-pip", str(tmp)], environ=environ
         )
         if completed.returncode != 0:
+            output = completed.stdout + completed.stderr
             raise VenvError(
-                f"Python could not create a virtual environment at {final}: "
-                + _last_line(completed.stdout + completed.stderr),
-                venv_package_hint(probe.version),
+                f"Python could not create a virtual environment at {final}: " + _last_line(output),
+                venv_package_hint(probe.version) if "ensurepip" in output else _WRITE_HINT,
             )
         _seed_pip(tmp, final, probe, environ)
         _relocate(tmp, final)
         try:
+            if final.is_dir() and not any(final.iterdir()):
+                final.rmdir()  # an empty folder (or the target of a link to one) is replaced
             os.rename(tmp, final)
         except OSError as error:
             raise VenvError(
                 f"the new virtual environment could not be moved into place at {final}: "
                 f"{error.strerror}",
-                "something else created it at the same time; run the command again",
+                "something else created it at the same time; run the command again"
+                if error.errno in (errno.EEXIST, errno.ENOTEMPTY)
+                else _WRITE_HINT,
             ) from error
     except OSError as error:
         raise VenvError(
             f"a virtual environment could not be created at {final}: {error.strerror or error}"
             + (f" ({error.filename})" if error.filename else ""),
-            "check that the project folder is writable and the disk is not full",
+            _WRITE_HINT,
         ) from error
     finally:
         if os.path.lexists(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+_WRITE_HINT = "check that the project folder is writable and the disk is not full"
+
+
 def remove_venv(path: Path) -> None:
-    """Remove a venv this very run created (never one that was there before)."""
+    """Remove a venv this very run created (never one that was there before). Where ``path`` is
+    a link to a folder, the link and an empty folder stay, as they were."""
+    if path.is_symlink():
+        target = path.resolve()
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(exist_ok=True)
+        return
     shutil.rmtree(path, ignore_errors=True)
+
+
+def site_packages_entries(venv: Path) -> frozenset[Path]:
+    """The top-level entries of the venv's site-packages folder(s), before an install."""
+    return frozenset(p for sp in venv.glob("lib*/python*/site-packages") for p in sp.iterdir())
+
+
+def remove_partial_install(venv: Path, before: frozenset[Path]) -> list[str]:
+    """After an interrupted pip run in an existing venv: remove the new top-level entries that no
+    new ``*.dist-info/RECORD`` claims. pip writes a distribution's files first and its dist-info
+    last, so such entries are a package pip had not finished (importable but unknown to pip).
+    Completed distributions stay. Returns the names removed."""
+    new = site_packages_entries(venv) - before
+    claimed: set[Path] = set()
+    for info in (p for p in new if p.name.endswith(".dist-info")):
+        claimed.add(info)
+        try:
+            lines = (info / "RECORD").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            first = line.split(",", 1)[0].split("/", 1)[0]
+            if first and first != "..":
+                claimed.add(info.parent / first)
+    removed = []
+    for entry in sorted(new - claimed):
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        removed.append(entry.name)
+    return removed

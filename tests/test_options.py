@@ -23,3 +23,12 @@ def test_after_double_dash_nothing_is_ours() -> None:
 def test_exact_match_only() -> None:
     # "--ven" is an abbreviation pip might expand; safepip never claims it
     assert extract(["install", "--ven"])[1] == ("install", "--ven")
+
+
+def test_an_options_value_is_not_ours() -> None:
+    assert extract(["install", "-r", "--venv"]) == (SafepipOptions(), ("install", "-r", "--venv"))
+
+
+def test_before_the_command_too() -> None:
+    options, rest = extract(["--venv", "install", "x"])
+    assert options.route == "venv" and rest == ("install", "x")
