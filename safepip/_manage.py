@@ -117,6 +117,7 @@ def _pipx_uninstall(pipx: Pipx, name: str, env: Environment) -> int:
         [*pipx.command, "uninstall", name],
         environ=clean_environ(env.environ),
         interactive=bool(env.stdin_isatty),
+        terminate_as_interrupt=True,
     )
 
 

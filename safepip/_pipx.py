@@ -157,7 +157,9 @@ def install(
         cmd = [*pipx.command, "install", "--python", python, requirement]
     if pip_args:
         cmd.append("--pip-args=" + shlex.join(pip_args))
-    return run_foreground(cmd, environ=environ, interactive=bool(env.stdin_isatty))
+    return run_foreground(
+        cmd, environ=environ, interactive=bool(env.stdin_isatty), terminate_as_interrupt=True
+    )
 
 
 def path_hint(directory: Path, env: Environment) -> str | None:

@@ -175,13 +175,17 @@ def learn_commands(
     from packaging.requirements import Requirement
     from packaging.tags import parse_tag
 
+    from ._exceptions import InterpreterError
     from ._inspect import inspect_requirements
     from ._interpreter import platform
 
     if not items:
         return items
     options, timeout = index_options(pip_args, probe, env)
-    target = platform(probe, env)
+    try:
+        target = platform(probe, env)
+    except InterpreterError as error:  # decide without commands: every item gets the .venv
+        return [replace(item, inspect_error=error.message) for item in items]
     tags = [tag for text in target.tags for tag in parse_tag(text)]
     facts = inspect_requirements(
         [Requirement(item.text) for item in items],

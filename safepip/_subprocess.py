@@ -66,8 +66,13 @@ def run_foreground(
     environ: Mapping[str, str],
     cwd: str | None = None,
     interactive: bool = False,
+    terminate_as_interrupt: bool = False,
 ) -> int:
     """Run ``cmd`` sharing our stdin/stdout/stderr and return its exit status.
+
+    ``terminate_as_interrupt`` passes SIGTERM/SIGHUP on as SIGINT, for children that clean up
+    only on KeyboardInterrupt (pipx removes a half-made app venv then, not on SIGTERM); the
+    exit status still says which signal safepip got.
 
     A child killed by a signal reports 128 + signal, as a shell does. Signals reach the child
     exactly once:
@@ -88,6 +93,8 @@ def run_foreground(
         received.append(signum)
         if not holder:
             return  # not started yet: it will not be
+        if terminate_as_interrupt:
+            signum = signal.SIGINT
         if signum == signal.SIGINT and interactive:
             timer = threading.Timer(2.0, _send, (holder[0], signum, False))
             timer.daemon = True

@@ -192,13 +192,6 @@ def test_parse_never_raises_and_tokens_cover_argv(argv: list[str]) -> None:
 
 # -- main(), pass-through -------------------------------------------------------------------------
 
-_PYTHON_OPTION_CRASH = (
-    "main() raises instead of explaining: _interpreter._resolve_python_option calls "
-    "Path.expanduser() (RuntimeError for '~nosuchuser') and Path.is_file() (OSError "
-    "ENAMETOOLONG for a name longer than 255 bytes) unguarded; main() only catches "
-    "SafepipError and KeyboardInterrupt"
-)
-
 
 def run_main(argv: list[str], env: Environment, err: io.StringIO) -> int:
     try:
@@ -240,7 +233,6 @@ def test_pass_through_argv_reaches_pip_byte_identical(world: World, argv: list[s
         assert code != 0 and "ERROR:" in err.getvalue(), (argv, code, err.getvalue())
 
 
-@pytest.mark.xfail(strict=True, reason=_PYTHON_OPTION_CRASH)
 @pytest.mark.parametrize(
     "value", ["~nosuchuser-safepip", "a" * 300], ids=["unknown-user-home", "name-too-long"]
 )
@@ -251,12 +243,6 @@ def test_overlong_or_strange_python_option_is_explained(world: World, value: str
     assert "ERROR:" in err.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_plan.classify: (cwd / text).exists() raises OSError(ENAMETOOLONG) for a "
-    "requirement longer than 255 bytes (install on a managed Python, and explain), uncaught "
-    "by main()",
-)
 @pytest.mark.parametrize("command", ["install", "explain"])
 def test_overlong_requirement_is_explained(world: World, command: str) -> None:
     """pip would simply look such a name up on the index."""
@@ -325,14 +311,7 @@ HOSTILE_PYPROJECTS = {
     [
         pytest.param(
             text,
-            id=name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="_config.load_toml catches TOMLDecodeError but not the RecursionError "
-                "tomllib raises for deeply nested arrays: a traceback",
-            )
-            if name == "deeply-nested"
-            else (),
+            id=name if name == "deeply-nested" else (),
         )
         for name, text in HOSTILE_PYPROJECTS.items()
     ],

@@ -4,8 +4,7 @@ read-only disks, sudo, hostile configuration and a hostile environment.
 Everything is real: safepip runs as a subprocess (``python -m safepip``) against this machine's
 externally-managed /usr/bin/python3, real venv/pip/pipx, the test index on 127.0.0.1 (behind
 :class:`faults_support.GatedProxy` where a request must hang), real signals, real tmpfs and
-read-only bind mounts. Tests that fail because of a safepip bug are ``xfail(strict=True)`` with
-the cause, so that they turn into failures the moment the bug is fixed.
+read-only bind mounts.
 """
 
 from __future__ import annotations
@@ -337,11 +336,6 @@ def test_interrupt_while_creating_the_venv(
     assert_next_run_works(project, clean_env)
 
 
-_SWALLOWED_REASON = (
-    "the signal is swallowed: _inspect._safely catches SafepipError, and Interrupted (raised by "
-    "interrupt_guard's handler) is a SafepipError, so the interrupted inspection becomes 'could "
-    "not learn the commands' and safepip goes on to create a .venv and run pip"
-)
 _THREADS_REASON = (
     "Ctrl-C waits for the hung index: _inspect._map runs several requirements in a "
     "ThreadPoolExecutor whose __exit__ (shutdown(wait=True)) joins the worker threads stuck "
@@ -352,24 +346,9 @@ _THREADS_REASON = (
 @pytest.mark.parametrize(
     ("requirements", "signum"),
     [
-        pytest.param(
-            ["fixapp"],
-            signal.SIGINT,
-            id="one-app-SIGINT",
-            marks=pytest.mark.xfail(strict=True, reason=_SWALLOWED_REASON),
-        ),
-        pytest.param(
-            ["fixapp"],
-            signal.SIGTERM,
-            id="one-app-SIGTERM",
-            marks=pytest.mark.xfail(strict=True, reason=_SWALLOWED_REASON),
-        ),
-        pytest.param(
-            ["fixapp", "fixgui"],
-            signal.SIGINT,
-            id="two-apps-SIGINT",
-            marks=pytest.mark.xfail(strict=True, reason=_THREADS_REASON),
-        ),
+        pytest.param(["fixapp"], signal.SIGINT, id="one-app-SIGINT"),
+        pytest.param(["fixapp"], signal.SIGTERM, id="one-app-SIGTERM"),
+        pytest.param(["fixapp", "fixgui"], signal.SIGINT, id="two-apps-SIGINT"),
     ],
 )
 def test_interrupt_while_deciding(
@@ -435,17 +414,7 @@ def test_interrupt_while_downloading(
     "stdin",
     [
         pytest.param("terminal", id="stdin-terminal"),
-        pytest.param(
-            "devnull",
-            id="stdin-devnull",
-            marks=pytest.mark.xfail(
-                strict=False,  # a race: about half the runs show it
-                reason="pip gets SIGINT twice and prints a Traceback: _subprocess.run_foreground "
-                "forwards SIGINT at once when stdin is no terminal, but a Ctrl-C on the "
-                "terminal (e.g. 'safepip install x </dev/null' or in a pipeline) already "
-                "reached pip through the process group; the second one hits pip's cleanup",
-            ),
-        ),
+        pytest.param("devnull", id="stdin-devnull"),
     ],
 )
 def test_ctrl_c_on_a_terminal_reaches_the_whole_group(
@@ -504,12 +473,6 @@ def test_interrupt_while_installing(
         assert_next_run_works(project, env)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an interrupted install into an existing .venv leaves pip's partial files: "
-    "site-packages/fixmany/ with some of its modules and no fixmany-1.0.dist-info (importable, "
-    "incomplete, unknown to pip); neither pip nor _redirect.install_into_venv cleans up",
-)
 def test_interrupted_install_leaves_no_partial_package(
     project: Path,
     existing_venv: Path,
@@ -544,16 +507,7 @@ def _pipx_or_skip() -> Path:
     "signum",
     [
         pytest.param(signal.SIGINT, id="SIGINT"),
-        pytest.param(
-            signal.SIGTERM,
-            id="SIGTERM",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="pipx's pip keeps running: _subprocess.run_foreground sends SIGTERM to "
-                "pipx alone; pipx (1.1.0) dies of it at once without ending its own child, "
-                "'<pipx venv>/bin/python -m pip install fixapp', which is orphaned",
-            ),
-        ),
+        pytest.param(signal.SIGTERM, id="SIGTERM"),
     ],
 )
 def test_interrupt_during_pipx(
@@ -594,15 +548,7 @@ INDEX_CAUSES = {
 }
 FIX_WORDS = r"--index-url|PIP_INDEX_URL|index-url|proxy|network"
 
-_INDEX_FAULT_REASON = (
-    "pip's only words are 'Could not find a version that satisfies the requirement' (with "
-    "--retries 0 it names no HTTP status or connection error) and safepip adds just "
-    "'not installed: fixlib (into the .venv: pip exited with 1)': neither names the index, the "
-    "cause, nor the fix"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=_INDEX_FAULT_REASON)
 @pytest.mark.parametrize("fault", list(INDEX_CAUSES))
 def test_index_fault_is_explained_and_leaves_nothing(
     project: Path, clean_env: dict[str, str], index: PackageIndex, fault: str
@@ -625,12 +571,6 @@ def test_index_fault_is_explained_and_leaves_nothing(
     assert re.search(FIX_WORDS, result.stderr), "no fix is named"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="safepip's own route inspection (_plan.learn_commands -> _inspect.inspect_requirements"
-    ") ignores pip's --timeout and uses _index.DEFAULT_TIMEOUT (15 s): a hanging index costs "
-    "15 s before pip even starts",
-)
 def test_hanging_index_outside_a_project_obeys_timeout(
     outside: Path, proxied_env: dict[str, str], proxy: GatedProxy
 ) -> None:
@@ -694,12 +634,6 @@ def test_disk_full_while_installing(tmp_path: Path, clean_env: dict[str, str]) -
         assert free.f_bavail * free.f_frsize > 20 * 1024 * 1024, "safepip left files behind"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wrong hint: _venv.create_venv gives venv_package_hint ('sudo apt install "
-    "python3.11-venv') for every failure of 'python -m venv', here '[Errno 30] Read-only file "
-    "system'; nothing says the project folder must be writable",
-)
 def test_read_only_project(project: Path, clean_env: dict[str, str]) -> None:
     """Root ignores permission bits, so the folder is made read-only by a bind mount."""
     with readonly_bind(project) as problem:
@@ -755,11 +689,6 @@ def other_user() -> pwd.struct_passwd:
     return pwd.getpwnam("nobody")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="safepip ignores SUDO_USER: under sudo it creates a root-owned .venv in the user's "
-    "project (exit 0), which the user can then not install into without sudo",
-)
 def test_sudo_into_a_users_project_refuses(
     project: Path, clean_env: dict[str, str], other_user: pwd.struct_passwd
 ) -> None:
@@ -810,12 +739,6 @@ def test_venv_symlinked_to_a_venv_outside_is_used(
     assert half_made(project) == [] and half_made(elsewhere.parent) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_venv.inspect_venv calls a .venv symlink to an empty folder 'absent'; create_venv "
-    "then os.rename()s the new venv onto the symlink, which fails with ENOTDIR, reported as "
-    "'could not be moved into place ... something else created it at the same time'",
-)
 def test_venv_symlinked_to_an_empty_folder_outside(
     project: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -878,11 +801,6 @@ def test_requirement_that_looks_like_an_option(
     assert leftovers(project) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_options.extract takes --venv/--pipx/--recreate-venv out of argv wherever they "
-    "are, also as an option's value: 'install -r --venv' reaches pip as 'install -r'",
-)
 def test_own_flag_as_an_options_value_is_left_to_pip(
     project: Path, clean_env: dict[str, str]
 ) -> None:
