@@ -311,7 +311,7 @@ HOSTILE_PYPROJECTS = {
     [
         pytest.param(
             text,
-            id=name if name == "deeply-nested" else (),
+            id=name,
         )
         for name, text in HOSTILE_PYPROJECTS.items()
     ],
