@@ -46,8 +46,9 @@ PIPX_PYPI_DIR = CACHE_DIR / "pipx-pypi"
 #: Debian's (and other distributions') folder of wheels for ensurepip/virtualenv.
 SYSTEM_WHEEL_DIRS = (Path("/usr/share/python-wheels"),)
 
-#: Projects that some pipx asks the index for (besides the app being installed).
-SEED_PROJECTS = ("pip", "setuptools", "wheel")
+#: Projects that some pipx asks the index for (besides the app being installed), and what
+#: installing safepip itself or a pipx for safepip needs (pipx, distro and their dependencies).
+SEED_PROJECTS = ("pip", "setuptools", "wheel", "pipx", "distro")
 
 _VERSION_PART = re.compile(r"(\d+)")
 
