@@ -19,8 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
-from packaging.utils import canonicalize_name
-
+from ._names import canonicalize_name
 from ._route import Override, Route
 
 ROUTE_VARIABLE = "SAFEPIP_ROUTE"

@@ -123,7 +123,7 @@ def bin_dir(environ: Mapping[str, str], home: Path) -> Path:
 
 def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
     """Names of the packages pipx manages, from ``pipx list --json``."""
-    from packaging.utils import canonicalize_name
+    from ._names import canonicalize_name
 
     completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
     try:

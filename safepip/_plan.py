@@ -53,8 +53,7 @@ def _exists(path: Path) -> bool:
 
 def classify(text: str, cwd: Path) -> Item:
     """What kind of requirement a positional argument is, as pip would read it."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
+    from ._names import canonicalize_name, simple_requirement_name
 
     looks_like_path = (
         text.startswith((".", "/", "~"))
@@ -66,6 +65,11 @@ def classify(text: str, cwd: Path) -> Item:
         return Item(text, "url", inspect_error="a URL is not inspected before installing")
     if looks_like_path:
         return Item(text, "local")
+    simple = simple_requirement_name(text)
+    if simple is not None:
+        return Item(text, "name", simple)
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:

@@ -60,13 +60,9 @@ def find_project(cwd: Path, home: Path) -> Project | None:
 
 
 def _requirement_name(text: str) -> str | None:
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
+    from ._names import leading_name
 
-    try:
-        return canonicalize_name(Requirement(text).name)
-    except InvalidRequirement:
-        return None
+    return leading_name(text)
 
 
 def _names_in_requirements_file(path: Path) -> list[str]:
@@ -123,7 +119,7 @@ def declared_names(root: Path) -> dict[str, str]:
 
 def installed_names(venv: Path) -> frozenset[str]:
     """Canonical names of the distributions installed in ``venv`` (read from ``*.dist-info``)."""
-    from packaging.utils import canonicalize_name
+    from ._names import canonicalize_name
 
     names: set[str] = set()
     for dist_info in venv.glob("lib*/python*/site-packages/*.dist-info"):

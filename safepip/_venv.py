@@ -17,15 +17,17 @@ import secrets
 import shutil
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._distribution import venv_package_hint
 from ._environment import Environment
 from ._exceptions import VenvError
 from ._interpreter import Probe
 from ._subprocess import clean_environ, run_captured
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 Status = Literal["absent", "ready", "not-a-venv", "broken"]
 
@@ -115,6 +117,8 @@ def _script(python: Path) -> str:
 
 
 def _own_pip() -> metadata.Distribution | None:
+    from importlib import metadata
+
     try:
         return metadata.distribution("pip")
     except metadata.PackageNotFoundError:

@@ -1,0 +1,36 @@
+"""Project names, cheaply: PEP 503 normalisation and the name at the start of a PEP 508
+requirement, without importing ``packaging`` (whose import costs more than the lookup)."""
+
+from __future__ import annotations
+
+import re
+
+_SEPARATORS = re.compile(r"[-_.]+")
+#: A PEP 508 name: letters and digits, with ``-``, ``_`` and ``.`` inside.
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+#: A bare name, optionally with extras and a version specifier: no URL, no marker.
+_SIMPLE = re.compile(
+    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
+    r"(?:\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*"
+    r"(?:(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*"
+    r"(?:,\s*(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*)*)?"
+)
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503: runs of ``-``, ``_`` and ``.`` become ``-``, letters lower case."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
+def simple_requirement_name(text: str) -> str | None:
+    """The canonical name of a plain requirement such as ``black``, ``Django>=4,<5`` or
+    ``requests[socks]==2.*``; None for anything else (markers, URLs, paths), which needs a full
+    parse."""
+    match = _SIMPLE.fullmatch(text)
+    return canonicalize_name(match.group("name")) if match else None
+
+
+def leading_name(text: str) -> str | None:
+    """The canonical name a PEP 508 requirement string starts with, or None."""
+    match = _NAME.match(text.strip())
+    return canonicalize_name(match.group(0)) if match else None
