@@ -30,6 +30,7 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support import PackageIndex, build_wheel, seed_wheels  # noqa: E402
+from support.environ import hermetic_env  # noqa: E402
 
 CACHE = BENCH_DIR / ".cache"
 WHEELS = CACHE / "wheels"
@@ -39,8 +40,6 @@ MANAGED = "/usr/bin/python3"
 PIPX = "/usr/bin/pipx"
 DEV_PYTHON = ROOT / ".venv" / "bin" / "python"
 SAFEPIP = [str(DEV_PYTHON if DEV_PYTHON.exists() else sys.executable), "-m", "safepip"]
-SYSTEM_PATH_DIRS = ("/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/sbin", "/bin")
-KEPT_VARS = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "TMPDIR")
 MB = 1024 * 1024
 BIGAPP_PADDING = 50 * MB
 
@@ -78,25 +77,8 @@ def fill_cache() -> list[Path]:
 
 
 def clean_env(home: Path, index_url: str) -> dict[str, str]:
-    """As tests/conftest.py ``make_clean_env``: hermetic pip, HOME/XDG under ``home``."""
-    env = {k: os.environ[k] for k in KEPT_VARS if k in os.environ}
-    env.setdefault("LANG", "C.UTF-8")
-    env["PATH"] = os.pathsep.join(d for d in SYSTEM_PATH_DIRS if os.path.isdir(d))
-    xdg = {
-        "XDG_CONFIG_HOME": home / ".config",
-        "XDG_CACHE_HOME": home / ".cache",
-        "XDG_DATA_HOME": home / ".local" / "share",
-        "XDG_STATE_HOME": home / ".local" / "state",
-    }
-    for folder in (home, *xdg.values()):
-        folder.mkdir(parents=True, exist_ok=True)
-    env["HOME"] = str(home)
-    env.update({k: str(v) for k, v in xdg.items()})
-    env["PIP_CONFIG_FILE"] = os.devnull
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env["PIP_INDEX_URL"] = index_url
-    env["PIPX_DEFAULT_BACKEND"] = "pip"
-    return env
+    """As the tests': hermetic pip, HOME/XDG under ``home``, /usr/bin first on PATH."""
+    return hermetic_env(home, index_url, path_first=("/usr/bin",))
 
 
 # -- measuring --------------------------------------------------------------------------------

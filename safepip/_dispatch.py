@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ._argv import PipArgs
 from ._environment import Environment
@@ -52,6 +53,12 @@ def pep668_applies(
     return managed
 
 
+def _carry_out(*args: Any) -> int:
+    from ._plan import carry_out  # imported only for a redirect
+
+    return carry_out(*args)
+
+
 def dispatch(
     options: SafepipOptions, pip_args: PipArgs, env: Environment, reporter: Reporter
 ) -> int:
@@ -62,7 +69,7 @@ def dispatch(
     if guarded and probe is not None:
         managed = pep668_applies(pip_args, target, probe, env)
         if managed is not None and pip_args.command == "install":
-            return redirect(pip_args, target, probe, managed, options, env, reporter)
+            return _carry_out(pip_args, target, probe, managed, options, env, reporter)
         if managed is not None:
             from ._manage import uninstall
 
@@ -94,22 +101,8 @@ def dispatch(
             "installing into the project's virtual environment instead"
         )
         managed = ExternallyManaged(Path(probe.stdlib) / "EXTERNALLY-MANAGED", "")
-        return redirect(pip_args, target, probe, managed, options, env, reporter)
+        return _carry_out(pip_args, target, probe, managed, options, env, reporter)
     return code
-
-
-def redirect(
-    pip_args: PipArgs,
-    target: Interpreter,
-    probe: Probe,
-    managed: ExternallyManaged,
-    options: SafepipOptions,
-    env: Environment,
-    reporter: Reporter,
-) -> int:
-    from ._plan import carry_out
-
-    return carry_out(pip_args, target, probe, managed, options, env, reporter)
 
 
 def passthrough(

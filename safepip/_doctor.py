@@ -183,9 +183,9 @@ def _parse(args: Sequence[str]) -> tuple[bool, str | None]:
 
 def _safepip_info(env: Environment) -> SafepipInfo:
     from . import __version__
-    from ._venv import _own_pip
+    from ._venv import own_pip
 
-    pip = _own_pip()
+    pip = own_pip()
     return SafepipInfo(__version__, env.own_executable, pip.version if pip else None)
 
 
@@ -256,25 +256,18 @@ def _distribution() -> DistributionInfo:
 
 def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
     from ._distribution import venv_package_hint
-    from ._venv import _own_pip, _pip_supports
+    from ._interpreter import ask
+    from ._venv import own_pip, pip_supports
 
     if facts is None:
         return VenvSupport(None, None, False, None, None)
     try:
-        completed = subprocess.run(
-            [facts.executable, "-I", "-c", _CAPABILITIES],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-            check=False,
-            env={k: v for k, v in env.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")},
-        )
+        completed = ask(facts.executable, _CAPABILITIES, env)
         found: dict[str, bool] = json.loads(completed.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         found = {"venv": False, "ensurepip": False}
-    pip = _own_pip()
-    by_copy = pip is not None and _pip_supports(pip, facts.version)
+    pip = own_pip()
+    by_copy = pip is not None and pip_supports(pip, facts.version)
     has_venv, has_ensurepip = bool(found.get("venv")), bool(found.get("ensurepip"))
     can_create = has_venv and (by_copy or has_ensurepip)
     fix = None if has_venv and has_ensurepip else venv_package_hint(facts.version)

@@ -210,17 +210,23 @@ def probe(path: str, env: Environment) -> Probe:
     return result
 
 
+def ask(python: str, code: str, env: Environment, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` on ``python`` in isolated mode and capture what it prints (the one way
+    safepip questions an interpreter). Raises OSError/SubprocessError when it cannot run."""
+    return subprocess.run(
+        [python, "-I", "-c", code, *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in env.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")},
+    )
+
+
 def _run_probe(path: str, env: Environment) -> Probe:
     try:
-        completed = subprocess.run(
-            [path, "-I", "-c", _PROBE],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-            check=False,
-            env={k: v for k, v in env.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")},
-        )
+        completed = ask(path, _PROBE, env)
     except (OSError, subprocess.SubprocessError) as error:
         raise InterpreterError(
             f"the Python interpreter {path} could not be started: {error}",
@@ -297,14 +303,10 @@ def platform(probe_: Probe, env: Environment) -> Platform:
         except (OSError, ValueError, TypeError, KeyError):
             pass
     location = os.path.dirname(os.path.dirname(os.path.abspath(packaging.__file__)))
-    completed = subprocess.run(
-        [probe_.executable, "-I", "-c", _TAGS, location],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
+    try:
+        completed = ask(probe_.executable, _TAGS, env, location)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise InterpreterError(f"could not run {probe_.executable}: {error}") from error
     try:
         data = json.loads(completed.stdout)
         result = Platform(tuple(data["tags"]), dict(data["markers"]))

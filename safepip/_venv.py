@@ -116,7 +116,7 @@ def _script(python: Path) -> str:
     )
 
 
-def _own_pip() -> metadata.Distribution | None:
+def own_pip() -> metadata.Distribution | None:
     from importlib import metadata
 
     try:
@@ -125,7 +125,7 @@ def _own_pip() -> metadata.Distribution | None:
         return None
 
 
-def _pip_supports(dist: metadata.Distribution, version: str) -> bool:
+def pip_supports(dist: metadata.Distribution, version: str) -> bool:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     requires = dist.metadata["Requires-Python"]
@@ -163,9 +163,9 @@ def _copy_pip(dist: metadata.Distribution, site_packages: Path) -> None:
 
 
 def _seed_pip(tmp: Path, final: Path, probe: Probe, environ: dict[str, str]) -> None:
-    dist = _own_pip()
+    dist = own_pip()
     major, minor = probe.version_tuple[:2]
-    if dist is not None and _pip_supports(dist, probe.version):
+    if dist is not None and pip_supports(dist, probe.version):
         _copy_pip(dist, _site_packages(tmp, probe))
         for name in ("pip", f"pip{major}", f"pip{major}.{minor}"):
             launcher = tmp / "bin" / name

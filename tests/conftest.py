@@ -24,10 +24,7 @@ if str(TESTS_DIR) not in sys.path:  # pytest's rootdir/prepend import mode does 
     sys.path.insert(0, str(TESTS_DIR))
 
 from support import PackageIndex, build_standard_dists, seed_wheels  # noqa: E402
-
-SYSTEM_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-#: Variables kept from the outer environment by ``clean_env`` (everything else is dropped).
-KEPT_VARS = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "TMPDIR")
+from support.environ import hermetic_env  # noqa: E402
 
 
 def in_ci() -> bool:
@@ -189,47 +186,18 @@ def make_index(
 # -- a clean subprocess environment ---------------------------------------------------------------
 
 
-def clean_path(extra_dirs: tuple[str, ...] = ()) -> str:
-    """System dirs only (no pyenv shims, no venv, no ~/.local/bin), ``extra_dirs`` first."""
-    dirs: list[str] = []
-    for d in (*extra_dirs, *SYSTEM_PATH_DIRS):
-        if d and d not in dirs and os.path.isdir(d):
-            dirs.append(d)
-    return os.pathsep.join(dirs)
-
-
 def make_clean_env(home: Path, index_url: str | None) -> dict[str, str]:
-    """A hermetic environment for pip/pipx/safepip subprocesses; HOME and XDG dirs in ``home``."""
-    env = {k: os.environ[k] for k in KEPT_VARS if k in os.environ}
-    env.setdefault("LANG", "C.UTF-8")
+    """A hermetic environment for pip/pipx/safepip subprocesses; HOME and XDG dirs in ``home``;
+    the externally-managed interpreter's folder first on PATH."""
     info, _ = find_managed_python()
-    extra = (str(info.path.parent),) if info is not None else ()
-    env["PATH"] = clean_path(extra)
-    xdg = {
-        "XDG_CONFIG_HOME": home / ".config",
-        "XDG_CACHE_HOME": home / ".cache",
-        "XDG_DATA_HOME": home / ".local" / "share",
-        "XDG_STATE_HOME": home / ".local" / "state",
-    }
-    for folder in (home, *xdg.values()):
-        folder.mkdir(parents=True, exist_ok=True)
-    env["HOME"] = str(home)
-    env.update({k: str(v) for k, v in xdg.items()})
-    # pip: no config files at all (this machine has /etc/pip.conf and ~/.config/pip/pip.conf)
-    env["PIP_CONFIG_FILE"] = os.devnull
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    if index_url is not None:
-        env["PIP_INDEX_URL"] = index_url
-    # a recent pipx picks uv when one is on PATH, and uv ignores PIP_INDEX_URL
-    env["PIPX_DEFAULT_BACKEND"] = "pip"
-    return env
+    return hermetic_env(home, index_url, path_first=(str(info.path.parent),) if info else ())
 
 
 @pytest.fixture
 def clean_env(tmp_path: Path, index: PackageIndex) -> dict[str, str]:
     """Subprocess environment: minimal PATH, HOME/XDG_* under tmp_path, pip on the test index.
 
-    Only these outer variables survive: ``KEPT_VARS`` (locale, TZ, USER, LOGNAME, TMPDIR).  So no
+    Only ``support.environ.KEPT_VARS`` survive (locale, TZ, USER, LOGNAME, TMPDIR). So no
     PIP_*, PYTHON*, VIRTUAL_ENV, CONDA_*, PIPX_*, UV_*, proxies, NO_COLOR/FORCE_COLOR, SAFEPIP_*.
     Set: ``PIP_CONFIG_FILE=/dev/null``, ``PIP_INDEX_URL=<index>``,
     ``PIP_DISABLE_PIP_VERSION_CHECK=1``, ``PIPX_DEFAULT_BACKEND=pip``.  Not set on purpose:
