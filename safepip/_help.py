@@ -27,7 +27,8 @@ safepip options (anywhere before `--`; never abbreviated):
   --recreate-venv   rename an unusable .venv to .venv.old-DATE and create a new one
 
 Environment: SAFEPIP_PYTHON (target interpreter), SAFEPIP_ROUTE=venv|pipx,
-SAFEPIP_ROUTES="black=pipx,pytest=venv", NO_COLOR, FORCE_COLOR.
+SAFEPIP_ROUTES="black=pipx,pytest=venv", SAFEPIP_UV=1 (use uv where it is on PATH),
+NO_COLOR, FORCE_COLOR.
 Configuration: [tool.safepip] in pyproject.toml, ~/.config/safepip/config.toml.
 
 pip's own help: safepip help [command]

@@ -16,6 +16,7 @@ from ._project import installed_names
 from ._redirect import VenvTarget, display_path, venv_target
 from ._report import Reporter
 from ._subprocess import clean_environ, run_foreground
+from ._uv import accelerator, installed_tools, uv_environ
 from ._venv import inspect_venv
 
 #: Read-only pip commands shown for the project's .venv when the target is externally managed.
@@ -79,12 +80,16 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
     in_venv = installed_names(where.path) if where else frozenset()
     pipx = find_pipx(env)
     apps = installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()
+    uv = accelerator(env, reporter.warning)
+    tools = installed_tools(uv, uv_environ(clean_environ(env.environ))) if uv else frozenset()
     venv_names = [n for n in names if n in in_venv]
     app_names = [n for n in names if n in apps and n not in in_venv]
-    missing = [n for n in names if n not in in_venv and n not in apps]
+    tool_names = [n for n in names if n in tools and n not in in_venv and n not in apps]
+    missing = [n for n in names if n not in in_venv and n not in apps and n not in tools]
     for name in missing:
         reporter.warning(
-            f"Skipping {name} as it is not installed in the project's .venv or with pipx."
+            f"Skipping {name} as it is not installed in the project's .venv or with "
+            + ("pipx or uv tool." if uv else "pipx.")
         )
     code = 0
     if where is not None and (venv_names or pip_args.requirement_files):
@@ -95,20 +100,33 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
                 f"uninstalled {', '.join(venv_names) or 'the requirements'} from "
                 f"{display_path(where.path, env.cwd)}"
             )
-    if app_names and pipx is not None:
+    if (app_names and pipx is not None) or tool_names:
         yes = pip_args.has("--yes")
-        if not yes and not _confirm(f"Uninstall the pipx apps {', '.join(app_names)}?", env):
+        question = f"Uninstall the applications {', '.join(app_names + tool_names)}?"
+        if not yes and not _confirm(question, env):
             reporter.error(
-                "not uninstalled: " + ", ".join(app_names),
+                "not uninstalled: " + ", ".join(app_names + tool_names),
                 "confirm on a terminal, or pass -y as with pip",
             )
             return 1
-        for name in app_names:
-            result = _pipx_uninstall(pipx, name, env)
-            if result != 0:
-                code = result
-            else:
-                reporter.info(f"uninstalled {name} from pipx")
+    for name in app_names:
+        assert pipx is not None  # app_names come from pipx's list
+        result = _pipx_uninstall(pipx, name, env)
+        if result != 0:
+            code = result
+        else:
+            reporter.info(f"uninstalled {name} from pipx")
+    for name in tool_names:
+        assert uv is not None  # tool_names come from uv's tool folder
+        result = run_foreground(
+            [uv.path, "tool", "uninstall", name],
+            environ=uv_environ(clean_environ(env.environ)),
+            interactive=bool(env.stdin_isatty),
+        )
+        if result != 0:
+            code = result
+        else:
+            reporter.info(f"uninstalled {name} from uv tool")
     return code
 
 
@@ -134,6 +152,10 @@ def where(args: Sequence[str], env: Environment) -> int:
     if pipx is not None:
         for name in installed_apps(pipx, clean_environ(env.environ)):
             homes.setdefault(name, []).append("pipx")
+    uv = accelerator(env, lambda _: None)
+    if uv is not None:
+        for name in installed_tools(uv, uv_environ(clean_environ(env.environ))):
+            homes.setdefault(name, []).append("uv tool")
     shown = {n: homes.get(n, []) for n in wanted} if wanted else dict(sorted(homes.items()))
     if as_json:
         env.stdout.write(json.dumps(shown, indent=2) + "\n")

@@ -227,3 +227,15 @@ def install_apps(
                 f"on PATH; to fix: {hint}"
             )
     return done, failed
+
+
+def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
+    """Whether pipx already manages ``name`` (canonical), by its venv folder: cheaper than
+    starting pipx. Looks in ``$PIPX_HOME`` and the homes pipx 1.1 to 1.8 default to."""
+    data = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    homes = (
+        [Path(environ["PIPX_HOME"])]
+        if environ.get("PIPX_HOME")
+        else [home / ".local" / "pipx", Path(data) / "pipx"]
+    )
+    return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)

@@ -31,9 +31,13 @@ from ._redirect import (
 )
 from ._report import Reporter
 from ._route import Decision, Item, Override, Route, Situation, decide
+from ._uv import accelerator
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._index import IndexOptions
+    from ._uv import Uv
 
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
@@ -303,6 +307,28 @@ def other_way(planned: Planned) -> str:
     return f"safepip install --{other} {planned.item.text}"
 
 
+def _uv_installer(
+    uv: Uv, argv: Sequence[str], index: IndexOptions, env: Environment, reporter: Reporter
+) -> Callable[[str], int] | None:
+    """What installs ``argv`` into a venv with uv, or None (said with -v) if uv cannot do it
+    as pip would."""
+    from ._subprocess import clean_environ
+    from ._uv import UvUnsuitable, install_into, pip_install_args, uv_environ
+
+    try:
+        args = pip_install_args(parse_argv(argv), index)
+    except UvUnsuitable as why:
+        reporter.detail(f"using pip, not uv: {why}")
+        return None
+
+    def install(python: str) -> int:
+        venv = str(Path(python).parent.parent)
+        environ = uv_environ(clean_environ(env.environ, venv=venv), index)
+        return install_into(uv, python, args, environ, env)
+
+    return install
+
+
 def carry_out(
     pip_args: PipArgs,
     target: Interpreter,
@@ -333,13 +359,19 @@ def carry_out(
         return 0
     failures: list[str] = []
     done: list[str] = []
+    uv = accelerator(env, reporter.warning) if to_venv or to_pipx or not steps else None
     venv_positionals = [s.item.text for s in to_venv if s.item.kind in ("name", "local", "url")]
     venv_needed = bool(to_venv) or not steps
     if venv_needed:
         if pip_args.user:
             reporter.warning("--user is ignored: packages go into the project's .venv")
         argv = drop_options(pip_args.with_positionals(venv_positionals), DROPPED_OPTIONS)
-        code, created = install_into_venv(argv, probe, options, env, reporter, where)
+        installer = (
+            _uv_installer(uv, argv, index_options(pip_args, probe, env)[0], env, reporter)
+            if uv is not None
+            else None
+        )
+        code, created = install_into_venv(argv, probe, options, env, reporter, where, installer)
         names = ", ".join(s.item.text for s in to_venv) or "the requirements"
         if code != 0:
             failures.append(f"{names} (into the .venv: pip exited with {code})")
@@ -356,7 +388,8 @@ def carry_out(
             )
             state = "a new virtual environment" if created else "the project's virtual environment"
             done.append(
-                f"installed {names} into {state} {shown}, because {target.path} is "
+                f"installed {names}{' with uv' if installer else ''} into {state} {shown}, "
+                f"because {target.path} is "
                 f"externally managed (PEP 668) and {reason}"
             )
             from ._shell import write_activation
@@ -374,6 +407,14 @@ def carry_out(
                     else ""
                 )
             )
+    if to_pipx and uv is not None:
+        from ._uv import install_tools
+
+        to_pipx, tools_done, tools_failed = install_tools(
+            to_pipx, pip_args, index_options(pip_args, probe, env)[0], probe.executable, uv, env
+        )
+        done += tools_done
+        failures += tools_failed
     if to_pipx:
         from ._pipx import install_apps
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,8 +105,10 @@ def install_into_venv(
     env: Environment,
     reporter: Reporter,
     where: VenvTarget,
+    installer: Callable[[str], int] | None = None,
 ) -> tuple[int, bool]:
     """Run pip with ``argv`` in the project's ``.venv``, creating it first when there is none.
+    ``installer``, given the venv's python, installs instead of pip (safepip's uv setting).
 
     Returns pip's exit status and whether the venv was created by this run. A venv created by
     this run is removed again when pip fails or the run is interrupted.
@@ -146,11 +148,15 @@ def install_into_venv(
             )
         before = frozenset() if created else site_packages_entries(venv)
         try:
-            code = run_pip(
-                [python, "-c", LAUNCHER],
-                argv,
-                environ=clean_environ(env.environ, venv=str(venv)),
-                interactive=bool(env.stdin_isatty),
+            code = (
+                installer(python)
+                if installer is not None
+                else run_pip(
+                    [python, "-c", LAUNCHER],
+                    argv,
+                    environ=clean_environ(env.environ, venv=str(venv)),
+                    interactive=bool(env.stdin_isatty),
+                )
             )
         except Interrupted:
             if created:
@@ -172,7 +178,7 @@ def install_into_venv(
         if code != 0 and created:
             remove_venv(venv)
             reporter.info(
-                f"pip failed, so the {display_path(venv, env.cwd)} safepip had just created "
-                "was removed again"
+                f"{'uv' if installer else 'pip'} failed, so the {display_path(venv, env.cwd)} "
+                "safepip had just created was removed again"
             )
         return code, created

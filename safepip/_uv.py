@@ -1,0 +1,328 @@
+"""The uv accelerator: an opt-in, never a requirement.
+
+With ``SAFEPIP_UV=1`` (or ``use-uv = true`` in the user's config file) and a ``uv`` on PATH,
+safepip installs into the project's ``.venv`` with ``uv pip install --python .venv/bin/python``
+and installs new applications with ``uv tool install``. Everything else stays as it is: the
+``.venv`` is still created by safepip (so that ``.venv/bin/pip`` works), the decision is the
+same, and an application pipx already manages stays with pipx.
+
+uv does not read pip's configuration, so the index options pip would have used (its config
+files and environment included) are given to uv explicitly. A pip option uv has no equivalent
+for makes safepip use pip for that install (said with ``-v``): the accelerator must never change
+what gets installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._argv import PipArgs
+from ._environment import Environment
+
+if TYPE_CHECKING:
+    from ._index import IndexOptions
+    from ._plan import Planned
+
+VARIABLE = "SAFEPIP_UV"
+CONFIG_KEY = "use-uv"
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+#: pip install options with the same meaning (and spelling of the value) in ``uv pip install``;
+#: the value is uv's option, None for a flag pip and uv share under the same name.
+_SAME: Mapping[str, str] = {
+    "--requirement": "--requirement",
+    "--constraint": "--constraint",
+    "--editable": "--editable",
+    "--upgrade": "--upgrade",
+    "--force-reinstall": "--reinstall",
+    "--no-deps": "--no-deps",
+    "--no-build-isolation": "--no-build-isolation",
+    "--no-binary": "--no-binary",
+    "--only-binary": "--only-binary",
+    "--require-hashes": "--require-hashes",
+    "--no-cache-dir": "--no-cache",
+    "--compile": "--compile-bytecode",
+    "--quiet": "--quiet",
+    "--verbose": "--verbose",
+}
+
+#: pip options that only shape pip's own output or checks; uv has nothing to match them with
+#: and nothing that they would change in what gets installed.
+_IGNORED = frozenset(
+    {
+        "--disable-pip-version-check",
+        "--no-python-version-warning",
+        "--no-input",
+        "--no-color",
+        "--progress-bar",
+        "--no-warn-script-location",
+        "--no-warn-conflicts",
+        "--root-user-action",
+        "--exists-action",
+        "--isolated",
+        "--no-compile",
+        "--upgrade-strategy",  # only "only-if-needed", checked below
+    }
+)
+
+#: Where pip's index options went: they come back from ``IndexOptions`` (config included).
+_INDEX = frozenset(
+    {
+        "--index-url",
+        "--extra-index-url",
+        "--find-links",
+        "--no-index",
+        "--pre",
+        "--trusted-host",
+        "--cert",
+    }
+)
+
+
+class UvUnsuitable(ValueError):
+    """This pip command has no faithful ``uv`` equivalent; pip does it instead."""
+
+
+@dataclass(frozen=True)
+class Uv:
+    """The ``uv`` executable safepip may use."""
+
+    path: str
+
+
+def opted_in(environ: Mapping[str, str], user_config: Mapping[str, object]) -> bool:
+    """Whether the user asked for uv: ``$SAFEPIP_UV`` first, then ``use-uv`` in their config."""
+    value = environ.get(VARIABLE)
+    if value is not None and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    return user_config.get(CONFIG_KEY) is True
+
+
+def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:
+    """uv, where the user opted in (``$SAFEPIP_UV`` or ``use-uv`` in their config) and it is
+    on PATH; safepip works the same without it."""
+    from ._config import load_toml
+
+    if VARIABLE not in env.environ:
+        try:
+            user = load_toml(env.config_dir / "config.toml")
+        except ValueError:
+            user = {}
+        if CONFIG_KEY not in user:
+            return None
+    else:
+        user = {}
+    if not opted_in(env.environ, user):
+        return None
+    uv = find_uv(env)
+    if uv is None:
+        warn("uv is not on PATH, so safepip uses pip (safepip's uv setting is on)")
+    return uv
+
+
+def find_uv(env: Environment) -> Uv | None:
+    """uv on PATH, or None."""
+    found = shutil.which("uv", path=env.environ.get("PATH", os.defpath))
+    return Uv(found) if found else None
+
+
+def _index_args(index: IndexOptions) -> list[str]:
+    args = ["--no-index"] if index.no_index else ["--index-url", index.index_url]
+    for url in index.extra_index_urls:
+        args += ["--extra-index-url", url]
+    if index.extra_index_urls:
+        args += ["--index-strategy", "unsafe-best-match"]  # pip's: best version of all indexes
+    for location in index.find_links:
+        args += ["--find-links", location]
+    for host in index.trusted_hosts:
+        args += ["--allow-insecure-host", host]
+    if index.pre:
+        args += ["--prerelease", "allow"]
+    return args
+
+
+def index_environ(index: IndexOptions) -> dict[str, str]:
+    """Variables uv reads for what pip takes as options (pip's ``--cert``)."""
+    return {"SSL_CERT_FILE": index.cert} if index.cert else {}
+
+
+def pip_install_args(pip_args: PipArgs, index: IndexOptions) -> list[str]:
+    """``uv pip install``'s arguments for this ``pip install`` command line (without the
+    program, ``pip install`` and ``--python``).
+
+    Raises :class:`UvUnsuitable` naming the first option uv cannot do as pip would.
+    """
+    if pip_args.command != "install" or not pip_args.known:
+        raise UvUnsuitable("not a plain pip install command line")
+    args: list[str] = []
+    positionals: list[str] = []
+    for token in pip_args.tokens:
+        if token.kind == "command":
+            continue
+        if token.kind == "separator" or (token.raw[0].startswith("-") and not token.options):
+            raise UvUnsuitable("a requirement that looks like an option (after --)")
+        if token.kind == "positional":
+            positionals.extend(token.raw)
+            continue
+        for name, value in token.options:
+            if name in _INDEX or name in _IGNORED:
+                if name == "--upgrade-strategy" and value != "only-if-needed":
+                    raise UvUnsuitable(f"--upgrade-strategy {value}")
+                continue
+            uv_name = _SAME.get(name or "")
+            if uv_name is None:
+                raise UvUnsuitable(f"pip's {name or token.raw[0]} has no uv equivalent")
+            args += [uv_name] if value is None else [uv_name, value]
+    return [*args, *_index_args(index), *positionals]
+
+
+def tool_install_args(
+    requirement: str, pip_args: PipArgs, index: IndexOptions, python: str
+) -> list[str]:
+    """``uv tool install``'s arguments for one application of this ``pip install``."""
+    args = ["tool", "install", "--python", python]
+    for token in pip_args.tokens:
+        if token.kind != "option" and token.kind != "general":
+            continue
+        for name, value in token.options:
+            if name in _INDEX or name in _IGNORED:
+                continue
+            if name in ("--upgrade", "--force-reinstall", "--no-cache-dir", "--quiet"):
+                args.append(_SAME[name])
+            elif name in ("--no-binary", "--only-binary") and value is not None:
+                args += [name, value]
+            elif name in ("--verbose",):
+                args.append("--verbose")
+            else:
+                raise UvUnsuitable(f"pip's {name or token.raw[0]} has no uv tool equivalent")
+    return [*args, *_index_args(index), requirement]
+
+
+def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
+    """Where uv keeps its tools (``uv tool dir``), or None if uv cannot say."""
+    from ._subprocess import run_captured
+
+    try:
+        completed = run_captured([uv.path, "tool", "dir"], environ=environ, timeout=30)
+    except OSError:
+        return None
+    text = completed.stdout.strip()
+    return Path(text) if completed.returncode == 0 and text else None
+
+
+def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
+    """Canonical names of the tools uv manages (one folder each in ``uv tool dir``)."""
+    from ._names import canonicalize_name
+
+    directory = tool_dir(uv, environ)
+    if directory is None or not directory.is_dir():
+        return frozenset()
+    return frozenset(
+        canonicalize_name(entry.name)
+        for entry in directory.iterdir()
+        if (entry / "uv-receipt.toml").is_file()
+    )
+
+
+def _run(uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment) -> int:
+    from ._subprocess import run_foreground
+
+    return run_foreground([uv.path, *args], environ=environ, interactive=bool(env.stdin_isatty))
+
+
+def install_into(
+    uv: Uv, python: str, args: Sequence[str], environ: Mapping[str, str], env: Environment
+) -> int:
+    """``uv pip install --python PYTHON ARGS``; uv's own output goes to the user's terminal."""
+    return _run(uv, ["pip", "install", "--python", python, *args], environ, env)
+
+
+def install_tools(
+    steps: Sequence[Planned],
+    pip_args: PipArgs,
+    index: IndexOptions,
+    python: str,
+    uv: Uv,
+    env: Environment,
+) -> tuple[list[Planned], list[str], list[str]]:
+    """``uv tool install`` each application that uv can install as pip would and that pipx
+    does not already manage. Returns the steps left for pipx, and the summary lines of what
+    was done and of what failed."""
+    from ._pipx import path_hint, pipx_has
+    from ._subprocess import clean_environ, run_captured
+
+    environ = uv_environ(clean_environ(env.environ), index)
+    rest: list[Planned] = []
+    done: list[str] = []
+    failed: list[str] = []
+    tools: frozenset[str] | None = None
+    for step in steps:
+        item = step.item
+        if item.name and pipx_has(item.name, env.environ, env.home):
+            rest.append(step)
+            continue
+        try:
+            args = tool_install_args(item.text, pip_args, index, python)
+        except UvUnsuitable:
+            rest.append(step)
+            continue
+        if tools is None:
+            tools = installed_tools(uv, environ)
+        was_there = bool(item.name) and item.name in tools
+        code = _run(uv, args, environ, env)
+        if code != 0:
+            failed.append(f"{item.text} (uv tool install exited with {code})")
+        elif was_there and not pip_args.upgrade:
+            done.append(
+                f"{item.text} was already installed with uv tool; nothing changed "
+                f"(to upgrade it: safepip install -U {item.text})"
+            )
+        else:
+            done.append(
+                f"{'upgraded' if was_there else 'installed'} {item.text} as an application "
+                "with uv tool (safepip's uv setting), because "
+                + ", ".join(step.decision.reasons)
+                + f"; into the project's .venv instead: safepip install --venv {item.text}"
+            )
+    if done:
+        completed = run_captured([uv.path, "tool", "dir", "--bin"], environ=environ, timeout=30)
+        where = Path(completed.stdout.strip()) if completed.returncode == 0 else None
+        hint = path_hint(where, env) if where else None
+        if where and hint:
+            done.append(f"uv puts commands in {where}, which is not on PATH; to fix: {hint}")
+    return rest, done, failed
+
+
+def uv_environ(environ: Mapping[str, str], index: IndexOptions | None = None) -> dict[str, str]:
+    """uv's environment: never download a Python behind the user's back, and pip's cert."""
+    cleaned = dict(environ)
+    cleaned.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    if index is not None:
+        cleaned.update(index_environ(index))
+    return cleaned
+
+
+__all__: Sequence[str] = [
+    "CONFIG_KEY",
+    "VARIABLE",
+    "Uv",
+    "UvUnsuitable",
+    "accelerator",
+    "find_uv",
+    "index_environ",
+    "install_into",
+    "install_tools",
+    "installed_tools",
+    "opted_in",
+    "pip_install_args",
+    "tool_dir",
+    "tool_install_args",
+    "uv_environ",
+]

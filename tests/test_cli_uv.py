@@ -1,0 +1,148 @@
+"""End to end with real uv (safepip's opt-in accelerator) and the test index: what uv installs
+is what pip would have installed, in the same homes, and safepip works the same without it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli import run_safepip, venv_import, venv_python
+from conftest import skip_or_fail
+
+
+@pytest.fixture(scope="module")
+def uv() -> Path:
+    found = Path(sys.executable).parent / "uv"
+    if not found.exists():
+        skip_or_fail("uv is not installed in the test venv (pip install -e '.[test]')")
+    return found
+
+
+def uv_env(env: dict[str, str], uv: Path, root: Path) -> dict[str, str]:
+    """``env`` opted in to uv, with only ``uv`` added to PATH and uv's folders under ``root``."""
+    bin_dir = root / "uv-on-path"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "uv").symlink_to(uv)
+    return dict(
+        env,
+        PATH=f"{bin_dir}:{env['PATH']}",
+        SAFEPIP_UV="1",
+        UV_CACHE_DIR=str(root / "uv-cache"),
+        UV_TOOL_DIR=str(root / "uv-tools"),
+        UV_TOOL_BIN_DIR=str(root / "uv-bin"),
+        UV_NO_CONFIG="1",
+    )
+
+
+def installer(project: Path, name: str) -> str:
+    """Who installed ``name`` into the project's .venv (the dist-info's INSTALLER file)."""
+    found = list((project / ".venv").glob(f"lib/python*/site-packages/{name}-*.dist-info"))
+    assert len(found) == 1, found
+    return (found[0] / "INSTALLER").read_text().strip()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "home" / "proj"
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
+    return root
+
+
+def test_uv_installs_into_a_new_venv_that_still_has_pip(
+    project: Path, clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    result = run_safepip(["install", "fixlib"], cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert venv_import(project, "fixlib", env) == "2.0"
+    assert installer(project, "fixlib") == "uv"
+    assert "with uv" in result.stderr
+    # the .venv is a full one: its own pip works (uv venv alone would have none)
+    pip = subprocess.run(
+        [str(venv_python(project)), "-m", "pip", "--version"], capture_output=True, text=True
+    )
+    assert pip.returncode == 0, pip.stderr
+
+
+def test_uv_gets_pips_index_from_pips_config(
+    project: Path, clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    """uv reads no pip config: safepip hands it the index pip would use (here from a pip.conf
+    given by PIP_CONFIG_FILE, with PIP_INDEX_URL pointing nowhere being overridden by -i)."""
+    env = uv_env(clean_env, uv, tmp_path)
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[global]\nindex-url = {env.pop('PIP_INDEX_URL')}\n")
+    env["PIP_CONFIG_FILE"] = str(conf)
+    result = run_safepip(["install", "fixlib==1.0"], cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert venv_import(project, "fixlib", env) == "1.0"
+    assert installer(project, "fixlib") == "uv"
+
+
+def test_an_option_uv_lacks_falls_back_to_pip(
+    project: Path, clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    result = run_safepip(["install", "-v", "--prefer-binary", "fixlib"], cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert installer(project, "fixlib") == "pip"
+    assert "using pip, not uv: pip's --prefer-binary" in result.stderr
+
+
+def test_a_failed_uv_install_leaves_no_venv(
+    project: Path, clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    result = run_safepip(["install", "no-such-package-anywhere"], cwd=project, env=env)
+    assert result.returncode != 0
+    assert not (project / ".venv").exists()
+    assert "uv failed" in result.stderr
+
+
+def test_opted_in_without_uv_on_path_uses_pip(project: Path, clean_env: dict[str, str]) -> None:
+    env = dict(clean_env, SAFEPIP_UV="1")
+    result = run_safepip(["install", "fixlib"], cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "uv is not on PATH" in result.stderr
+    assert installer(project, "fixlib") == "pip"
+
+
+def test_uv_not_used_unless_opted_in(
+    project: Path, clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    del env["SAFEPIP_UV"]
+    result = run_safepip(["install", "fixlib"], cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert installer(project, "fixlib") == "pip"
+
+
+def test_an_application_goes_to_uv_tool_and_comes_back_out(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["install", "fixapp"], cwd=outside, env=env)
+    assert result.returncode == 0, result.stderr
+    app = tmp_path / "uv-bin" / "fixapp"
+    where = subprocess.run([str(app), "--where"], capture_output=True, text=True, check=True)
+    assert str(tmp_path / "uv-tools") in where.stdout
+    assert "with uv tool" in result.stderr and "safepip install --venv fixapp" in result.stderr
+    assert "not on PATH" in result.stderr
+    assert not (outside / ".venv").exists()
+
+    again = run_safepip(["install", "fixapp"], cwd=outside, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "already installed with uv tool" in again.stderr
+
+    listed = run_safepip(["where", "fixapp"], cwd=outside, env=env)
+    assert listed.stdout.strip() == "fixapp: uv tool"
+
+    gone = run_safepip(["uninstall", "-y", "fixapp"], cwd=outside, env=env)
+    assert gone.returncode == 0, gone.stderr
+    assert "uninstalled fixapp from uv tool" in gone.stderr
+    assert not app.exists()
