@@ -43,8 +43,8 @@ from packaging.version import InvalidVersion, Version
 
 from . import __version__
 from ._exceptions import SafepipError
+from ._sources import IndexOptions
 
-PYPI_SIMPLE = "https://pypi.org/simple/"
 DEFAULT_TIMEOUT = 15.0
 _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
 _JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -67,34 +67,6 @@ class IndexUnreachable(SafepipError):
         self.url = url
         self.cause = cause
         self.status = status
-
-
-@dataclass(frozen=True)
-class IndexOptions:
-    """pip's options that decide where files come from (trusted_hosts and cert: not used yet)."""
-
-    index_url: str = PYPI_SIMPLE
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    pre: bool = False
-    trusted_hosts: tuple[str, ...] = ()
-    cert: str | None = None
-
-    def pip_args(self) -> list[str]:
-        """The same options as pip command-line arguments."""
-        args = ["--no-index"] if self.no_index else ["--index-url", self.index_url]
-        for url in self.extra_index_urls:
-            args += ["--extra-index-url", url]
-        for location in self.find_links:
-            args += ["--find-links", location]
-        for host in self.trusted_hosts:
-            args += ["--trusted-host", host]
-        if self.cert:
-            args += ["--cert", self.cert]
-        if self.pre:
-            args.append("--pre")
-        return args
 
 
 @dataclass(frozen=True)

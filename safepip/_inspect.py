@@ -27,7 +27,8 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from ._exceptions import SafepipError
-from ._index import DEFAULT_TIMEOUT, IndexOptions, find_candidate, url_to_path
+from ._index import DEFAULT_TIMEOUT, find_candidate, url_to_path
+from ._sources import IndexOptions
 from ._wheel import Fetcher, WheelInfo, read_local_wheel, read_wheel_commands, wheel_filename
 
 Source = Literal["wheel-range", "wheel-download", "sdist-build", "local"]

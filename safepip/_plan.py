@@ -36,7 +36,7 @@ from ._uv import accelerator
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ._index import IndexOptions
+    from ._sources import IndexOptions
     from ._uv import Uv
 
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
@@ -115,8 +115,8 @@ def _timeout(value: str | None) -> float:
 
 def index_options(pip_args: PipArgs, probe: Probe, env: Environment) -> tuple[IndexOptions, float]:
     """Where pip would look for files, and its timeout: the command line over pip's config."""
-    from ._index import IndexOptions
     from ._pipconfig import load as load_pip_config
+    from ._sources import IndexOptions
 
     config = load_pip_config(
         "install",
@@ -371,7 +371,16 @@ def carry_out(
             if uv is not None
             else None
         )
-        code, created = install_into_venv(argv, probe, options, env, reporter, where, installer)
+        code, created = install_into_venv(
+            argv,
+            probe,
+            options,
+            env,
+            reporter,
+            where,
+            installer,
+            uv.path if installer and uv else None,
+        )
         names = ", ".join(s.item.text for s in to_venv) or "the requirements"
         if code != 0:
             failures.append(f"{names} (into the .venv: pip exited with {code})")

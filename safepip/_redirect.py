@@ -106,9 +106,11 @@ def install_into_venv(
     reporter: Reporter,
     where: VenvTarget,
     installer: Callable[[str], int] | None = None,
+    uv: str | None = None,
 ) -> tuple[int, bool]:
     """Run pip with ``argv`` in the project's ``.venv``, creating it first when there is none.
-    ``installer``, given the venv's python, installs instead of pip (safepip's uv setting).
+    ``installer``, given the venv's python, installs instead of pip, and ``uv`` creates the venv
+    (safepip's uv setting).
 
     Returns pip's exit status and whether the venv was created by this run. A venv created by
     this run is removed again when pip fails or the run is interrupted.
@@ -139,7 +141,7 @@ def install_into_venv(
         created = state.status == "absent"
         if created:
             reporter.detail(f"creating {venv} from {probe.executable}")
-            create_venv(venv, probe.executable, probe, env)
+            create_venv(venv, probe.executable, probe, env, uv)
         python = str(venv / "bin" / "python")
         if not venv_has_pip(str(venv)):
             raise VenvError(

@@ -25,8 +25,8 @@ from ._argv import PipArgs
 from ._environment import Environment
 
 if TYPE_CHECKING:
-    from ._index import IndexOptions
     from ._plan import Planned
+    from ._sources import IndexOptions
 
 VARIABLE = "SAFEPIP_UV"
 CONFIG_KEY = "use-uv"

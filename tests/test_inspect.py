@@ -13,8 +13,8 @@ from packaging.requirements import Requirement
 from packaging.tags import sys_tags
 from support import PackageIndex, build_sdist, build_wheel
 
-from safepip._index import IndexOptions
 from safepip._inspect import RequirementFacts, build_sdist_metadata, inspect_requirements
+from safepip._sources import IndexOptions
 
 TAGS = list(sys_tags())
 PIP_PYTHON = sys.executable  # the dev venv's: it has pip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from safepip._argv import parse
-from safepip._index import IndexOptions
+from safepip._sources import IndexOptions
 from safepip._uv import UvUnsuitable, opted_in, pip_install_args, tool_install_args
 
 INDEX = IndexOptions(index_url="http://127.0.0.1:1/simple/")

@@ -1,0 +1,102 @@
+"""safepip._venv: creating a complete venv from the real externally-managed Python, with
+safepip's own pip linked (or copied) in, and with uv when that setting is on."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pip
+import pytest
+
+from safepip import _venv
+from safepip._environment import Environment
+from safepip._interpreter import probe
+from safepip._venv import create_venv, own_pip, pip_supports
+
+
+def environment(tmp_path: Path, clean_env: dict[str, str]) -> Environment:
+    return Environment(environ=clean_env, cwd=tmp_path)
+
+
+def test_own_pip_is_the_pip_beside_safepip() -> None:
+    found = own_pip()
+    assert found is not None
+    assert found.version == pip.__version__
+    assert ("pip", "__init__.py") in found.files()
+    assert pip_supports(found, f"{sys.version_info[0]}.{sys.version_info[1]}.0")
+    assert not pip_supports(found, "2.7.18")
+
+
+def own_pip_init() -> Path:
+    return Path(pip.__file__)
+
+
+def test_pip_is_hard_linked_and_stays_independent(
+    tmp_path: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
+    env = environment(tmp_path, clean_env)
+    venv = tmp_path / ".venv"
+    create_venv(venv, str(managed_python), probe(str(managed_python), env), env)
+    linked = next(venv.glob("lib/python*/site-packages/pip/__init__.py"))
+    same_device = os.stat(linked).st_dev == os.stat(own_pip_init()).st_dev
+    if same_device:  # the test venv and tmp_path share a file system here
+        assert os.path.samefile(linked, own_pip_init())
+    before = own_pip_init().read_bytes()
+    # the user removes (or upgrades) pip in the .venv: safepip's own pip must not notice
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "uninstall", "-y", "-q", "pip"],
+        env=clean_env, check=True, capture_output=True,
+    )  # fmt: skip
+    assert not linked.exists()
+    assert own_pip_init().read_bytes() == before
+
+
+def test_copies_where_links_are_refused(
+    tmp_path: Path, clean_env: dict[str, str], managed_python: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(_venv.os, "link", refuse)
+    env = environment(tmp_path, clean_env)
+    venv = tmp_path / ".venv"
+    create_venv(venv, str(managed_python), probe(str(managed_python), env), env)
+    copied = next(venv.glob("lib/python*/site-packages/pip/__init__.py"))
+    assert not os.path.samefile(copied, own_pip_init())
+    assert copied.read_bytes() == own_pip_init().read_bytes()
+    version = subprocess.run(
+        [str(venv / "bin" / "pip"), "--version"], env=clean_env, capture_output=True, text=True
+    )
+    assert version.returncode == 0 and pip.__version__ in version.stdout
+
+
+def test_uv_makes_the_venv_and_pip_still_works(
+    tmp_path: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
+    uv = Path(sys.executable).parent / "uv"
+    if not uv.exists():
+        pytest.fail("uv is not installed in the test venv (pip install -e '.[test]')")
+    env = environment(tmp_path, clean_env)
+    venv = tmp_path / ".venv"
+    create_venv(venv, str(managed_python), probe(str(managed_python), env), env, str(uv))
+    assert "uv = " in (venv / "pyvenv.cfg").read_text()
+    assert str(venv) in (venv / "bin" / "activate").read_text()
+    assert ".safepip-tmp" not in (venv / "bin" / "activate").read_text()
+    version = subprocess.run([str(venv / "bin" / "pip"), "--version"], env=clean_env)
+    assert version.returncode == 0
+
+
+def test_a_uv_that_fails_falls_back_to_pythons_venv(
+    tmp_path: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
+    env = environment(tmp_path, clean_env)
+    venv = tmp_path / ".venv"
+    create_venv(venv, str(managed_python), probe(str(managed_python), env), env, "/bin/false")
+    assert "uv = " not in (venv / "pyvenv.cfg").read_text()
+    assert subprocess.run([str(venv / "bin" / "pip"), "--version"], env=clean_env).returncode == 0
+    assert [p.name for p in tmp_path.iterdir() if "safepip-tmp" in p.name] == []
