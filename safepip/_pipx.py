@@ -162,8 +162,11 @@ def install(
     )
 
 
-def path_hint(directory: Path, env: Environment) -> str | None:
-    """How to put pipx's bin directory on PATH in the user's shell, or None if it is there."""
+def path_hint(
+    directory: Path, env: Environment, helper: str = "pipx ensurepath"
+) -> str | None:
+    """How to put pipx's (or uv's) bin directory on PATH in the user's shell, or None if it is
+    there; ``helper`` is the tool's own command for it."""
     entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
     if os.path.abspath(directory) in entries:
         return None
@@ -172,7 +175,7 @@ def path_hint(directory: Path, env: Environment) -> str | None:
     if shell == "fish":
         return f"fish_add_path {quoted}"
     profile = {"zsh": "~/.zshrc", "bash": "~/.bashrc"}.get(shell, "~/.profile")
-    return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: pipx ensurepath)"
+    return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: {helper})"
 
 
 def install_apps(

@@ -293,8 +293,9 @@ def install_tools(
             )
     if done:
         completed = run_captured([uv.path, "tool", "dir", "--bin"], environ=environ, timeout=30)
-        where = Path(completed.stdout.strip()) if completed.returncode == 0 else None
-        hint = path_hint(where, env) if where else None
+        text = completed.stdout.strip()
+        where = Path(os.path.normpath(text)) if completed.returncode == 0 and text else None
+        hint = path_hint(where, env, "uv tool update-shell") if where else None
         if where and hint:
             done.append(f"uv puts commands in {where}, which is not on PATH; to fix: {hint}")
     return rest, done, failed

@@ -132,7 +132,8 @@ def test_an_application_goes_to_uv_tool_and_comes_back_out(
     where = subprocess.run([str(app), "--where"], capture_output=True, text=True, check=True)
     assert str(tmp_path / "uv-tools") in where.stdout
     assert "with uv tool" in result.stderr and "safepip install --venv fixapp" in result.stderr
-    assert "not on PATH" in result.stderr
+    assert f"uv puts commands in {tmp_path / 'uv-bin'}, which is not on PATH" in result.stderr
+    assert "uv tool update-shell" in result.stderr
     assert not (outside / ".venv").exists()
 
     again = run_safepip(["install", "fixapp"], cwd=outside, env=env)
