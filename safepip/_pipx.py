@@ -162,9 +162,7 @@ def install(
     )
 
 
-def path_hint(
-    directory: Path, env: Environment, helper: str = "pipx ensurepath"
-) -> str | None:
+def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath") -> str | None:
     """How to put pipx's (or uv's) bin directory on PATH in the user's shell, or None if it is
     there; ``helper`` is the tool's own command for it."""
     entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
@@ -192,7 +190,7 @@ def install_apps(
     forwarded = pip_args_for_pipx(
         [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
     )
-    already = installed_apps(pipx, environ)
+    already = frozenset() if has_no_apps(env.environ, env.home) else installed_apps(pipx, environ)
     done: list[str] = []
     failed: list[str] = []
     for step in steps:
@@ -232,13 +230,31 @@ def install_apps(
     return done, failed
 
 
+def _pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
+    """``$PIPX_HOME``, else the homes pipx 1.1 (``~/.local/pipx``) and later releases
+    (``$XDG_DATA_HOME/pipx``) default to."""
+    if environ.get("PIPX_HOME"):
+        return [Path(environ["PIPX_HOME"])]
+    data = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    return [home / ".local" / "pipx", Path(data) / "pipx"]
+
+
 def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
     """Whether pipx already manages ``name`` (canonical), by its venv folder: cheaper than
-    starting pipx. Looks in ``$PIPX_HOME`` and the homes pipx 1.1 to 1.8 default to."""
-    data = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-    homes = (
-        [Path(environ["PIPX_HOME"])]
-        if environ.get("PIPX_HOME")
-        else [home / ".local" / "pipx", Path(data) / "pipx"]
-    )
+    starting pipx."""
+    homes = _pipx_homes(environ, home)
     return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)
+
+
+def has_no_apps(environ: Mapping[str, str], home: Path) -> bool:
+    """True when pipx certainly manages nothing yet (no app folder in any pipx home), so that
+    ``pipx list`` need not be started; False when it may (then ask pipx itself)."""
+    for pipx_home in _pipx_homes(environ, home):
+        try:
+            if any(pipx_home.joinpath("venvs").iterdir()):
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True

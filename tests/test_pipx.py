@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip._pipx import pip_args_for_pipx, pipx_has
+from safepip._pipx import has_no_apps, pip_args_for_pipx, pipx_has
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,13 @@ def test_pipx_home_overrides_the_defaults(tmp_path: Path) -> None:
 def test_pip_args_for_pipx_keeps_index_options_only() -> None:
     tokens = [("--index-url", ("-i", "U")), ("--upgrade", ("-U",)), (None, ("x",))]
     assert pip_args_for_pipx(tokens) == ["-i", "U"]
+
+
+def test_has_no_apps_only_when_no_pipx_home_has_an_app(tmp_path: Path) -> None:
+    assert has_no_apps({}, tmp_path)
+    venvs = tmp_path / ".local" / "share" / "pipx" / "venvs"
+    venvs.mkdir(parents=True)
+    assert has_no_apps({}, tmp_path)  # pipx ran once, but nothing is installed
+    (venvs / "black").mkdir()
+    assert not has_no_apps({}, tmp_path)
+    assert has_no_apps({"PIPX_HOME": str(tmp_path / "other")}, tmp_path)
