@@ -182,14 +182,15 @@ def install_apps(
     probe: Probe,
     env: Environment,
     reporter: Reporter,
+    extra_pip_args: Sequence[str] = (),
 ) -> tuple[list[str], list[str]]:
     """Install each planned application with pipx; return the summary lines of what was done
-    and of what failed."""
+    and of what failed. ``extra_pip_args`` go to pipx's pip as well."""
     pipx = find_pipx(env) or provide_pipx(env, probe, reporter)
     environ = clean_environ(env.environ)
     forwarded = pip_args_for_pipx(
         [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
-    )
+    ) + list(extra_pip_args)
     already = frozenset() if has_no_apps(env.environ, env.home) else installed_apps(pipx, environ)
     done: list[str] = []
     failed: list[str] = []

@@ -18,12 +18,14 @@ from ._argv import PipArgs
 from ._argv import parse as parse_argv
 from ._config import overrides as load_overrides
 from ._config import remember
+from ._downloads import offer, withdraw
 from ._environment import Environment
 from ._interpreter import ExternallyManaged, Interpreter, Probe
 from ._options import SafepipOptions
 from ._project import declared_names, installed_names
 from ._redirect import (
     DROPPED_OPTIONS,
+    VenvTarget,
     activate_hint,
     display_path,
     install_into_venv,
@@ -216,8 +218,15 @@ def learn_commands(
                 f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
                 f"commands: {', '.join(fact.commands) or 'none'}"
             )
+            fetched = fact.source in ("wheel-download", "sdist-build")
             learned.append(
-                replace(item, commands=fact.commands, commands_via=fact.via, commands_known=True)
+                replace(
+                    item,
+                    commands=fact.commands,
+                    commands_via=fact.via,
+                    commands_known=True,
+                    local_file=fact.local_file if fetched else None,
+                )
             )
     return learned
 
@@ -357,6 +366,33 @@ def carry_out(
                 + "; ".join(step.decision.reasons)
             )
         return 0
+    fetched = [s.item.local_file for s in steps if s.item.local_file is not None]
+    separator = any(t.kind == "separator" for t in pip_args.tokens)
+    links = offer(fetched) if fetched and not separator else None
+    try:
+        return _install(
+            steps, pip_args, target, probe, options, env, reporter, where, to_venv, to_pipx, links
+        )
+    finally:
+        withdraw(links)
+
+
+def _install(
+    steps: Sequence[Planned],
+    pip_args: PipArgs,
+    target: Interpreter,
+    probe: Probe,
+    options: SafepipOptions,
+    env: Environment,
+    reporter: Reporter,
+    where: VenvTarget,
+    to_venv: Sequence[Planned],
+    to_pipx: Sequence[Planned],
+    links: Path | None,
+) -> int:
+    """Run the backends for the planned steps; ``links`` is a find-links folder with the wheels
+    safepip already downloaded whole (see ``_downloads``)."""
+    reuse = ("--find-links", str(links)) if links is not None else ()
     failures: list[str] = []
     done: list[str] = []
     uv = accelerator(env, reporter.warning) if to_venv or to_pipx or not steps else None
@@ -365,7 +401,7 @@ def carry_out(
     if venv_needed:
         if pip_args.user:
             reporter.warning("--user is ignored: packages go into the project's .venv")
-        argv = drop_options(pip_args.with_positionals(venv_positionals), DROPPED_OPTIONS)
+        argv = drop_options(pip_args.with_positionals(venv_positionals), DROPPED_OPTIONS) + reuse
         installer = (
             _uv_installer(uv, argv, index_options(pip_args, probe, env)[0], env, reporter)
             if uv is not None
@@ -427,7 +463,7 @@ def carry_out(
     if to_pipx:
         from ._pipx import install_apps
 
-        apps_done, apps_failed = install_apps(to_pipx, pip_args, probe, env, reporter)
+        apps_done, apps_failed = install_apps(to_pipx, pip_args, probe, env, reporter, reuse)
         done += apps_done
         failures += apps_failed
     for line in done:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Route = Literal["venv", "pipx", "pip"]
@@ -41,6 +42,8 @@ class Item:
     commands_via: str | None = None  # the dependency the commands come from (meta-packages)
     inspect_error: str | None = None
     commands_known: bool = False  # False: not looked up (the decision did not depend on it)
+    #: The wheel safepip downloaded (or built) whole to learn the commands, for the install.
+    local_file: Path | None = None
 
 
 @dataclass(frozen=True)

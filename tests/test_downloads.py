@@ -1,0 +1,85 @@
+"""safepip._downloads: a wheel downloaded whole to decide is what the install uses (unit parts
+here; end to end against an index without range support below, with real pip and pipx)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli import run_safepip, venv_import, venv_python, with_pipx
+from conftest import make_clean_env
+from support import PackageIndex, debian_pipx, pipx_env
+
+from safepip._downloads import offer, tagged_name, withdraw
+
+
+def test_tagged_name() -> None:
+    assert tagged_name("black-24.1.0-py3-none-any.whl") == "black-24.1.0-0safepip-py3-none-any.whl"
+    assert tagged_name("x-1-2-py3-none-any.whl") is None  # a build tag of its own already
+    assert tagged_name("x-1.0.tar.gz") is None
+
+
+def test_offer_links_and_withdraw_removes(tmp_path: Path) -> None:
+    wheel = tmp_path / "x-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"zip")
+    folder = offer([wheel, tmp_path / "gone-1.0-py3-none-any.whl"])
+    assert folder is not None
+    assert [p.name for p in folder.iterdir()] == ["x-1.0-0safepip-py3-none-any.whl"]
+    assert (folder / "x-1.0-0safepip-py3-none-any.whl").read_bytes() == b"zip"
+    withdraw(folder)
+    assert not folder.exists()
+    assert wheel.exists()  # the cached download itself stays
+    assert offer([]) is None
+
+
+@pytest.fixture
+def no_ranges(make_index: Callable[..., PackageIndex]) -> PackageIndex:
+    return make_index(range_requests=False)
+
+
+def wheel_of(index: PackageIndex, name: str) -> str:
+    (filename,) = [f for f in index.filenames() if f.startswith(f"{name}-") and f.endswith(".whl")]
+    return filename
+
+
+def test_a_library_is_downloaded_once_for_deciding_and_installing(
+    tmp_path: Path, no_ranges: PackageIndex
+) -> None:
+    env = make_clean_env(tmp_path / "home", no_ranges.url)
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    folder = tmp_path / "home" / "somewhere"
+    folder.mkdir(parents=True)
+    filename = wheel_of(no_ranges, "fixlib-2.0")
+    result = run_safepip(["install", "-v", "fixlib"], cwd=folder, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "from wheel-download" in result.stderr  # safepip had to fetch it whole to decide
+    assert venv_import(folder, "fixlib", env) == "2.0"
+    wheel_gets = [r for r in no_ranges.requests if r.path.endswith(filename)]
+    assert len(wheel_gets) == 1, wheel_gets
+    freeze = subprocess.run(
+        [str(venv_python(folder)), "-m", "pip", "freeze"], env=env, capture_output=True, text=True
+    )
+    assert "fixlib==2.0" in freeze.stdout.splitlines()
+    assert os.listdir(tmp_path / "tmp") == []  # the find-links folder is gone
+
+
+def test_an_application_is_downloaded_once_with_pipx(
+    tmp_path: Path, no_ranges: PackageIndex
+) -> None:
+    pipx = debian_pipx()
+    if pipx is None:
+        pytest.fail("Debian's pipx is not installed (tests/run.sh installs it)")
+    env = pipx_env(make_clean_env(tmp_path / "home", no_ranges.url), tmp_path / "pipx")
+    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
+    folder = tmp_path / "home" / "somewhere"
+    folder.mkdir(parents=True)
+    filename = wheel_of(no_ranges, "fixapp-1.0")
+    result = run_safepip(["install", "fixapp"], cwd=folder, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
+    wheel_gets = [r for r in no_ranges.requests if r.path.endswith(filename)]
+    assert len(wheel_gets) == 1, wheel_gets
