@@ -83,3 +83,22 @@ def test_an_application_is_downloaded_once_with_pipx(
     assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
     wheel_gets = [r for r in no_ranges.requests if r.path.endswith(filename)]
     assert len(wheel_gets) == 1, wheel_gets
+
+
+def test_an_sdist_is_built_once(tmp_path: Path, index: PackageIndex) -> None:
+    """safepip builds fixsdist to learn its commands; pipx's pip installs that wheel instead of
+    fetching and building the sdist again."""
+    pipx = debian_pipx()
+    if pipx is None:
+        pytest.fail("Debian's pipx is not installed (tests/run.sh installs it)")
+    env = pipx_env(make_clean_env(tmp_path / "home", index.url), tmp_path / "pipx")
+    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
+    folder = tmp_path / "home" / "somewhere"
+    folder.mkdir(parents=True)
+    index.reset_counters()
+    result = run_safepip(["install", "-v", "fixsdist"], cwd=folder, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "from sdist-build" in result.stderr
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixsdist").exists()
+    sdist_gets = [r for r in index.requests if r.path.endswith(".tar.gz")]
+    assert len(sdist_gets) == 1, sdist_gets
