@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +192,8 @@ def install_apps(
     forwarded = pip_args_for_pipx(
         [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
     ) + list(extra_pip_args)
-    already = frozenset() if has_no_apps(env.environ, env.home) else installed_apps(pipx, environ)
+    quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
+    already = frozenset() if quick else installed_apps(pipx, environ)
     done: list[str] = []
     failed: list[str] = []
     for step in steps:
@@ -249,7 +251,10 @@ def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
 
 def has_no_apps(environ: Mapping[str, str], home: Path) -> bool:
     """True when pipx certainly manages nothing yet (no app folder in any pipx home), so that
-    ``pipx list`` need not be started; False when it may (then ask pipx itself)."""
+    ``pipx list`` need not be started; False when it may (then ask pipx itself). Only the
+    Linux defaults are known, so elsewhere without ``$PIPX_HOME`` pipx is always asked."""
+    if not environ.get("PIPX_HOME") and not sys.platform.startswith("linux"):
+        return False
     for pipx_home in _pipx_homes(environ, home):
         try:
             if any(pipx_home.joinpath("venvs").iterdir()):
