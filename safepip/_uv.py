@@ -14,6 +14,7 @@ what gets installed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -110,15 +111,11 @@ def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:
     on PATH; safepip works the same without it."""
     from ._config import load_toml
 
-    if VARIABLE not in env.environ:
-        try:
+    user: Mapping[str, object] = {}
+    if (env.environ.get(VARIABLE) or "x").strip().lower() not in _TRUE | _FALSE:
+        # the variable does not decide: the user's config file does (unreadable: off)
+        with contextlib.suppress(ValueError):
             user = load_toml(env.config_dir / "config.toml")
-        except ValueError:
-            user = {}
-        if CONFIG_KEY not in user:
-            return None
-    else:
-        user = {}
     if not opted_in(env.environ, user):
         return None
     uv = find_uv(env)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from safepip._argv import parse
+from safepip._environment import Environment
 from safepip._sources import IndexOptions
-from safepip._uv import UvUnsuitable, opted_in, pip_install_args, tool_install_args
+from safepip._uv import (
+    UvUnsuitable,
+    accelerator,
+    opted_in,
+    pip_install_args,
+    tool_install_args,
+)
 
 INDEX = IndexOptions(index_url="http://127.0.0.1:1/simple/")
 
@@ -108,3 +117,30 @@ def test_tool_install_args() -> None:
     ]  # fmt: skip
     with pytest.raises(UvUnsuitable):
         tool_install_args("x", parse(["install", "-r", "req.txt", "x"]), INDEX, "/py")
+
+
+@pytest.mark.parametrize(
+    ("variable", "config", "expected"),
+    [
+        (None, "", False),
+        (None, "use-uv = true\n", True),
+        ("0", "use-uv = true\n", False),
+        ("maybe", "use-uv = true\n", True),
+        ("1", "", True),
+    ],
+)
+def test_accelerator_reads_the_user_config_unless_the_variable_decides(
+    tmp_path: Path, variable: str | None, config: str, expected: bool
+) -> None:
+    (tmp_path / "config" / "safepip").mkdir(parents=True)
+    (tmp_path / "config" / "safepip" / "config.toml").write_text(config)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "uv").write_text("#!/bin/sh\n")
+    (tmp_path / "bin" / "uv").chmod(0o755)
+    environ = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": str(tmp_path / "bin")}
+    if variable is not None:
+        environ["SAFEPIP_UV"] = variable
+    warnings: list[str] = []
+    found = accelerator(Environment(environ=environ, cwd=tmp_path), warnings.append)
+    assert (found is not None) is expected
+    assert found is None or found.path == str(tmp_path / "bin" / "uv")
