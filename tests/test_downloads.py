@@ -67,16 +67,22 @@ def test_a_library_is_downloaded_once_for_deciding_and_installing(
     assert os.listdir(tmp_path / "tmp") == []  # the find-links folder is gone
 
 
-def test_an_application_is_downloaded_once_with_pipx(
-    tmp_path: Path, no_ranges: PackageIndex
-) -> None:
+def outside_with_pipx(tmp_path: Path, index: PackageIndex) -> tuple[dict[str, str], Path]:
+    """An environment with Debian's pipx (its folders under tmp_path), and a folder that is not
+    inside a project."""
     pipx = debian_pipx()
     if pipx is None:
         pytest.fail("Debian's pipx is not installed (tests/run.sh installs it)")
-    env = pipx_env(make_clean_env(tmp_path / "home", no_ranges.url), tmp_path / "pipx")
-    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
+    env = pipx_env(make_clean_env(tmp_path / "home", index.url), tmp_path / "pipx")
     folder = tmp_path / "home" / "somewhere"
     folder.mkdir(parents=True)
+    return with_pipx(env, pipx, tmp_path / "pipx-on-path"), folder
+
+
+def test_an_application_is_downloaded_once_with_pipx(
+    tmp_path: Path, no_ranges: PackageIndex
+) -> None:
+    env, folder = outside_with_pipx(tmp_path, no_ranges)
     filename = wheel_of(no_ranges, "fixapp-1.0")
     result = run_safepip(["install", "fixapp"], cwd=folder, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -88,13 +94,7 @@ def test_an_application_is_downloaded_once_with_pipx(
 def test_an_sdist_is_built_once(tmp_path: Path, index: PackageIndex) -> None:
     """safepip builds fixsdist to learn its commands; pipx's pip installs that wheel instead of
     fetching and building the sdist again."""
-    pipx = debian_pipx()
-    if pipx is None:
-        pytest.fail("Debian's pipx is not installed (tests/run.sh installs it)")
-    env = pipx_env(make_clean_env(tmp_path / "home", index.url), tmp_path / "pipx")
-    env = with_pipx(env, pipx, tmp_path / "pipx-on-path")
-    folder = tmp_path / "home" / "somewhere"
-    folder.mkdir(parents=True)
+    env, folder = outside_with_pipx(tmp_path, index)
     index.reset_counters()
     result = run_safepip(["install", "-v", "fixsdist"], cwd=folder, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
