@@ -177,6 +177,28 @@ def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath"
     return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: {helper})"
 
 
+def outcome(
+    step: Planned, code: int, *, was_there: bool, upgrade: bool, tool: str, how: str = ""
+) -> str:
+    """The summary line of one application install by ``tool`` (pipx, or uv tool); ``how``
+    says more of the route where that helps."""
+    text = step.item.text
+    if code != 0:
+        return f"{text} ({'uv tool install' if tool == 'uv tool' else tool} exited with {code})"
+    if was_there and not upgrade:
+        return (
+            f"{text} was already installed with {tool}; nothing changed "
+            f"(to upgrade it: safepip install -U {text})"
+        )
+    return (
+        f"{'upgraded' if was_there else 'installed'} {text} {how}with {tool}"
+        + (" (safepip's uv setting)" if tool == "uv tool" else "")
+        + ", because "
+        + ", ".join(step.decision.reasons)
+        + f"; into the project's .venv instead: safepip install --venv {text}"
+    )
+
+
 def install_apps(
     steps: Sequence[Planned],
     pip_args: PipArgs,
@@ -209,20 +231,8 @@ def install_apps(
             python=probe.executable,
             env=env,
         )
-        if code != 0:
-            failed.append(f"{item.text} (pipx exited with {code})")
-        elif was_there and not pip_args.upgrade:
-            done.append(
-                f"{item.text} was already installed with pipx; nothing changed "
-                f"(to upgrade it: safepip install -U {item.text})"
-            )
-        else:
-            verb = "upgraded" if was_there else "installed"
-            done.append(
-                f"{verb} {item.text} with pipx, because "
-                + ", ".join(step.decision.reasons)
-                + f"; into the project's .venv instead: safepip install --venv {item.text}"
-            )
+        line = outcome(step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="pipx")
+        (failed if code != 0 else done).append(line)
     if len(failed) < len(steps):
         hint = path_hint(bin_dir(env.environ, env.home), env)
         if hint:

@@ -396,17 +396,14 @@ def _install(
     failures: list[str] = []
     done: list[str] = []
     uv = accelerator(env, reporter.warning) if to_venv or to_pipx or not steps else None
+    index = index_options(pip_args, probe, env)[0] if uv is not None else None
     venv_positionals = [s.item.text for s in to_venv if s.item.kind in ("name", "local", "url")]
     venv_needed = bool(to_venv) or not steps
     if venv_needed:
         if pip_args.user:
             reporter.warning("--user is ignored: packages go into the project's .venv")
         argv = drop_options(pip_args.with_positionals(venv_positionals), DROPPED_OPTIONS) + reuse
-        installer = (
-            _uv_installer(uv, argv, index_options(pip_args, probe, env)[0], env, reporter)
-            if uv is not None
-            else None
-        )
+        installer = _uv_installer(uv, argv, index, env, reporter) if uv and index else None
         code, created = install_into_venv(
             argv,
             probe,
@@ -452,11 +449,11 @@ def _install(
                     else ""
                 )
             )
-    if to_pipx and uv is not None:
+    if to_pipx and uv is not None and index is not None:
         from ._uv import install_tools
 
         to_pipx, tools_done, tools_failed = install_tools(
-            to_pipx, pip_args, index_options(pip_args, probe, env)[0], probe.executable, uv, env
+            to_pipx, pip_args, index, probe.executable, uv, env
         )
         done += tools_done
         failures += tools_failed

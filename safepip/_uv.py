@@ -252,7 +252,7 @@ def install_tools(
     """``uv tool install`` each application that uv can install as pip would and that pipx
     does not already manage. Returns the steps left for pipx, and the summary lines of what
     was done and of what failed."""
-    from ._pipx import path_hint, pipx_has
+    from ._pipx import outcome, path_hint, pipx_has
     from ._subprocess import clean_environ, run_captured
 
     environ = uv_environ(clean_environ(env.environ), index)
@@ -274,20 +274,11 @@ def install_tools(
             tools = installed_tools(uv, environ)
         was_there = bool(item.name) and item.name in tools
         code = _run(uv, args, environ, env)
-        if code != 0:
-            failed.append(f"{item.text} (uv tool install exited with {code})")
-        elif was_there and not pip_args.upgrade:
-            done.append(
-                f"{item.text} was already installed with uv tool; nothing changed "
-                f"(to upgrade it: safepip install -U {item.text})"
-            )
-        else:
-            done.append(
-                f"{'upgraded' if was_there else 'installed'} {item.text} as an application "
-                "with uv tool (safepip's uv setting), because "
-                + ", ".join(step.decision.reasons)
-                + f"; into the project's .venv instead: safepip install --venv {item.text}"
-            )
+        line = outcome(
+            step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="uv tool",
+            how="as an application ",
+        )  # fmt: skip
+        (failed if code != 0 else done).append(line)
     if done:
         completed = run_captured([uv.path, "tool", "dir", "--bin"], environ=environ, timeout=30)
         text = completed.stdout.strip()
