@@ -69,7 +69,8 @@ def main(argv: list[str]) -> int:
         return _fail(f"{link} exists and is not safepip's link; remove it and run again")
     print(f"safepip installed: {link} -> {venv / 'bin' / 'safepip'}")
     if str(bindir) not in os.environ.get("PATH", "").split(os.pathsep):
-        print(f"add {bindir} to PATH, e.g.: echo 'export PATH=\"$HOME/.local/bin:$PATH\"' >> ~/.bashrc")
+        hint = "echo 'export PATH=\"$HOME/.local/bin:$PATH\"' >> ~/.bashrc"
+        print(f"add {bindir} to PATH, e.g.: {hint}")
     return 0
 
 

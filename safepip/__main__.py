@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported inside main(): the fast path must not pay for them
     from collections.abc import Sequence
 
-    from ._environment import Environment
+    from safepip.environment import Environment
 
 #: safepip's own subcommands (pip has none of these names).
 OWN_COMMANDS = ("explain", "where", "doctor", "shell-init")
@@ -20,11 +20,12 @@ OWN_COMMANDS = ("explain", "where", "doctor", "shell-init")
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run safepip with pip's ``argv`` (without the program name); return the exit status."""
-    from . import _argv, _options
-    from ._environment import Environment
-    from ._exceptions import EXIT_INTERRUPTED, Interrupted, SafepipError
-    from ._report import Reporter
-    from ._subprocess import interrupt_guard
+    from safepip.cli import options as _options
+    from safepip.environment import Environment
+    from safepip.exceptions import EXIT_INTERRUPTED, Interrupted, SafepipError
+    from safepip.pip import argv as _argv
+    from safepip.process import interrupt_guard
+    from safepip.report import Reporter
 
     env = env if env is not None else Environment.from_process()
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
@@ -32,34 +33,34 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     pip_args = _argv.parse(["install", *pip_argv[1:]] if own_command else pip_argv)
     reporter = Reporter(env, pip_args.verbosity)
     if not pip_argv or list(pip_argv) in (["--help"], ["-h"]):
-        from ._help import HELP
+        from safepip.cli.help import HELP
 
         env.stdout.write(HELP)
         return 0
     try:
         with interrupt_guard():
             if own_command == "explain":
-                from ._explain import explain
+                from safepip.commands.explain import explain
 
                 return explain(pip_argv[1:], options, env, reporter)
             if own_command == "where":
-                from ._manage import where
+                from safepip.manage import where
 
                 return where(pip_argv[1:], env)
             if own_command == "doctor":
-                from ._doctor import doctor
+                from safepip.commands.doctor import doctor
 
                 return doctor(pip_argv[1:], env, reporter)
             if own_command == "shell-init":
-                from ._shell import shell_init
+                from safepip.commands.shell_init import shell_init
 
                 return shell_init(pip_argv[1:], env)
             if list(pip_argv) in (["--version"], ["-V"]):
-                from . import __version__
+                from safepip import __version__
 
                 env.stdout.write(f"safepip {__version__}\n")
                 env.stdout.flush()
-            from ._dispatch import dispatch
+            from safepip.commands.pip import dispatch
 
             return dispatch(options, pip_args, env, reporter)
     except SafepipError as error:
@@ -81,7 +82,7 @@ def entry() -> None:
 def start() -> None:
     """Console-script entry point: the active venv's pip directly where that is all there is
     to do, else :func:`main`."""
-    from ._fast import exec_venv_pip
+    from safepip.cli.fast import exec_venv_pip
 
     exec_venv_pip(os.environ, sys.argv[1:])
     entry()

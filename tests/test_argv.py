@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safepip import _argv
-from safepip._argv import PipArgsError, Token, parse
+from safepip.pip import argv as _argv
+from safepip.pip.argv import PipArgsError, Token, parse
 
 
 def options_of(argv: Sequence[str]) -> list[tuple[str, str | None]]:

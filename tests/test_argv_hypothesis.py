@@ -21,9 +21,9 @@ from faults_support import closed_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safepip import _argv
 from safepip.__main__ import OWN_COMMANDS, main
-from safepip._environment import Environment
+from safepip.environment import Environment
+from safepip.pip import argv as _argv
 
 OWN_FLAGS = ("--venv", "--pipx", "--recreate-venv")
 

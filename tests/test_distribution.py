@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip._distribution import venv_package_hint
+from safepip.target.distro import venv_package_hint
 
 OS_RELEASE = {
     "debian": 'ID=debian\nVERSION_ID="12"\n',

@@ -16,12 +16,12 @@ import pytest
 from cli import run_safepip
 from conftest import PythonInfo, make_clean_env
 
-from safepip._doctor import Report, assess, doctor, gather
-from safepip._environment import Environment
-from safepip._exceptions import EXIT_ENVIRONMENT, UsageError
-from safepip._interpreter import probe
-from safepip._report import Reporter
-from safepip._venv import create_venv
+from safepip.commands.doctor import Report, assess, doctor, gather
+from safepip.environment import Environment
+from safepip.exceptions import EXIT_ENVIRONMENT, UsageError
+from safepip.report import Reporter
+from safepip.target.interpreter import probe
+from safepip.target.venv import create_venv
 
 TOP_KEYS = [
     "format",

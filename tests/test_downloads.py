@@ -1,5 +1,6 @@
-"""safepip._downloads: a wheel downloaded whole to decide is what the install uses (unit parts
-here; end to end against an index without range support below, with real pip and pipx)."""
+"""safepip.inspect.downloads: a wheel downloaded whole to decide is what the install uses
+(unit parts here; end to end against an index without range support below, with real pip
+and pipx)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from cli import run_safepip, venv_import, venv_python, with_pipx
 from conftest import make_clean_env
 from support import PackageIndex, debian_pipx, pipx_env
 
-from safepip._downloads import offer, tagged_name, withdraw
+from safepip.inspect.downloads import offer, tagged_name, withdraw
 
 
 def test_tagged_name() -> None:

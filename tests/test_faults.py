@@ -845,7 +845,7 @@ def test_pythonhome_does_not_reach_the_venv(
     import io
 
     from safepip.__main__ import main
-    from safepip._environment import Environment
+    from safepip.environment import Environment
 
     environ = dict(clean_env, PYTHONHOME="/usr", PYTHONPATH="/nonexistent")
     err = io.StringIO()

@@ -1,4 +1,4 @@
-"""Choosing the distribution file pip would pick (safepip._index)."""
+"""Choosing the distribution file pip would pick (safepip.inspect.index)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from packaging.tags import Tag, sys_tags
 from packaging.version import Version
 from support import PackageIndex, build_sdist, build_wheel
 
-from safepip._index import (
+from safepip.inspect.index import (
     IndexOptions,
     IndexUnreachable,
     Link,

@@ -1,4 +1,4 @@
-"""What each requirement would put on PATH (safepip._inspect)."""
+"""What each requirement would put on PATH (safepip.inspect.requirements)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from packaging.requirements import Requirement
 from packaging.tags import sys_tags
 from support import PackageIndex, build_sdist, build_wheel
 
-from safepip._inspect import RequirementFacts, build_sdist_metadata, inspect_requirements
-from safepip._sources import IndexOptions
+from safepip.inspect.requirements import (
+    RequirementFacts,
+    build_sdist_metadata,
+    inspect_requirements,
+)
+from safepip.pip.index_options import IndexOptions
 
 TAGS = list(sys_tags())
 PIP_PYTHON = sys.executable  # the dev venv's: it has pip

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from safepip._environment import Environment
-from safepip._exceptions import InterpreterError
-from safepip._interpreter import externally_managed, find_target, probe, venv_root_of
+from safepip.environment import Environment
+from safepip.exceptions import InterpreterError
+from safepip.target.interpreter import externally_managed, find_target, probe, venv_root_of
 
 DEBIAN_MARKER = """[externally-managed]
 Error=To install Python packages system-wide, try apt install

@@ -7,12 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from safepip._lock import EnvironmentLock
+from safepip.target.lock import EnvironmentLock
 
 HOLDER = """
 import sys, time
 from pathlib import Path
-from safepip._lock import EnvironmentLock
+from safepip.target.lock import EnvironmentLock
 with EnvironmentLock(Path(sys.argv[1]), Path(sys.argv[2]), on_wait=lambda: None):
     print("held", flush=True)
     time.sleep(60)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from safepip._options import SafepipOptions, extract
+from safepip.cli.options import SafepipOptions, extract
 
 
 def test_no_own_options_leaves_argv_alone() -> None:

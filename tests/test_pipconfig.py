@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip._pipconfig import (
+from safepip.pip.config import (
     PipConfig,
     PipConfigError,
     PipConfigValueError,

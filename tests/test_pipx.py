@@ -1,4 +1,4 @@
-"""safepip._pipx: the pure parts (pipx itself runs in the end-to-end tests)."""
+"""safepip.pip.runx: the pure parts (pipx itself runs in the end-to-end tests)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip._pipx import has_no_apps, pip_args_for_pipx, pipx_has
+from safepip.backends.pipx import has_no_apps, pip_args_for_pipx, pipx_has
 
 
 @pytest.mark.parametrize(

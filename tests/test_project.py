@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip._project import MARKERS, find_project
+from safepip.target.project import MARKERS, find_project
 
 
 @pytest.mark.parametrize("marker", [*MARKERS, "requirements-dev.txt"])

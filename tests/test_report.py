@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from safepip._environment import Environment
-from safepip._report import Reporter, use_colour
+from safepip.environment import Environment
+from safepip.report import Reporter, use_colour
 
 
 def make_env(environ: dict[str, str], tty: bool) -> tuple[Environment, io.StringIO]:

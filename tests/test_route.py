@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip._route import Decision, Item, Override, Situation, decide
+from safepip.decide.route import Decision, Item, Override, Situation, decide
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
 OUTSIDE = Situation(externally_managed=True, project=None)

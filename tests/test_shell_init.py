@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from conftest import skip_or_fail
 
-from safepip._environment import Environment
-from safepip._exceptions import UsageError
-from safepip._shell import (
+from safepip.commands.shell_init import (
     ACTIVATE_VARIABLE,
     safepip_command,
     shell_init,
     write_activation,
 )
+from safepip.environment import Environment
+from safepip.exceptions import UsageError
 
 SHELLS = ("bash", "zsh", "fish")
 

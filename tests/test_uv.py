@@ -1,4 +1,4 @@
-"""safepip._uv: the opt-in, and pip's install options as uv's (pure parts)."""
+"""safepip.backends.uv: the opt-in, and pip's install options as uv's (pure parts)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from safepip._argv import parse
-from safepip._environment import Environment
-from safepip._sources import IndexOptions
-from safepip._uv import (
+from safepip.backends.uv import (
     UvUnsuitable,
     accelerator,
     opted_in,
     pip_install_args,
     tool_install_args,
 )
+from safepip.environment import Environment
+from safepip.pip.argv import parse
+from safepip.pip.index_options import IndexOptions
 
 INDEX = IndexOptions(index_url="http://127.0.0.1:1/simple/")
 

@@ -1,4 +1,4 @@
-"""safepip._venv: creating a complete venv from the real externally-managed Python, with
+"""safepip.target.venv: creating a complete venv from the real externally-managed Python, with
 safepip's own pip linked (or copied) in, and with uv when that setting is on."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import pip
 import pytest
 
-from safepip import _venv
-from safepip._environment import Environment
-from safepip._interpreter import probe
-from safepip._venv import create_venv, own_pip, pip_supports
+from safepip.environment import Environment
+from safepip.target import venv as _venv
+from safepip.target.interpreter import probe
+from safepip.target.venv import create_venv, own_pip, pip_supports
 
 
 def environment(tmp_path: Path, clean_env: dict[str, str]) -> Environment:

@@ -1,4 +1,4 @@
-"""Reading a remote wheel's commands with range requests (safepip._wheel)."""
+"""Reading a remote wheel's commands with range requests (safepip.inspect.wheel)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from support import FIXBIG_PADDING, PackageIndex, build_wheel
 
-from safepip._index import IndexUnreachable
-from safepip._wheel import BadWheel, Fetcher, parse_entry_points, read_wheel_commands
+from safepip.inspect.index import IndexUnreachable
+from safepip.inspect.wheel import BadWheel, Fetcher, parse_entry_points, read_wheel_commands
 
 
 def dist(dists: list[Path], prefix: str) -> Path:

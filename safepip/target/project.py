@@ -60,7 +60,7 @@ def find_project(cwd: Path, home: Path) -> Project | None:
 
 
 def _requirement_name(text: str) -> str | None:
-    from ._names import leading_name
+    from safepip.inspect.names import leading_name
 
     return leading_name(text)
 
@@ -85,7 +85,7 @@ def declared_names(root: Path) -> dict[str, str]:
     """Canonical names of the packages the project declares, each with where it is declared:
     ``[project] dependencies`` and ``optional-dependencies``, ``[dependency-groups]`` (PEP 735),
     and ``requirements*.txt`` in the project root."""
-    from ._config import load_toml
+    from safepip.decide.settings import load_toml
 
     declared: dict[str, str] = {}
 
@@ -119,7 +119,7 @@ def declared_names(root: Path) -> dict[str, str]:
 
 def installed_names(venv: Path) -> frozenset[str]:
     """Canonical names of the distributions installed in ``venv`` (read from ``*.dist-info``)."""
-    from ._names import canonicalize_name
+    from safepip.inspect.names import canonicalize_name
 
     names: set[str] = set()
     for dist_info in venv.glob("lib*/python*/site-packages/*.dist-info"):

@@ -7,14 +7,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from . import _argv
-from ._environment import Environment
-from ._interpreter import externally_managed, find_target
-from ._interpreter import probe as probe_interpreter
-from ._options import SafepipOptions
-from ._plan import plan
-from ._redirect import venv_target
-from ._report import Reporter
+from safepip.backends.venv_pip import venv_target
+from safepip.cli.options import SafepipOptions
+from safepip.decide.plan import plan
+from safepip.environment import Environment
+from safepip.pip import argv as _argv
+from safepip.report import Reporter
+from safepip.target.interpreter import externally_managed, find_target
+from safepip.target.interpreter import probe as probe_interpreter
 
 
 def explain(

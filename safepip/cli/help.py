@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import __version__
+from safepip import __version__
 
 HELP = f"""\
 safepip {__version__}: pip's arguments, without externally-managed-environment.

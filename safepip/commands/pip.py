@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ._argv import PipArgs
-from ._environment import Environment
-from ._interpreter import ExternallyManaged, Interpreter, Probe, externally_managed, find_target
-from ._interpreter import probe as probe_interpreter
-from ._options import SafepipOptions
-from ._pip import LAUNCHER, pip_says_externally_managed, run_pip, target_has_pip
-from ._pipconfig import load as load_pip_config
-from ._report import Reporter
+from safepip.cli.options import SafepipOptions
+from safepip.environment import Environment
+from safepip.pip.argv import PipArgs
+from safepip.pip.config import load as load_pip_config
+from safepip.pip.run import LAUNCHER, pip_says_externally_managed, run_pip, target_has_pip
+from safepip.report import Reporter
+from safepip.target.interpreter import (
+    ExternallyManaged,
+    Interpreter,
+    Probe,
+    externally_managed,
+    find_target,
+)
+from safepip.target.interpreter import probe as probe_interpreter
 
 #: Commands PEP 668 applies to (pip checks only these).
 GUARDED_COMMANDS = ("install", "uninstall")
@@ -54,7 +60,7 @@ def pep668_applies(
 
 
 def _carry_out(*args: Any) -> int:
-    from ._plan import carry_out  # imported only for a redirect
+    from safepip.decide.plan import carry_out  # imported only for a redirect
 
     return carry_out(*args)
 
@@ -71,7 +77,7 @@ def dispatch(
         if managed is not None and pip_args.command == "install":
             return _carry_out(pip_args, target, probe, managed, options, env, reporter)
         if managed is not None:
-            from ._manage import uninstall
+            from safepip.manage import uninstall
 
             return uninstall(pip_args, probe, env, reporter)
     if (
@@ -81,7 +87,7 @@ def dispatch(
         and pip_args.command in INSPECTING_COMMANDS
         and externally_managed(probe.stdlib) is not None
     ):
-        from ._manage import inspect_in_venv, project_venv
+        from safepip.manage import inspect_in_venv, project_venv
 
         where = project_venv(env)
         if where is not None:

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._argv import PipArgs
-from ._environment import Environment
-from ._exceptions import SafepipError
-from ._interpreter import Probe
-from ._report import Reporter
-from ._subprocess import clean_environ, run_captured, run_foreground
+from safepip.environment import Environment
+from safepip.exceptions import SafepipError
+from safepip.pip.argv import PipArgs
+from safepip.process import clean_environ, run_captured, run_foreground
+from safepip.report import Reporter
+from safepip.target.interpreter import Probe
 
 if TYPE_CHECKING:
-    from ._plan import Planned
+    from safepip.decide.plan import Planned
 
 #: pip install options that mean something to pipx's pip (``--pip-args``); requirement-shaped
 #: options (-r, -c, -e), location options and --upgrade (mapped to ``pipx upgrade``) are not.
@@ -88,7 +88,7 @@ def find_pipx(env: Environment) -> Pipx | None:
 
 def provide_pipx(env: Environment, probe: Probe, reporter: Reporter) -> Pipx:
     """Install pipx into safepip's own data folder (never into the system Python)."""
-    from ._venv import create_venv
+    from safepip.target.venv import create_venv
 
     venv = env.data_dir / "pipx"
     reporter.info(f"pipx is not installed; installing it for safepip into {venv} (once)")
@@ -124,7 +124,7 @@ def bin_dir(environ: Mapping[str, str], home: Path) -> Path:
 
 def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
     """Names of the packages pipx manages, from ``pipx list --json``."""
-    from ._names import canonicalize_name
+    from safepip.inspect.names import canonicalize_name
 
     completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
     try:

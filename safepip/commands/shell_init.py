@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._environment import Environment
-from ._exceptions import UsageError
+from safepip.environment import Environment
+from safepip.exceptions import UsageError
 
 #: Names the file the shell function reads the venv to activate from.
 ACTIVATE_VARIABLE = "SAFEPIP_ACTIVATE_FILE"

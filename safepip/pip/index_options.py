@@ -1,6 +1,6 @@
 """Where pip would look for distributions: its index, extra indexes and find-links, as the
 command line and pip's configuration set them. Small on purpose: the uv backend needs it
-without the cost of safepip's HTTP client (``_index``)."""
+without the cost of safepip's HTTP client (``inspect.index``)."""
 
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
-from ._names import canonicalize_name
-from ._route import Override, Route
+from safepip.decide.route import Override, Route
+from safepip.inspect.names import canonicalize_name
 
 ROUTE_VARIABLE = "SAFEPIP_ROUTE"
 ROUTES_VARIABLE = "SAFEPIP_ROUTES"

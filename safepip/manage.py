@@ -7,17 +7,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ._argv import PipArgs
-from ._environment import Environment
-from ._interpreter import Probe
-from ._pip import LAUNCHER, run_pip, venv_has_pip
-from ._pipx import Pipx, find_pipx, installed_apps
-from ._project import installed_names
-from ._redirect import VenvTarget, display_path, venv_target
-from ._report import Reporter
-from ._subprocess import clean_environ, run_foreground
-from ._uv import accelerator, installed_tools, uv_environ
-from ._venv import inspect_venv
+from safepip.backends.pipx import Pipx, find_pipx, installed_apps
+from safepip.backends.uv import accelerator, installed_tools, uv_environ
+from safepip.backends.venv_pip import VenvTarget, display_path, venv_target
+from safepip.environment import Environment
+from safepip.pip.argv import PipArgs
+from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
+from safepip.process import clean_environ, run_foreground
+from safepip.report import Reporter
+from safepip.target.interpreter import Probe
+from safepip.target.project import installed_names
+from safepip.target.venv import inspect_venv
 
 #: Read-only pip commands shown for the project's .venv when the target is externally managed.
 INSPECTING_COMMANDS = ("list", "freeze", "show", "check")

@@ -29,8 +29,8 @@ from typing import Callable
 
 from packaging.utils import canonicalize_name
 
-from ._exceptions import SafepipError
-from ._index import DEFAULT_TIMEOUT, IndexUnreachable, open_url, url_to_path
+from safepip.exceptions import SafepipError
+from safepip.inspect.index import DEFAULT_TIMEOUT, IndexUnreachable, open_url, url_to_path
 
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")

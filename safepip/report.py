@@ -5,7 +5,7 @@ pip's own output never passes through here; this is only for safepip's few lines
 
 from __future__ import annotations
 
-from ._environment import Environment
+from safepip.environment import Environment
 
 _RESET = "\033[0m"
 _STYLES = {"info": "\033[1m", "warning": "\033[33m", "error": "\033[31;1m", "hint": "\033[36m"}

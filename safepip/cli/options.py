@@ -27,7 +27,7 @@ def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
 
     Only where pip would read an option (not as another option's value, as in ``-r --venv``, and
     not after ``--``) is a word safepip's."""
-    from ._argv import parse
+    from safepip.pip.argv import parse
 
     route: Route | None = None
     recreate = False

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ._environment import Environment
-from ._exceptions import EXIT_ENVIRONMENT, SafepipError, UsageError
-from ._report import Reporter
+from safepip.environment import Environment
+from safepip.exceptions import EXIT_ENVIRONMENT, SafepipError, UsageError
+from safepip.report import Reporter
 
 if TYPE_CHECKING:
-    from ._interpreter import Probe
+    from safepip.target.interpreter import Probe
 
 #: Version of the ``--json`` layout; raised only when a field changes meaning or goes away.
 FORMAT = 1
@@ -182,8 +182,8 @@ def _parse(args: Sequence[str]) -> tuple[bool, str | None]:
 
 
 def _safepip_info(env: Environment) -> SafepipInfo:
-    from . import __version__
-    from ._venv import own_pip
+    from safepip import __version__
+    from safepip.target.venv import own_pip
 
     pip = own_pip()
     return SafepipInfo(__version__, env.own_executable, pip.version if pip else None)
@@ -191,7 +191,7 @@ def _safepip_info(env: Environment) -> SafepipInfo:
 
 def _interpreter(python: str | None, env: Environment) -> tuple[InterpreterInfo, Probe | None]:
     """The target, and what it says of itself when it runs."""
-    from ._interpreter import externally_managed, find_target, probe
+    from safepip.target.interpreter import externally_managed, find_target, probe
 
     try:
         target = find_target(python, env)
@@ -230,7 +230,7 @@ def _mode(is_venv: bool, managed: bool, prefix: str, env: Environment) -> tuple[
         return "pass-through", "it is a virtual environment, where pip works"
     if not managed:
         return "pass-through", "it is not externally managed, so pip works"
-    from ._pipconfig import load
+    from safepip.pip.config import load
 
     try:
         config = load("install", env.environ, site_prefix=prefix, isolated=False, home=env.home)
@@ -255,9 +255,9 @@ def _distribution() -> DistributionInfo:
 
 
 def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
-    from ._distribution import venv_package_hint
-    from ._interpreter import ask
-    from ._venv import own_pip, pip_supports
+    from safepip.target.distro import venv_package_hint
+    from safepip.target.interpreter import ask
+    from safepip.target.venv import own_pip, pip_supports
 
     if facts is None:
         return VenvSupport(None, None, False, None, None)
@@ -275,8 +275,8 @@ def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
 
 
 def _pipx(env: Environment) -> PipxInfo:
-    from ._pipx import bin_dir, find_pipx, path_hint
-    from ._subprocess import clean_environ, run_captured
+    from safepip.backends.pipx import bin_dir, find_pipx, path_hint
+    from safepip.process import clean_environ, run_captured
 
     pipx = find_pipx(env)
     version = None
@@ -303,9 +303,9 @@ def _pipx(env: Environment) -> PipxInfo:
 
 
 def _project(env: Environment) -> ProjectInfo:
-    from ._pip import venv_has_pip
-    from ._redirect import venv_target
-    from ._venv import inspect_venv, read_pyvenv_cfg
+    from safepip.backends.venv_pip import venv_target
+    from safepip.pip.run import venv_has_pip
+    from safepip.target.venv import inspect_venv, read_pyvenv_cfg
 
     where = venv_target(env)
     state = inspect_venv(where.path)
@@ -329,7 +329,7 @@ def _project(env: Environment) -> ProjectInfo:
 
 
 def _config(env: Environment, project_root: str | None, notes: list[Problem]) -> ConfigInfo:
-    from ._config import overrides
+    from safepip.decide.settings import overrides
 
     found = overrides(
         env.environ,
@@ -449,7 +449,7 @@ _GREEN, _YELLOW, _RED, _BOLD, _RESET = "\033[32m", "\033[33m", "\033[31;1m", "\0
 
 def _colour(env: Environment) -> bool:
     """The reporter's rule (NO_COLOR, FORCE_COLOR, a terminal), applied to stdout."""
-    from ._report import use_colour
+    from safepip.report import use_colour
 
     return use_colour(dataclasses.replace(env, stderr_isatty=env.stdout_isatty))
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from types import FrameType
 from typing import Callable
 
-from ._exceptions import Interrupted
+from safepip.exceptions import Interrupted
 
 #: Variables that would make pip install somewhere other than the environment safepip chose.
 REDIRECTING_VARIABLES = (

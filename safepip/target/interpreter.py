@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._environment import Environment
-from ._exceptions import InterpreterError
+from safepip.environment import Environment
+from safepip.exceptions import InterpreterError
 
 #: Variable naming the interpreter safepip should treat as "the pip's Python".
 OVERRIDE_VARIABLE = "SAFEPIP_PYTHON"

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._argv import is_command, option_spec
+from safepip.pip.argv import is_command, option_spec
 
 CONFIG_BASENAME = "pip.conf"
 _ENV_NAMES_IGNORED = ("version", "help")
@@ -281,7 +281,7 @@ def load(
     """What pip's configuration sets for ``command``'s parser (None: the main parser).
 
     ``site_prefix`` is ``sys.prefix`` of the interpreter pip will run on (None: no site file);
-    ``isolated`` should be :attr:`safepip._argv.PipArgs.config_isolated` (the main parser is
+    ``isolated`` should be :attr:`safepip.pip.argv.PipArgs.config_isolated` (the main parser is
     never isolated); ``home`` stands for ``~``; ``system_root`` relocates ``/etc`` (for
     tests). Raises :class:`PipConfigError` for a file pip
     cannot parse (pip would stop with exit status 2 whatever the command)."""

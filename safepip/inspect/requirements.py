@@ -26,10 +26,16 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from ._exceptions import SafepipError
-from ._index import DEFAULT_TIMEOUT, find_candidate, url_to_path
-from ._sources import IndexOptions
-from ._wheel import Fetcher, WheelInfo, read_local_wheel, read_wheel_commands, wheel_filename
+from safepip.exceptions import SafepipError
+from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate, url_to_path
+from safepip.inspect.wheel import (
+    Fetcher,
+    WheelInfo,
+    read_local_wheel,
+    read_wheel_commands,
+    wheel_filename,
+)
+from safepip.pip.index_options import IndexOptions
 
 Source = Literal["wheel-range", "wheel-download", "sdist-build", "local"]
 

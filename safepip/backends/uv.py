@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._argv import PipArgs
-from ._environment import Environment
+from safepip.environment import Environment
+from safepip.pip.argv import PipArgs
 
 if TYPE_CHECKING:
-    from ._plan import Planned
-    from ._sources import IndexOptions
+    from safepip.decide.plan import Planned
+    from safepip.pip.index_options import IndexOptions
 
 VARIABLE = "SAFEPIP_UV"
 CONFIG_KEY = "use-uv"
@@ -109,7 +109,7 @@ def opted_in(environ: Mapping[str, str], user_config: Mapping[str, object]) -> b
 def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:
     """uv, where the user opted in (``$SAFEPIP_UV`` or ``use-uv`` in their config) and it is
     on PATH; safepip works the same without it."""
-    from ._config import load_toml
+    from safepip.decide.settings import load_toml
 
     user: Mapping[str, object] = {}
     if (env.environ.get(VARIABLE) or "x").strip().lower() not in _TRUE | _FALSE:
@@ -204,7 +204,7 @@ def tool_install_args(
 
 def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
     """Where uv keeps its tools (``uv tool dir``), or None if uv cannot say."""
-    from ._subprocess import run_captured
+    from safepip.process import run_captured
 
     try:
         completed = run_captured([uv.path, "tool", "dir"], environ=environ, timeout=30)
@@ -216,7 +216,7 @@ def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
 
 def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
     """Canonical names of the tools uv manages (one folder each in ``uv tool dir``)."""
-    from ._names import canonicalize_name
+    from safepip.inspect.names import canonicalize_name
 
     directory = tool_dir(uv, environ)
     if directory is None or not directory.is_dir():
@@ -229,7 +229,7 @@ def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
 
 
 def _run(uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment) -> int:
-    from ._subprocess import run_foreground
+    from safepip.process import run_foreground
 
     return run_foreground([uv.path, *args], environ=environ, interactive=bool(env.stdin_isatty))
 
@@ -252,8 +252,8 @@ def install_tools(
     """``uv tool install`` each application that uv can install as pip would and that pipx
     does not already manage. Returns the steps left for pipx, and the summary lines of what
     was done and of what failed."""
-    from ._pipx import outcome, path_hint, pipx_has
-    from ._subprocess import clean_environ, run_captured
+    from safepip.backends.pipx import outcome, path_hint, pipx_has
+    from safepip.process import clean_environ, run_captured
 
     environ = uv_environ(clean_environ(env.environ), index)
     rest: list[Planned] = []

@@ -1,9 +1,9 @@
 """An install the target Python refuses (PEP 668), planned and carried out per requirement.
 
-From pip's argv to :class:`~safepip._route.Item` s, facts where a decision needs them (what a
-requirement puts on PATH), one :class:`~safepip._route.Decision` each, then the backends: one pip
-run into the project's ``.venv`` for everything that goes there, one pipx install per
-application, and one summary at the end.
+From pip's argv to :class:`~safepip.decide.route.Item` s, facts where a decision needs them (what a
+requirement puts on PATH), one :class:`~safepip.decide.route.Decision`
+each, then the backends: one pip run into the project's ``.venv`` for everything that goes
+there, one pipx install per application, and one summary at the end.
 """
 
 from __future__ import annotations
@@ -14,16 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._argv import PipArgs
-from ._argv import parse as parse_argv
-from ._config import overrides as load_overrides
-from ._config import remember
-from ._downloads import offer, withdraw
-from ._environment import Environment
-from ._interpreter import ExternallyManaged, Interpreter, Probe
-from ._options import SafepipOptions
-from ._project import declared_names, installed_names
-from ._redirect import (
+from safepip.backends.uv import accelerator
+from safepip.backends.venv_pip import (
     DROPPED_OPTIONS,
     VenvTarget,
     activate_hint,
@@ -31,15 +23,23 @@ from ._redirect import (
     install_into_venv,
     venv_target,
 )
-from ._report import Reporter
-from ._route import Decision, Item, Override, Route, Situation, decide
-from ._uv import accelerator
+from safepip.cli.options import SafepipOptions
+from safepip.decide.route import Decision, Item, Override, Route, Situation, decide
+from safepip.decide.settings import overrides as load_overrides
+from safepip.decide.settings import remember
+from safepip.environment import Environment
+from safepip.inspect.downloads import offer, withdraw
+from safepip.pip.argv import PipArgs
+from safepip.pip.argv import parse as parse_argv
+from safepip.report import Reporter
+from safepip.target.interpreter import ExternallyManaged, Interpreter, Probe
+from safepip.target.project import declared_names, installed_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ._sources import IndexOptions
-    from ._uv import Uv
+    from safepip.backends.uv import Uv
+    from safepip.pip.index_options import IndexOptions
 
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
@@ -59,7 +59,7 @@ def _exists(path: Path) -> bool:
 
 def classify(text: str, cwd: Path) -> Item:
     """What kind of requirement a positional argument is, as pip would read it."""
-    from ._names import canonicalize_name, simple_requirement_name
+    from safepip.inspect.names import canonicalize_name, simple_requirement_name
 
     looks_like_path = (
         text.startswith((".", "/", "~"))
@@ -117,8 +117,8 @@ def _timeout(value: str | None) -> float:
 
 def index_options(pip_args: PipArgs, probe: Probe, env: Environment) -> tuple[IndexOptions, float]:
     """Where pip would look for files, and its timeout: the command line over pip's config."""
-    from ._pipconfig import load as load_pip_config
-    from ._sources import IndexOptions
+    from safepip.pip.config import load as load_pip_config
+    from safepip.pip.index_options import IndexOptions
 
     config = load_pip_config(
         "install",
@@ -147,7 +147,7 @@ def diagnose_index(
 ) -> tuple[str, str] | None:
     """After pip failed: is the index the cause? One request for the first named requirement's
     page, with pip's timeout; the message and fix, or None when the index answers."""
-    from ._index import IndexUnreachable, open_url, project_url, redact
+    from safepip.inspect.index import IndexUnreachable, open_url, project_url, redact
 
     try:
         options, timeout = index_options(pip_args, probe, env)
@@ -185,9 +185,9 @@ def learn_commands(
     from packaging.requirements import Requirement
     from packaging.tags import parse_tag
 
-    from ._exceptions import InterpreterError
-    from ._inspect import inspect_requirements
-    from ._interpreter import platform
+    from safepip.exceptions import InterpreterError
+    from safepip.inspect.requirements import inspect_requirements
+    from safepip.target.interpreter import platform
 
     if not items:
         return items
@@ -252,8 +252,8 @@ def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -
 
 
 def _pipx_apps(env: Environment) -> frozenset[str]:
-    from ._pipx import find_pipx, installed_apps
-    from ._subprocess import clean_environ
+    from safepip.backends.pipx import find_pipx, installed_apps
+    from safepip.process import clean_environ
 
     pipx = find_pipx(env)
     return installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()
@@ -321,8 +321,8 @@ def _uv_installer(
 ) -> Callable[[str], int] | None:
     """What installs ``argv`` into a venv with uv, or None (said with -v) if uv cannot do it
     as pip would."""
-    from ._subprocess import clean_environ
-    from ._uv import UvUnsuitable, install_into, pip_install_args, uv_environ
+    from safepip.backends.uv import UvUnsuitable, install_into, pip_install_args, uv_environ
+    from safepip.process import clean_environ
 
     try:
         args = pip_install_args(parse_argv(argv), index)
@@ -391,7 +391,7 @@ def _install(
     links: Path | None,
 ) -> int:
     """Run the backends for the planned steps; ``links`` is a find-links folder with the wheels
-    safepip already downloaded whole (see ``_downloads``)."""
+    safepip already downloaded whole (see ``inspect.downloads``)."""
     reuse = ("--find-links", str(links)) if links is not None else ()
     failures: list[str] = []
     done: list[str] = []
@@ -434,7 +434,7 @@ def _install(
                 f"because {target.path} is "
                 f"externally managed (PEP 668) and {reason}"
             )
-            from ._shell import write_activation
+            from safepip.commands.shell_init import write_activation
 
             use = (
                 f"activated {shown} in this shell"
@@ -450,7 +450,7 @@ def _install(
                 )
             )
     if to_pipx and uv is not None and index is not None:
-        from ._uv import install_tools
+        from safepip.backends.uv import install_tools
 
         to_pipx, tools_done, tools_failed = install_tools(
             to_pipx, pip_args, index, probe.executable, uv, env
@@ -458,7 +458,7 @@ def _install(
         done += tools_done
         failures += tools_failed
     if to_pipx:
-        from ._pipx import install_apps
+        from safepip.backends.pipx import install_apps
 
         apps_done, apps_failed = install_apps(to_pipx, pip_args, probe, env, reporter, reuse)
         done += apps_done

@@ -41,9 +41,9 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from . import __version__
-from ._exceptions import SafepipError
-from ._sources import IndexOptions
+from safepip import __version__
+from safepip.exceptions import SafepipError
+from safepip.pip.index_options import IndexOptions
 
 DEFAULT_TIMEOUT = 15.0
 _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"

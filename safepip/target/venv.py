@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ._distribution import venv_package_hint
-from ._environment import Environment
-from ._exceptions import VenvError
-from ._interpreter import Probe
-from ._subprocess import clean_environ, run_captured
+from safepip.environment import Environment
+from safepip.exceptions import VenvError
+from safepip.process import clean_environ, run_captured
+from safepip.target.distro import venv_package_hint
+from safepip.target.interpreter import Probe
 
 Status = Literal["absent", "ready", "not-a-venv", "broken"]
 

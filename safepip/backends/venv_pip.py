@@ -9,16 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._environment import Environment
-from ._exceptions import Interrupted, VenvError
-from ._interpreter import Probe
-from ._lock import EnvironmentLock
-from ._options import SafepipOptions
-from ._pip import LAUNCHER, run_pip, venv_has_pip
-from ._project import VENV_NAME, Project, find_project
-from ._report import Reporter
-from ._subprocess import clean_environ
-from ._venv import (
+from safepip.cli.options import SafepipOptions
+from safepip.environment import Environment
+from safepip.exceptions import Interrupted, VenvError
+from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
+from safepip.process import clean_environ
+from safepip.report import Reporter
+from safepip.target.interpreter import Probe
+from safepip.target.lock import EnvironmentLock
+from safepip.target.project import VENV_NAME, Project, find_project
+from safepip.target.venv import (
     create_venv,
     inspect_venv,
     move_aside,

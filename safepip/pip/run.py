@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping, Sequence
 from glob import glob
 
-from ._fast import LAUNCHER
-from ._interpreter import Interpreter
-from ._subprocess import run_captured, run_foreground
+from safepip.cli.fast import LAUNCHER
+from safepip.process import run_captured, run_foreground
+from safepip.target.interpreter import Interpreter
 
 _PEP668_CHECK = (
     "import sys\n"
