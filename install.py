@@ -42,24 +42,44 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(venv, ignore_errors=True)
         print(f"removed {venv} and {link}")
         return 0
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PIP_TARGET", "PIP_PREFIX", "PIP_USER", "PYTHONPATH", "PYTHONHOME")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PIP_TARGET", "PIP_PREFIX", "PIP_USER", "PYTHONPATH", "PYTHONHOME")
+    }
     python = venv / "bin" / "python"
     if not python.exists():
-        with_pip = subprocess.run([sys.executable, "-c", "import ensurepip"],
-                                  capture_output=True, check=False).returncode == 0
+        with_pip = (
+            subprocess.run(
+                [sys.executable, "-c", "import ensurepip"], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
         cmd = [sys.executable, "-m", "venv", str(venv)] + ([] if with_pip else ["--without-pip"])
         if subprocess.run(cmd, env=env, check=False).returncode != 0:
             shutil.rmtree(venv, ignore_errors=True)
             return _fail(f"could not create {venv}")
-    has_pip = subprocess.run([str(python), "-c", "import pip"], capture_output=True,
-                             check=False).returncode == 0
-    pip = [str(python), "-m", "pip"] if has_pip else [sys.executable, "-m", "pip", "--python",
-                                                        str(python)]
-    if subprocess.run([*pip, "install", "--quiet", "--upgrade", str(HERE)], env=env,
-                      check=False).returncode != 0:
-        return _fail("installing safepip into its private environment failed (see above); "
-                     "without ensurepip and without a system pip, install python3-venv first")
+    has_pip = (
+        subprocess.run(
+            [str(python), "-c", "import pip"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+    pip = (
+        [str(python), "-m", "pip"]
+        if has_pip
+        else [sys.executable, "-m", "pip", "--python", str(python)]
+    )
+    if (
+        subprocess.run(
+            [*pip, "install", "--quiet", "--upgrade", str(HERE)], env=env, check=False
+        ).returncode
+        != 0
+    ):
+        return _fail(
+            "installing safepip into its private environment failed (see above); "
+            "without ensurepip and without a system pip, install python3-venv first"
+        )
     bindir.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() or not link.exists():
         if link.is_symlink():

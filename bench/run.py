@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,10 +230,10 @@ def redirect(
         ready = [
             p for p in (projects["manual"], projects["safepip"]) if (p / ".venv/bin/pip").exists()
         ]
-        project = ready[0] if ready else None
-        if project is None:
+        if not ready:
             warm.failures.append("no .venv from the cold runs")
             continue
+        project = ready[0]
         for side in sides:
             cmd = [*SAFEPIP, "install", "requests"] if side == "safepip" else [
                 ".venv/bin/pip", "install", "requests"]  # fmt: skip
@@ -436,7 +437,7 @@ def main() -> int:
             lines = machine()
             for line in lines:
                 print(line)
-            steps = [
+            steps: list[tuple[str, Callable[[], None]]] = [
                 ("1 pass-through", lambda: passthrough(tmp, index, runs, rows["pass"])),
                 ("2/3 cold/warm redirect", lambda: redirect(
                     tmp, index, runs, rows["cold"], rows["cold_b"], rows["warm"])),

@@ -1,9 +1,13 @@
-"""safepip's own failures. Each carries a message, an optional hint and an exit code; they are
-turned into text in exactly one place, :func:`safepip.__main__.main`."""
+"""Every failure safepip explains, in one module (as pip's ``exceptions`` and pypa/build's).
+
+Each derives from :class:`SafepipError` and carries a message, an optional hint and the exit code
+it ends the run with; :func:`safepip.cli.main.main` is the one place they become text. pip's own
+exit codes are passed through unchanged and never pass through here.
+"""
 
 from __future__ import annotations
 
-#: Exit codes safepip itself chooses. pip's own exit codes are passed through unchanged.
+#: Exit codes safepip itself chooses.
 EXIT_FAILURE = 1  # an install (or another step that did work) failed
 EXIT_USAGE = 2  # the command line is wrong (pip uses 2 for this too)
 EXIT_ENVIRONMENT = 3  # the machine or project is not in a state safepip can work with
@@ -22,10 +26,37 @@ class SafepipError(Exception):
         self.hint = hint
 
 
-class UsageError(SafepipError, ValueError):
+# -- the command line and configuration ---------------------------------------------------------
+
+
+class UsageError(SafepipError):
     """The command line cannot be understood."""
 
     exit_code = EXIT_USAGE
+
+
+class PipArgsError(UsageError):
+    """An argv safepip cannot rewrite, because pip itself would reject or misread it."""
+
+
+class PipConfigError(SafepipError):
+    """A configuration pip itself refuses: it stops before running any command (exit status 2),
+    so safepip should hand the command to pip unchanged and let pip say so."""
+
+    exit_code = EXIT_USAGE
+
+
+class PipConfigValueError(PipConfigError):
+    """A value pip cannot read as the boolean (or count) its option needs."""
+
+
+class SettingsError(SafepipError):
+    """One of safepip's own TOML files (``config.toml``, ``[tool.safepip]``) cannot be read."""
+
+    exit_code = EXIT_USAGE
+
+
+# -- the machine and the project ----------------------------------------------------------------
 
 
 class EnvironmentProblem(SafepipError):
@@ -40,6 +71,56 @@ class InterpreterError(EnvironmentProblem):
 
 class VenvError(EnvironmentProblem):
     """The project's ``.venv`` cannot be used or created."""
+
+
+# -- learning what a requirement is -------------------------------------------------------------
+
+
+class InspectError(SafepipError):
+    """What a requirement puts on PATH could not be learned."""
+
+
+class IndexUnreachable(InspectError):
+    """A page or file could not be fetched (connection, timeout, HTTP error)."""
+
+    def __init__(self, url: str, cause: str, status: int | None = None) -> None:
+        from safepip.inspect.urls import redact
+
+        super().__init__(
+            f"cannot fetch {redact(url)}: {cause}",
+            hint="check the index URL, the network and proxy settings",
+        )
+        self.url = url
+        self.cause = cause
+        self.status = status
+
+
+class NoMatchingDistribution(InspectError):
+    """No file on any source satisfies the requirement for the target."""
+
+
+class BadWheel(InspectError):
+    """The file is not a readable wheel."""
+
+
+class SdistBuildFailed(InspectError):
+    """``pip wheel`` could not build a source distribution."""
+
+
+# -- installing ---------------------------------------------------------------------------------
+
+
+class BackendError(SafepipError):
+    """A way of installing (pipx, uv) is missing and could not be provided, or did not run."""
+
+
+class PipxError(BackendError):
+    """pipx is missing and could not be provided, or did not run."""
+
+
+class UvUnsuitable(SafepipError):
+    """This pip command has no faithful ``uv`` equivalent; pip does it instead (never shown as
+    an error: the uv backends decline the step)."""
 
 
 class Interrupted(BaseException):

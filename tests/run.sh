@@ -25,6 +25,7 @@ PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install --quiet --disable-pip-
 # Seed wheels (pip/setuptools/wheel) and a PyPI pipx for the offline pipx tests: network here only.
 .venv/bin/python tests/support/fetch_seed_wheels.py
 
-.venv/bin/ruff check safepip tests bench
+.venv/bin/ruff check safepip tests bench install.py
+.venv/bin/ruff format --check safepip tests bench install.py
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safepip.pip import argv as _argv
-from safepip.pip.argv import PipArgsError, Token, parse
+from safepip.exceptions import PipArgsError
+from safepip.pip.argv import Token, parse
 
 
 def options_of(argv: Sequence[str]) -> list[tuple[str, str | None]]:
@@ -345,8 +346,8 @@ def _optparse_parser(command: str | None) -> tuple[_Parser, list[tuple[str, str 
     for spec in specs.values():
         shorts = [s for s in spec.strings if not s.startswith("--")]
         longs = [s for s in spec.strings if s.startswith("--")]
-        extra = {"type": "string"} if spec.takes_value else {}
-        parser.add_option(*shorts, *longs, action="callback", callback=record, **extra)
+        kind = "string" if spec.takes_value else None
+        parser.add_option(*shorts, *longs, action="callback", callback=record, type=kind)
     return parser, seen
 
 

@@ -21,11 +21,13 @@ from faults_support import closed_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safepip.__main__ import OWN_COMMANDS, main
+from safepip.__main__ import main
+from safepip.cli.registry import COMMANDS, OPTIONS
 from safepip.environment import Environment
 from safepip.pip import argv as _argv
 
-OWN_FLAGS = ("--venv", "--pipx", "--recreate-venv")
+OWN_COMMANDS = tuple(COMMANDS)
+OWN_FLAGS = tuple(OPTIONS)
 
 _FAKE = """#!/bin/bash
 # Fake python3 for safepip's in-process tests: answers the probe, records everything else.
@@ -152,7 +154,7 @@ SPECIAL = [
     *("x @ https://example.invalid/x.whl", "https://example.invalid/x.tar.gz", "req.txt"),
     *("--venvx", "--pip", "-venv", "--recreate", "--json", "-e.", "--editable=."),
 ]
-_CHARS = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+_CHARS = st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])
 _SURROGATE_ESCAPES = st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF)  # non-UTF-8 bytes
 _TEXT = st.text(alphabet=st.one_of(_CHARS, _SURROGATE_ESCAPES), max_size=12)
 ARG = st.one_of(

@@ -16,12 +16,15 @@ import pytest
 from cli import run_safepip
 from conftest import PythonInfo, make_clean_env
 
-from safepip.commands.doctor import Report, assess, doctor, gather
+from safepip.commands.doctor import doctor
+from safepip.doctor.assess import assess
+from safepip.doctor.gather import gather
+from safepip.doctor.report import Report
 from safepip.environment import Environment
 from safepip.exceptions import EXIT_ENVIRONMENT, UsageError
 from safepip.report import Reporter
 from safepip.target.interpreter import probe
-from safepip.target.venv import create_venv
+from safepip.target.venv_create import create_venv
 
 TOP_KEYS = [
     "format",

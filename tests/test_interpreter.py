@@ -9,7 +9,8 @@ import pytest
 
 from safepip.environment import Environment
 from safepip.exceptions import InterpreterError
-from safepip.target.interpreter import externally_managed, find_target, probe, venv_root_of
+from safepip.target.interpreter import find_target, probe, venv_root_of
+from safepip.target.pep668 import externally_managed
 
 DEBIAN_MARKER = """[externally-managed]
 Error=To install Python packages system-wide, try apt install

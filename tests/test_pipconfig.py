@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from safepip.exceptions import PipConfigError, PipConfigValueError
 from safepip.pip.config import (
     PipConfig,
-    PipConfigError,
-    PipConfigValueError,
     config_files,
     load,
     strtobool,

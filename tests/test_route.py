@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from safepip.decide.route import Decision, Item, Override, Situation, decide
+from safepip.decide.model import Decision, Item, Override, Situation
+from safepip.decide.route import decide
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
 OUTSIDE = Situation(externally_managed=True, project=None)

@@ -17,14 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import skip_or_fail
 
-from safepip.commands.shell_init import (
-    ACTIVATE_VARIABLE,
-    safepip_command,
-    shell_init,
-    write_activation,
-)
+from safepip.commands.shell_init import shell_init
 from safepip.environment import Environment
 from safepip.exceptions import UsageError
+from safepip.shell import ACTIVATE_VARIABLE, safepip_command, write_activation
 
 SHELLS = ("bash", "zsh", "fish")
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from safepip.backends.uv import (
-    UvUnsuitable,
     accelerator,
-    opted_in,
     pip_install_args,
     tool_install_args,
 )
+from safepip.decide.settings import uv_opted_in as opted_in
 from safepip.environment import Environment
+from safepip.exceptions import UvUnsuitable
 from safepip.pip.argv import parse
 from safepip.pip.index_options import IndexOptions
 

@@ -13,9 +13,9 @@ import pip
 import pytest
 
 from safepip.environment import Environment
-from safepip.target import venv as _venv
 from safepip.target.interpreter import probe
-from safepip.target.venv import create_venv, own_pip, pip_supports
+from safepip.target.own_pip import own_pip, pip_supports
+from safepip.target.venv_create import create_venv
 
 
 def environment(tmp_path: Path, clean_env: dict[str, str]) -> Environment:
@@ -62,7 +62,7 @@ def test_copies_where_links_are_refused(
     def refuse(src: object, dst: object) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
-    monkeypatch.setattr(_venv.os, "link", refuse)
+    monkeypatch.setattr(os, "link", refuse)
     env = environment(tmp_path, clean_env)
     venv = tmp_path / ".venv"
     create_venv(venv, str(managed_python), probe(str(managed_python), env), env)

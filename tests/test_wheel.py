@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from support import FIXBIG_PADDING, PackageIndex, build_wheel
 
-from safepip.inspect.index import IndexUnreachable
-from safepip.inspect.wheel import BadWheel, Fetcher, parse_entry_points, read_wheel_commands
+from safepip.exceptions import BadWheel, IndexUnreachable
+from safepip.inspect.wheel import Fetcher, parse_entry_points, read_wheel_commands
 
 
 def dist(dists: list[Path], prefix: str) -> Path:

@@ -15,17 +15,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from safepip.backends.base import Context, Outcome, Request, app_summary
+from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
-from safepip.exceptions import SafepipError
-from safepip.pip.argv import PipArgs
+from safepip.exceptions import PipxError
+from safepip.hints import path_hint
 from safepip.process import clean_environ, run_captured, run_foreground
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
-
-if TYPE_CHECKING:
-    from safepip.decide.plan import Planned
 
 #: pip install options that mean something to pipx's pip (``--pip-args``); requirement-shaped
 #: options (-r, -c, -e), location options and --upgrade (mapped to ``pipx upgrade``) are not.
@@ -66,10 +64,6 @@ NOT_FOR_PIPX = frozenset(
 )
 
 
-class PipxError(SafepipError):
-    """pipx is missing and could not be provided, or did not run."""
-
-
 @dataclass(frozen=True)
 class Pipx:
     command: tuple[str, ...]
@@ -88,7 +82,7 @@ def find_pipx(env: Environment) -> Pipx | None:
 
 def provide_pipx(env: Environment, probe: Probe, reporter: Reporter) -> Pipx:
     """Install pipx into safepip's own data folder (never into the system Python)."""
-    from safepip.target.venv import create_venv
+    from safepip.target.venv_create import create_venv
 
     venv = env.data_dir / "pipx"
     reporter.info(f"pipx is not installed; installing it for safepip into {venv} (once)")
@@ -163,84 +157,75 @@ def install(
     )
 
 
-def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath") -> str | None:
-    """How to put pipx's (or uv's) bin directory on PATH in the user's shell, or None if it is
-    there; ``helper`` is the tool's own command for it."""
-    entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
-    if os.path.abspath(directory) in entries:
-        return None
-    shell = os.path.basename(env.environ.get("SHELL", ""))
-    quoted = shlex.quote(str(directory))
-    if shell == "fish":
-        return f"fish_add_path {quoted}"
-    profile = {"zsh": "~/.zshrc", "bash": "~/.bashrc"}.get(shell, "~/.profile")
-    return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: {helper})"
+class PipxBackend:
+    """Applications with pipx: one ``pipx install`` per application (``pipx upgrade`` for
+    ``-U`` of one pipx has); pipx's own output goes to the user's terminal."""
 
+    route: Route = "pipx"
+    label = "pipx"
 
-def outcome(
-    step: Planned, code: int, *, was_there: bool, upgrade: bool, tool: str, how: str = ""
-) -> str:
-    """The summary line of one application install by ``tool`` (pipx, or uv tool); ``how``
-    says more of the route where that helps."""
-    text = step.item.text
-    if code != 0:
-        return f"{text} ({'uv tool install' if tool == 'uv tool' else tool} exited with {code})"
-    if was_there and not upgrade:
-        return (
-            f"{text} was already installed with {tool}; nothing changed "
-            f"(to upgrade it: safepip install -U {text})"
-        )
-    return (
-        f"{'upgraded' if was_there else 'installed'} {text} {how}with {tool}"
-        + (" (safepip's uv setting)" if tool == "uv tool" else "")
-        + ", because "
-        + ", ".join(step.decision.reasons)
-        + f"; into the project's .venv instead: safepip install --venv {text}"
-    )
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
+    def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
+        return list(steps), []
 
-def install_apps(
-    steps: Sequence[Planned],
-    pip_args: PipArgs,
-    probe: Probe,
-    env: Environment,
-    reporter: Reporter,
-    extra_pip_args: Sequence[str] = (),
-) -> tuple[list[str], list[str]]:
-    """Install each planned application with pipx; return the summary lines of what was done
-    and of what failed. ``extra_pip_args`` go to pipx's pip as well."""
-    pipx = find_pipx(env) or provide_pipx(env, probe, reporter)
-    environ = clean_environ(env.environ)
-    forwarded = pip_args_for_pipx(
-        [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
-    ) + list(extra_pip_args)
-    quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
-    already = frozenset() if quick else installed_apps(pipx, environ)
-    done: list[str] = []
-    failed: list[str] = []
-    for step in steps:
-        item = step.item
-        was_there = bool(item.name) and item.name in already
-        code = install(
-            pipx,
-            item.text,
-            item.name,
-            pip_args=forwarded,
-            upgrade=pip_args.upgrade,
-            already=was_there,
-            python=probe.executable,
-            env=env,
-        )
-        line = outcome(step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="pipx")
-        (failed if code != 0 else done).append(line)
-    if len(failed) < len(steps):
-        hint = path_hint(bin_dir(env.environ, env.home), env)
-        if hint:
-            done.append(
-                f"pipx puts commands in {bin_dir(env.environ, env.home)}, which is not "
-                f"on PATH; to fix: {hint}"
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        env, pip_args = self.ctx.env, self.ctx.pip_args
+        pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
+        forwarded = pip_args_for_pipx(
+            [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
+        ) + list(request.reuse)
+        quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
+        already = frozenset() if quick else installed_apps(pipx, clean_environ(env.environ))
+        outcome = Outcome()
+        for step in steps:
+            item = step.item
+            was_there = bool(item.name) and item.name in already
+            code = install(
+                pipx,
+                item.text,
+                item.name,
+                pip_args=forwarded,
+                upgrade=pip_args.upgrade,
+                already=was_there,
+                python=request.probe.executable,
+                env=env,
             )
-    return done, failed
+            line = app_summary(
+                step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="pipx"
+            )
+            (outcome.failed if code != 0 else outcome.done).append(line)
+        if len(outcome.failed) < len(steps):
+            directory = bin_dir(env.environ, env.home)
+            hint = path_hint(directory, env)
+            if hint:
+                outcome.done.append(
+                    f"pipx puts commands in {directory}, which is not on PATH; to fix: {hint}"
+                )
+        return outcome
+
+    def installed(self) -> frozenset[str]:
+        pipx = find_pipx(self.ctx.env)
+        return installed_apps(pipx, clean_environ(self.ctx.env.environ)) if pipx else frozenset()
+
+    def uninstall(self, names: Sequence[str]) -> int:
+        pipx = find_pipx(self.ctx.env)
+        if pipx is None:
+            return 0 if not names else 1
+        code = 0
+        for name in names:
+            result = run_foreground(
+                [*pipx.command, "uninstall", name],
+                environ=clean_environ(self.ctx.env.environ),
+                interactive=bool(self.ctx.env.stdin_isatty),
+                terminate_as_interrupt=True,
+            )
+            if result != 0:
+                code = result
+            else:
+                self.ctx.reporter.info(f"uninstalled {name} from pipx")
+        return code
 
 
 def _pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""The uv accelerator: an opt-in, never a requirement.
+"""uv, the opt-in accelerator: finding it, and pip's options in uv's words (for the ``.venv``
+backend ``venv_uv`` and the application backend ``uv_tool``). An opt-in, never a requirement.
 
 With ``SAFEPIP_UV=1`` (or ``use-uv = true`` in the user's config file) and a ``uv`` on PATH,
 safepip installs into the project's ``.venv`` with ``uv pip install --python .venv/bin/python``
@@ -14,7 +15,6 @@ what gets installed.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -23,17 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safepip.environment import Environment
+from safepip.exceptions import UvUnsuitable
 from safepip.pip.argv import PipArgs
 
 if TYPE_CHECKING:
-    from safepip.decide.plan import Planned
     from safepip.pip.index_options import IndexOptions
-
-VARIABLE = "SAFEPIP_UV"
-CONFIG_KEY = "use-uv"
-
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
 
 #: pip install options with the same meaning (and spelling of the value) in ``uv pip install``;
 #: the value is uv's option, None for a flag pip and uv share under the same name.
@@ -87,10 +81,6 @@ _INDEX = frozenset(
 )
 
 
-class UvUnsuitable(ValueError):
-    """This pip command has no faithful ``uv`` equivalent; pip does it instead."""
-
-
 @dataclass(frozen=True)
 class Uv:
     """The ``uv`` executable safepip may use."""
@@ -98,25 +88,12 @@ class Uv:
     path: str
 
 
-def opted_in(environ: Mapping[str, str], user_config: Mapping[str, object]) -> bool:
-    """Whether the user asked for uv: ``$SAFEPIP_UV`` first, then ``use-uv`` in their config."""
-    value = environ.get(VARIABLE)
-    if value is not None and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    return user_config.get(CONFIG_KEY) is True
-
-
 def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:
-    """uv, where the user opted in (``$SAFEPIP_UV`` or ``use-uv`` in their config) and it is
-    on PATH; safepip works the same without it."""
-    from safepip.decide.settings import load_toml
+    """uv, where the user opted in (safepip's uv setting) and it is on PATH; safepip works the
+    same without it."""
+    from safepip.decide.settings import use_uv
 
-    user: Mapping[str, object] = {}
-    if (env.environ.get(VARIABLE) or "x").strip().lower() not in _TRUE | _FALSE:
-        # the variable does not decide: the user's config file does (unreadable: off)
-        with contextlib.suppress(ValueError):
-            user = load_toml(env.config_dir / "config.toml")
-    if not opted_in(env.environ, user):
+    if not use_uv(env.environ, env.config_dir):
         return None
     uv = find_uv(env)
     if uv is None:
@@ -228,65 +205,23 @@ def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
     )
 
 
-def _run(uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment) -> int:
+def run_uv(uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment) -> int:
+    """``uv ARGS`` on the user's terminal."""
     from safepip.process import run_foreground
 
     return run_foreground([uv.path, *args], environ=environ, interactive=bool(env.stdin_isatty))
 
 
-def install_into(
-    uv: Uv, python: str, args: Sequence[str], environ: Mapping[str, str], env: Environment
-) -> int:
-    """``uv pip install --python PYTHON ARGS``; uv's own output goes to the user's terminal."""
-    return _run(uv, ["pip", "install", "--python", python, *args], environ, env)
+def bin_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
+    """Where uv puts its tools' commands (``uv tool dir --bin``), or None if uv cannot say."""
+    from safepip.process import run_captured
 
-
-def install_tools(
-    steps: Sequence[Planned],
-    pip_args: PipArgs,
-    index: IndexOptions,
-    python: str,
-    uv: Uv,
-    env: Environment,
-) -> tuple[list[Planned], list[str], list[str]]:
-    """``uv tool install`` each application that uv can install as pip would and that pipx
-    does not already manage. Returns the steps left for pipx, and the summary lines of what
-    was done and of what failed."""
-    from safepip.backends.pipx import outcome, path_hint, pipx_has
-    from safepip.process import clean_environ, run_captured
-
-    environ = uv_environ(clean_environ(env.environ), index)
-    rest: list[Planned] = []
-    done: list[str] = []
-    failed: list[str] = []
-    tools: frozenset[str] | None = None
-    for step in steps:
-        item = step.item
-        if item.name and pipx_has(item.name, env.environ, env.home):
-            rest.append(step)
-            continue
-        try:
-            args = tool_install_args(item.text, pip_args, index, python)
-        except UvUnsuitable:
-            rest.append(step)
-            continue
-        if tools is None:
-            tools = installed_tools(uv, environ)
-        was_there = bool(item.name) and item.name in tools
-        code = _run(uv, args, environ, env)
-        line = outcome(
-            step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="uv tool",
-            how="as an application ",
-        )  # fmt: skip
-        (failed if code != 0 else done).append(line)
-    if done:
+    try:
         completed = run_captured([uv.path, "tool", "dir", "--bin"], environ=environ, timeout=30)
-        text = completed.stdout.strip()
-        where = Path(os.path.normpath(text)) if completed.returncode == 0 and text else None
-        hint = path_hint(where, env, "uv tool update-shell") if where else None
-        if where and hint:
-            done.append(f"uv puts commands in {where}, which is not on PATH; to fix: {hint}")
-    return rest, done, failed
+    except OSError:
+        return None
+    text = completed.stdout.strip()
+    return Path(os.path.normpath(text)) if completed.returncode == 0 and text else None
 
 
 def uv_environ(environ: Mapping[str, str], index: IndexOptions | None = None) -> dict[str, str]:
@@ -296,22 +231,3 @@ def uv_environ(environ: Mapping[str, str], index: IndexOptions | None = None) ->
     if index is not None:
         cleaned.update(index_environ(index))
     return cleaned
-
-
-__all__: Sequence[str] = [
-    "CONFIG_KEY",
-    "VARIABLE",
-    "Uv",
-    "UvUnsuitable",
-    "accelerator",
-    "find_uv",
-    "index_environ",
-    "install_into",
-    "install_tools",
-    "installed_tools",
-    "opted_in",
-    "pip_install_args",
-    "tool_dir",
-    "tool_install_args",
-    "uv_environ",
-]

@@ -1,7 +1,8 @@
 """The fast path: inside an active virtual environment pip always works (PEP 668 exempts
 venvs), so safepip replaces itself with that venv's pip before importing anything else.
 
-Only the standard library's ``os`` and ``glob`` are used here: this runs on every ``pip`` a user
+Only the standard library's ``os`` and ``glob`` (and safepip's stdlib-only command registry) are
+used here: this runs on every ``pip`` a user
 types once safepip is aliased, and must cost no more than starting Python.
 """
 
@@ -21,42 +22,32 @@ LAUNCHER = (
     "sys.exit(main())\n"
 )
 
-#: Arguments that need safepip's full treatment (its own commands and options, pip's --python
-#: and its abbreviations, safepip's help and version).
-_SLOW_WORDS = frozenset(
-    {
-        "explain",
-        "where",
-        "doctor",
-        "shell-init",
-        "--venv",
-        "--pipx",
-        "--recreate-venv",
-        "--help",
-        "-h",
-        "--version",
-        "-V",
-    }
-)
-
 
 def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     """The active venv's python when ``argv`` can go straight to its pip, else None."""
     root = environ.get("VIRTUAL_ENV")
     if not root or environ.get("SAFEPIP_PYTHON") or not argv:
         return None
+    from safepip.cli.registry import own_words
+
+    slow = own_words()
     for arg in argv:
         if arg == "--":
             break
-        if arg in _SLOW_WORDS or arg.startswith("--py"):
+        if arg in slow or arg.startswith("--py"):
             return None
     python = os.path.join(root, "bin", "python")
     if not (os.path.isfile(os.path.join(root, "pyvenv.cfg")) and os.access(python, os.X_OK)):
         return None
+    return python if venv_has_pip(root) else None
+
+
+def venv_has_pip(root: str) -> bool:
+    """Whether the venv at ``root`` has pip installed (the one place this is looked at)."""
     escaped = root.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
-    if not glob(os.path.join(escaped, "lib*", "python*", "site-packages", "pip", "__init__.py")):
-        return None
-    return python
+    return bool(
+        glob(os.path.join(escaped, "lib*", "python*", "site-packages", "pip", "__init__.py"))
+    )
 
 
 def exec_venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> None:

@@ -1,35 +1,59 @@
-"""safepip's own ``--help`` text (pip's stays reachable as ``safepip help``)."""
+"""safepip's own ``--help`` text, from the command registry (pip's stays reachable as
+``safepip help``)."""
 
 from __future__ import annotations
 
 from safepip import __version__
+from safepip.cli.registry import COMMANDS, OPTIONS
 
-HELP = f"""\
-safepip {__version__}: pip's arguments, without externally-managed-environment.
+_COLUMN = 42
+_OPTION_COLUMN = 20
 
-Usage:
-  safepip <pip command> [pip options]     exactly as pip; e.g. safepip install requests
-  safepip explain [--json] REQ... [pip install options]
-                                          where each requirement would go, and why
-  safepip where [--json] [NAME...]        where safepip's packages live (.venv, pipx)
-  safepip doctor [--json]                 what safepip sees on this machine and project
-  safepip shell-init bash|zsh|fish        shell code: pip runs safepip, and the shell
-                                          activates the .venv safepip installed into
 
+_ABOUT = """\
 Where pip works (a venv, conda, a Python that is not externally managed) safepip runs pip
 unchanged. Where the Python is externally managed (PEP 668), `install` goes into the project's
 .venv (libraries, -r, -e) or to pipx (applications outside a project); `uninstall`, `list`,
-`freeze`, `show` and `check` act on the project's .venv and pipx.
+`freeze`, `show` and `check` act on the project's .venv and pipx."""
 
-safepip options (anywhere before `--`; never abbreviated):
-  --venv            put the named requirements into the project's .venv
-  --pipx            install them as applications with pipx
-  --recreate-venv   rename an unusable .venv to .venv.old-DATE and create a new one
 
-Environment: SAFEPIP_PYTHON (target interpreter), SAFEPIP_ROUTE=venv|pipx,
-SAFEPIP_ROUTES="black=pipx,pytest=venv", SAFEPIP_UV=1 (use uv where it is on PATH),
-NO_COLOR, FORCE_COLOR.
-Configuration: [tool.safepip] in pyproject.toml, ~/.config/safepip/config.toml.
+def _entry(left: str, lines: tuple[str, ...], column: int) -> list[str]:
+    if len(left) >= column:
+        return [left, *(" " * column + line for line in lines)]
+    return [f"{left:<{column}}{lines[0]}", *(" " * column + line for line in lines[1:])]
 
-pip's own help: safepip help [command]
-"""
+
+def text() -> str:
+    usage = _entry(
+        "  safepip <pip command> [pip options]",
+        ("exactly as pip; e.g. safepip install requests",),
+        _COLUMN,
+    )
+    for command in COMMANDS.values():
+        usage += _entry(f"  safepip {command.usage}", command.summary, _COLUMN)
+    options = [
+        line
+        for name, help in OPTIONS.items()
+        for line in _entry(f"  {name}", (help,), _OPTION_COLUMN)
+    ]
+    return "\n".join(
+        [
+            f"safepip {__version__}: pip's arguments, without externally-managed-environment.",
+            "",
+            "Usage:",
+            *usage,
+            "",
+            _ABOUT,
+            "",
+            "safepip options (anywhere before `--`; never abbreviated):",
+            *options,
+            "",
+            "Environment: SAFEPIP_PYTHON (target interpreter), SAFEPIP_ROUTE=venv|pipx,",
+            'SAFEPIP_ROUTES="black=pipx,pytest=venv", SAFEPIP_UV=1 (use uv where it is on PATH),',
+            "NO_COLOR, FORCE_COLOR.",
+            "Configuration: [tool.safepip] in pyproject.toml, ~/.config/safepip/config.toml.",
+            "",
+            "pip's own help: safepip help [command]",
+            "",
+        ]
+    )

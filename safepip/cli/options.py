@@ -1,16 +1,14 @@
-"""safepip's own command-line options, taken out of pip's argv before pip sees it.
-
-They match exactly (pip's abbreviation rule does not apply to them) and none of them is, or
-begins, a pip option, so pip's own command lines never change meaning.
-"""
+"""safepip's own command-line options (listed in :mod:`safepip.cli.registry`), taken out of
+pip's argv before pip sees it. They match exactly: pip's abbreviation rule does not apply."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING
 
-Route = Literal["venv", "pipx"]
+if TYPE_CHECKING:
+    from safepip.decide.model import Route
 
 
 @dataclass(frozen=True)
@@ -19,14 +17,12 @@ class SafepipOptions:
     recreate_venv: bool = False  # --recreate-venv: move an unusable .venv aside and make a new one
 
 
-_FLAGS = {"--venv", "--pipx", "--recreate-venv"}
-
-
 def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
     """Split ``argv`` into safepip's options and the untouched rest for pip.
 
     Only where pip would read an option (not as another option's value, as in ``-r --venv``, and
     not after ``--``) is a word safepip's."""
+    from safepip.cli.registry import OPTIONS
     from safepip.pip.argv import parse
 
     route: Route | None = None
@@ -34,7 +30,7 @@ def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
     rest: list[str] = []
     for token in parse(argv).tokens:
         word = token.raw[0] if len(token.raw) == 1 else None
-        if token.kind in ("option", "general") and token.name is None and word in _FLAGS:
+        if token.kind in ("option", "general") and token.name is None and word in OPTIONS:
             if word == "--recreate-venv":
                 recreate = True
             else:

@@ -7,14 +7,15 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from safepip.backends.venv_pip import venv_target
 from safepip.cli.options import SafepipOptions
 from safepip.decide.plan import plan
 from safepip.environment import Environment
 from safepip.pip import argv as _argv
 from safepip.report import Reporter
-from safepip.target.interpreter import externally_managed, find_target
+from safepip.target.interpreter import find_target
 from safepip.target.interpreter import probe as probe_interpreter
+from safepip.target.pep668 import externally_managed, pep668_applies
+from safepip.target.project import venv_target
 
 
 def explain(
@@ -25,17 +26,17 @@ def explain(
     target = find_target(pip_args.python, env)
     probe = probe_interpreter(target.path, env)
     managed = not target.is_venv and externally_managed(probe.stdlib) is not None
-    where = venv_target(env)
-    project_root = where.project.root if where.project else None
+    redirected = pep668_applies(pip_args, target, probe, env) is not None
+    where = venv_target(env.cwd, env.home)
+    project_root = where.project_root
     steps = plan(
         pip_args,
         options,
         env,
         reporter,
         probe,
-        project_root=project_root,
-        venv=where.path,
-        externally_managed=managed,
+        where,
+        externally_managed=redirected,
         may_ask=False,
         learn_all=True,
     )
@@ -66,3 +67,6 @@ def explain(
             + "\n"
         )
     return 0
+
+
+run = explain

@@ -16,12 +16,9 @@ they configured), so it is tested without installing anything. Precedence, first
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
+from dataclasses import replace
 
-Route = Literal["venv", "pipx", "pip"]
-Kind = Literal["name", "requirements-file", "constraints-file", "editable", "local", "url"]
+from safepip.decide.model import Decision, Item, Override, Situation
 
 _PROJECT_KINDS: Mapping[str, str] = {
     "requirements-file": "a requirements file",
@@ -29,47 +26,6 @@ _PROJECT_KINDS: Mapping[str, str] = {
     "editable": "an editable install",
     "local": "a local path",
 }
-
-
-@dataclass(frozen=True)
-class Item:
-    """One requirement as the user gave it, with what was learned about it."""
-
-    text: str
-    kind: Kind
-    name: str | None = None  # canonical name, where known
-    commands: tuple[str, ...] = ()
-    commands_via: str | None = None  # the dependency the commands come from (meta-packages)
-    inspect_error: str | None = None
-    commands_known: bool = False  # False: not looked up (the decision did not depend on it)
-    #: The wheel safepip downloaded (or built) whole to learn the commands, for the install.
-    local_file: Path | None = None
-
-
-@dataclass(frozen=True)
-class Override:
-    """Routes the user chose in one place (``label`` says where), per package and by default."""
-
-    label: str
-    default: Route | None = None
-    packages: Mapping[str, Route] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Situation:
-    externally_managed: bool
-    project: str | None  # project root, None outside any project
-    declared: Mapping[str, str] = field(default_factory=dict)  # canonical name -> where declared
-    in_venv: frozenset[str] = frozenset()
-    interactive: bool = False
-    pipx_apps: frozenset[str] = frozenset()  # looked up for upgrades only
-
-
-@dataclass(frozen=True)
-class Decision:
-    route: Route
-    reasons: tuple[str, ...]
-    ask: bool = False  # ambiguous on a terminal: ask the user, offering ``route`` as the default
 
 
 def _commands(item: Item) -> str:
@@ -128,3 +84,15 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
     if situation.interactive:
         return Decision("venv", reasons, ask=True)
     return Decision("venv", (*reasons, "so it goes into the .venv (no terminal to ask on)"))
+
+
+def needs_commands(item: Item, situation: Situation, overrides: Sequence[Override]) -> bool:
+    """Whether the decision for ``item`` depends on what it puts on PATH (so it must be
+    inspected, which costs a look at the index)."""
+    if item.kind != "name" or item.inspect_error or not situation.externally_managed:
+        return False
+    with_commands = decide(
+        replace(item, commands=("?",), commands_known=True), situation, overrides
+    )
+    without = decide(replace(item, commands=(), commands_known=True), situation, overrides)
+    return (with_commands.route, with_commands.ask) != (without.route, without.ask)

@@ -7,9 +7,13 @@ Keys, the same in both TOML files (in pyproject.toml under ``[tool.safepip]``)::
     [routes]                        # [tool.safepip.routes] in pyproject.toml
     black = "pipx"
 
-Environment: ``SAFEPIP_ROUTE=venv|pipx`` (default for every package) and
-``SAFEPIP_ROUTES="black=pipx,pytest=venv"``. A project's file is not trusted with anything but
-route names: any other value is ignored with a warning.
+    use-uv = true                   # user file only: safepip's uv accelerator
+
+Environment: ``SAFEPIP_ROUTE=venv|pipx`` (default for every package),
+``SAFEPIP_ROUTES="black=pipx,pytest=venv"`` and ``SAFEPIP_UV=1|0``. A project's file is not
+trusted with anything but route names: any other value is ignored with a warning.
+
+This module is the one owner of these files and variables: nothing else reads them.
 """
 
 from __future__ import annotations
@@ -19,17 +23,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
-from safepip.decide.route import Override, Route
+from safepip.decide.model import CHOSEN_ROUTES, Override, Route
+from safepip.exceptions import SettingsError
 from safepip.inspect.names import canonicalize_name
 
 ROUTE_VARIABLE = "SAFEPIP_ROUTE"
 ROUTES_VARIABLE = "SAFEPIP_ROUTES"
-_ROUTES: tuple[Route, ...] = ("venv", "pipx")
+UV_VARIABLE = "SAFEPIP_UV"
+UV_KEY = "use-uv"
+_ROUTES = CHOSEN_ROUTES
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
 def load_toml(path: Path) -> dict[str, Any]:
-    """A TOML file, or an empty table when it is missing or unreadable (``ValueError`` when it is
-    not valid TOML)."""
+    """A TOML file, or an empty table when it is missing or unreadable (:class:`SettingsError`
+    when it is not valid TOML)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -43,9 +52,11 @@ def load_toml(path: Path) -> dict[str, Any]:
     except OSError:
         return {}
     except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path} is not valid TOML: {error}") from error
+        raise SettingsError(f"{path} is not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{path} is not UTF-8 text: {error}") from error
     except RecursionError as error:
-        raise ValueError(f"{path} is nested too deeply to read") from error
+        raise SettingsError(f"{path} is nested too deeply to read") from error
 
 
 def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | None:
@@ -94,7 +105,7 @@ def overrides(
         pyproject = project_root / "pyproject.toml"
         try:
             tool = load_toml(pyproject).get("tool", {})
-        except ValueError as error:
+        except SettingsError as error:
             warn(str(error))
             tool = {}
         table = tool.get("safepip") if isinstance(tool, Mapping) else None
@@ -103,7 +114,7 @@ def overrides(
     user_file = config_dir / "config.toml"
     try:
         user = load_toml(user_file)
-    except ValueError as error:
+    except SettingsError as error:
         warn(str(error))
         user = {}
     if user:
@@ -116,7 +127,7 @@ def remember(config_dir: Path, name: str, route: Route) -> Path:
     path = config_dir / "config.toml"
     try:
         data = load_toml(path)
-    except ValueError:
+    except SettingsError:
         data = {}
     routes = dict(data.get("routes", {})) if isinstance(data.get("routes"), Mapping) else {}
     routes[canonicalize_name(name)] = route
@@ -131,3 +142,23 @@ def remember(config_dir: Path, name: str, route: Route) -> Path:
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def uv_opted_in(environ: Mapping[str, str], user_config: Mapping[str, object]) -> bool:
+    """Whether the user asked for uv: ``$SAFEPIP_UV`` first, then ``use-uv`` in their config."""
+    value = environ.get(UV_VARIABLE)
+    if value is not None and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    return user_config.get(UV_KEY) is True
+
+
+def use_uv(environ: Mapping[str, str], config_dir: Path) -> bool:
+    """safepip's uv setting; the user's config file is read only where the variable does not
+    decide (and an unreadable one leaves the setting off)."""
+    user: Mapping[str, object] = {}
+    if (environ.get(UV_VARIABLE) or "x").strip().lower() not in _TRUE | _FALSE:
+        try:
+            user = load_toml(config_dir / "config.toml")
+        except SettingsError:
+            user = {}
+    return uv_opted_in(environ, user)

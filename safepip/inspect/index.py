@@ -42,7 +42,8 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from safepip import __version__
-from safepip.exceptions import SafepipError
+from safepip.exceptions import IndexUnreachable, NoMatchingDistribution
+from safepip.inspect.urls import url_to_path
 from safepip.pip.index_options import IndexOptions
 
 DEFAULT_TIMEOUT = 15.0
@@ -50,23 +51,6 @@ _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
 _JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 #: Source archives pip still accepts besides the standard ``.tar.gz`` and ``.zip``.
 _LEGACY_SDIST = (".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tgz")
-
-
-class NoMatchingDistribution(SafepipError, ValueError):
-    """No file on any source satisfies the requirement for the target."""
-
-
-class IndexUnreachable(SafepipError):
-    """A page or file could not be fetched (connection, timeout, HTTP error)."""
-
-    def __init__(self, url: str, cause: str, status: int | None = None) -> None:
-        super().__init__(
-            f"cannot fetch {redact(url)}: {cause}",
-            hint="check the index URL, the network and proxy settings",
-        )
-        self.url = url
-        self.cause = cause
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -95,23 +79,6 @@ class Candidate:
 
 
 # --- fetching -------------------------------------------------------------------------------
-
-
-def redact(url: str) -> str:
-    """``url`` with any password replaced by ``****``."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:****@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-
-
-def url_to_path(url: str) -> Path | None:
-    """The local path of a ``file:`` URL, else None."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "file":
-        return None
-    return Path(urllib.request.url2pathname(parts.path))
 
 
 def open_url(

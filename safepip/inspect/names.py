@@ -34,3 +34,16 @@ def leading_name(text: str) -> str | None:
     """The canonical name a PEP 508 requirement string starts with, or None."""
     match = _NAME.match(text.strip())
     return canonicalize_name(match.group(0)) if match else None
+
+
+def requirement_name(text: str) -> str | None:
+    """The canonical name of any PEP 508 requirement, or None when ``text`` is not one."""
+    simple = simple_requirement_name(text)
+    if simple is not None:
+        return simple
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return canonicalize_name(Requirement(text).name)
+    except InvalidRequirement:
+        return None

@@ -26,8 +26,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from safepip.exceptions import SafepipError
-from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate, url_to_path
+from safepip.exceptions import SafepipError, SdistBuildFailed
+from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
+from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (
     Fetcher,
     WheelInfo,
@@ -61,10 +62,6 @@ _PIP_VARIABLES = (
 )
 _MAX_WORKERS = 8
 DEFAULT_BUILD_TIMEOUT = 900.0
-
-
-class SdistBuildFailed(SafepipError):
-    """``pip wheel`` could not build a source distribution."""
 
 
 @dataclass(frozen=True)

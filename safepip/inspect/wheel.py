@@ -29,8 +29,9 @@ from typing import Callable
 
 from packaging.utils import canonicalize_name
 
-from safepip.exceptions import SafepipError
-from safepip.inspect.index import DEFAULT_TIMEOUT, IndexUnreachable, open_url, url_to_path
+from safepip.exceptions import BadWheel, IndexUnreachable
+from safepip.inspect.index import DEFAULT_TIMEOUT, open_url
+from safepip.inspect.urls import url_to_path
 
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
@@ -40,10 +41,6 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CHUNK = 1 << 20
 _MAX_EOCD = 22 + 0xFFFF  # the record plus the longest comment
 _MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
-
-
-class BadWheel(SafepipError, ValueError):
-    """The file is not a readable wheel."""
 
 
 @dataclass(frozen=True)

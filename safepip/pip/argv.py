@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, NamedTuple
 
+from safepip.exceptions import PipArgsError
+
 TokenKind = Literal["general", "command", "option", "positional", "separator"]
 
 # Option tables: each entry lists the option strings of one option, short before long as pip
@@ -262,10 +264,6 @@ def option_spec(command: str | None, option_string: str) -> OptionSpec | None:
     string, as pip's configuration lookup (``parser.get_option("--" + key)``) finds it."""
     table = _table(command if command is None or command in _COMMANDS else None)
     return table.long.get(option_string) or table.short.get(option_string)
-
-
-class PipArgsError(ValueError):
-    """An argv safepip cannot rewrite, because pip itself would reject or misread it."""
 
 
 @dataclass(frozen=True)

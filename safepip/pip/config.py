@@ -31,21 +31,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safepip.exceptions import PipConfigError, PipConfigValueError
 from safepip.pip.argv import is_command, option_spec
 
 CONFIG_BASENAME = "pip.conf"
 _ENV_NAMES_IGNORED = ("version", "help")
 _TRUE = ("y", "yes", "t", "true", "on", "1")
 _FALSE = ("n", "no", "f", "false", "off", "0")
-
-
-class PipConfigError(ValueError):
-    """A configuration pip itself refuses: it stops before running any command (exit status 2),
-    so safepip should hand the command to pip unchanged and let pip say so."""
-
-
-class PipConfigValueError(PipConfigError):
-    """A value pip cannot read as the boolean (or count) its option needs."""
 
 
 def strtobool(value: str) -> bool:

@@ -5,6 +5,12 @@ without the cost of safepip's HTTP client (``inspect.index``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from safepip.environment import Environment
+    from safepip.pip.argv import PipArgs
+    from safepip.target.interpreter import Probe
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
 
@@ -37,4 +43,37 @@ class IndexOptions:
         return args
 
 
-__all__ = ["PYPI_SIMPLE", "IndexOptions"]
+def _timeout(value: str | None) -> float:
+    """pip's ``--timeout`` (seconds; pip's default is 15), for safepip's own index requests."""
+    try:
+        seconds = float(value) if value else 15.0
+    except ValueError:
+        return 15.0
+    return seconds if seconds > 0 else 15.0
+
+
+def index_options(pip_args: PipArgs, probe: Probe, env: Environment) -> tuple[IndexOptions, float]:
+    """Where pip would look for files, and its timeout: the command line over pip's config.
+    Raises :class:`~safepip.exceptions.PipConfigError` where pip's config is broken."""
+    from safepip.pip.config import load as load_pip_config
+
+    config = load_pip_config(
+        "install",
+        env.environ,
+        site_prefix=probe.prefix,
+        isolated=pip_args.config_isolated,
+        home=env.home,
+    )
+    options = IndexOptions(
+        index_url=pip_args.index_url or config.index_url or IndexOptions.index_url,
+        extra_index_urls=config.extra_index_urls + pip_args.extra_index_urls,
+        find_links=config.find_links + pip_args.find_links,
+        no_index=pip_args.no_index or config.no_index,
+        pre=pip_args.pre or config.pre,
+        trusted_hosts=config.split("trusted-host") + pip_args.values("--trusted-host"),
+        cert=pip_args.last("--cert") or config.get("cert"),
+    )
+    timeout = _timeout(
+        pip_args.last("--timeout") or config.get("timeout") or config.get("default-timeout")
+    )
+    return options, timeout

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from glob import glob
 
-from safepip.cli.fast import LAUNCHER
+from safepip.cli.fast import LAUNCHER, venv_has_pip
 from safepip.process import run_captured, run_foreground
 from safepip.target.interpreter import Interpreter
 
@@ -24,20 +22,6 @@ _PEP668_CHECK = (
 
 
 __all__ = ["LAUNCHER", "pip_says_externally_managed", "run_pip", "target_has_pip", "venv_has_pip"]
-
-
-def venv_has_pip(root: str) -> bool:
-    return bool(
-        glob(
-            os.path.join(
-                glob_escape(root), "lib*", "python*", "site-packages", "pip", "__init__.py"
-            )
-        )
-    )
-
-
-def glob_escape(path: str) -> str:
-    return path.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
 
 
 def target_has_pip(target: Interpreter, probe_has_pip: bool | None) -> bool:

@@ -1,5 +1,4 @@
-"""The target interpreter: the Python that ``pip`` would have meant, and whether PEP 668 says
-it belongs to the operating system.
+"""The target interpreter: the Python that ``pip`` would have meant, and what it says of itself.
 
 Finding it reads only the environment and the file system. What it cannot read from files (its
 stdlib directory, ``sys.prefix``, its version) is asked of the interpreter once and remembered in
@@ -9,7 +8,6 @@ process start.
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import json
 import os
@@ -68,14 +66,6 @@ class Interpreter:
     @property
     def is_venv(self) -> bool:
         return self.venv_root is not None
-
-
-@dataclass(frozen=True)
-class ExternallyManaged:
-    """The PEP 668 marker file and the message the distribution put in it."""
-
-    marker: Path
-    message: str
 
 
 def venv_root_of(executable: str) -> Path | None:
@@ -252,22 +242,6 @@ def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
         os.replace(temporary, cache_file)
     except OSError:
         pass  # a cache that cannot be written only costs time
-
-
-def externally_managed(stdlib: str) -> ExternallyManaged | None:
-    """PEP 668: the ``EXTERNALLY-MANAGED`` file in the stdlib directory, with its message
-    (``Error`` in ``[externally-managed]``), or None."""
-    marker = Path(stdlib) / "EXTERNALLY-MANAGED"
-    if not marker.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    message = ""
-    try:
-        parser.read(marker, encoding="utf-8")
-        message = parser.get("externally-managed", "Error", fallback="")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        pass
-    return ExternallyManaged(marker, message.strip())
 
 
 _TAGS = """\

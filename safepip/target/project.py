@@ -13,6 +13,8 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from safepip.exceptions import SettingsError
+
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile", ".venv")
 _BOUNDARIES = (".git", ".hg")
 VENV_NAME = ".venv"
@@ -28,6 +30,19 @@ class Project:
     @property
     def venv(self) -> Path:
         return self.root / VENV_NAME
+
+
+@dataclass(frozen=True)
+class VenvTarget:
+    """Where a redirect goes: the venv path and the project it belongs to (None: no project
+    was found, so the working directory becomes one)."""
+
+    path: Path
+    project: Project | None
+
+    @property
+    def project_root(self) -> Path | None:
+        return self.project.root if self.project else None
 
 
 def _marker_in(directory: Path) -> str | None:
@@ -57,6 +72,13 @@ def find_project(cwd: Path, home: Path) -> Project | None:
         if parent == directory:
             return None
         directory = parent
+
+
+def venv_target(cwd: Path, home: Path) -> VenvTarget:
+    """The ``.venv`` of the project at or above ``cwd`` (of ``cwd`` itself outside any)."""
+    project = find_project(cwd, home)
+    root = project.root if project else cwd
+    return VenvTarget(root / VENV_NAME, project)
 
 
 def _requirement_name(text: str) -> str | None:
@@ -98,7 +120,7 @@ def declared_names(root: Path) -> dict[str, str]:
 
     try:
         data = load_toml(root / "pyproject.toml")
-    except ValueError:
+    except SettingsError:
         data = {}
     project = data.get("project", {})
     if isinstance(project, dict):

@@ -1,0 +1,115 @@
+"""What every way of installing has in common, after pypa/build's ``_EnvBackend`` and pipx's
+``backends``: a :class:`Backend` takes the planned steps of its route that it can install as pip
+would, installs them and says what happened in summary lines; it also knows what it manages and
+removes it again. The install (``safepip.install``) hands steps to backends in order of
+preference and never asks which one it is talking to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from safepip.decide.model import Planned, Route
+from safepip.environment import Environment
+from safepip.pip.argv import PipArgs
+from safepip.report import Reporter
+from safepip.target.project import VenvTarget
+
+if TYPE_CHECKING:
+    from safepip.backends.uv import Uv
+    from safepip.cli.options import SafepipOptions
+    from safepip.pip.index_options import IndexOptions
+    from safepip.target.interpreter import Interpreter, Probe
+
+
+@dataclass(frozen=True)
+class Context:
+    """One safepip run, as the backends see it: the user's pip command line, the project's
+    ``.venv``, where to talk, and uv where the user opted in and it is on PATH."""
+
+    pip_args: PipArgs
+    env: Environment
+    reporter: Reporter
+    where: VenvTarget
+    uv: Uv | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """One redirected install: the interpreter it was meant for, safepip's own options, pip's
+    index options (read where a backend needs them) and ``links``, a temporary find-links folder
+    with the wheels safepip already fetched whole (see ``safepip.inspect.downloads``)."""
+
+    target: Interpreter
+    probe: Probe
+    options: SafepipOptions
+    index: IndexOptions | None = None
+    links: Path | None = None
+
+    @property
+    def reuse(self) -> tuple[str, ...]:
+        """pip options that offer the already-fetched wheels."""
+        return ("--find-links", str(self.links)) if self.links is not None else ()
+
+
+@dataclass
+class Outcome:
+    """The summary lines of what a backend did, and of what failed."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.done += other.done
+        self.failed += other.failed
+
+
+class Backend(Protocol):
+    """One way of installing: into the project's ``.venv`` (with pip or uv), or as an
+    application (with pipx or ``uv tool``)."""
+
+    #: The route whose steps this backend may take.
+    route: Route
+    #: How the summaries and ``safepip where`` name it.
+    label: str
+
+    def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
+        """Split ``steps`` into those this backend installs and those it leaves to the next."""
+        ...
+
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        """Install the claimed ``steps``; pip's (pipx's, uv's) own output goes to the user."""
+        ...
+
+    def installed(self) -> frozenset[str]:
+        """Canonical names of what this backend manages now."""
+        ...
+
+    def uninstall(self, names: Sequence[str]) -> int:
+        """Remove ``names`` (all managed by this backend); the exit status of the removal."""
+        ...
+
+
+def app_summary(
+    step: Planned, code: int, *, was_there: bool, upgrade: bool, tool: str, how: str = ""
+) -> str:
+    """The summary line of one application install by ``tool`` (pipx, or uv tool); ``how``
+    says more of the route where that helps."""
+    text = step.item.text
+    if code != 0:
+        return f"{text} ({'uv tool install' if tool == 'uv tool' else tool} exited with {code})"
+    if was_there and not upgrade:
+        return (
+            f"{text} was already installed with {tool}; nothing changed "
+            f"(to upgrade it: safepip install -U {text})"
+        )
+    return (
+        f"{'upgraded' if was_there else 'installed'} {text} {how}with {tool}"
+        + (" (safepip's uv setting)" if tool == "uv tool" else "")
+        + ", because "
+        + ", ".join(step.decision.reasons)
+        + f"; into the project's .venv instead: safepip install --venv {text}"
+    )

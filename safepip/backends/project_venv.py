@@ -1,0 +1,272 @@
+"""The base of both ``.venv`` backends (pip's and uv's): the project's ``.venv`` found or
+created, locked for the run, and removed again if this run created it and its first install
+failed or was interrupted. Subclasses say only how to run the install and how to make the venv.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+from safepip.backends.base import Context, Outcome, Request
+from safepip.decide.model import Planned, Route
+from safepip.environment import Environment
+from safepip.exceptions import Interrupted, VenvError
+from safepip.hints import activate_hint, display_path
+from safepip.pip.argv import parse
+from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
+from safepip.process import clean_environ
+from safepip.target.lock import EnvironmentLock
+from safepip.target.project import installed_names
+from safepip.target.venv import (
+    VenvState,
+    inspect_venv,
+    move_aside,
+    no_pip_hint,
+    remove_partial_install,
+    remove_venv,
+    site_packages_entries,
+    unusable_hint,
+)
+
+#: Options that make no sense inside a venv and would make pip refuse there.
+DROPPED_OPTIONS = ("--python", "--user")
+
+
+def refuse_sudo_into_users_folder(folder: Path, env: Environment) -> None:
+    """``sudo safepip install X`` in a user's project would leave a root-owned ``.venv`` there
+    that the user can no longer change. A venv needs no root: refuse, and say how to run it.
+    Plain root (a container, no ``SUDO_USER``) is left alone."""
+    sudo_user = env.environ.get("SUDO_USER")
+    if os.geteuid() != 0 or not sudo_user or sudo_user == "root":
+        return
+    try:
+        owner = folder.stat().st_uid
+    except OSError:
+        return
+    if owner == 0:
+        return
+    import pwd
+
+    try:
+        owner_name = pwd.getpwuid(owner).pw_name
+    except KeyError:
+        owner_name = f"user {owner}"
+    raise VenvError(
+        f"safepip is running as root through sudo, and {folder} belongs to {owner_name}: "
+        "a .venv made now would be owned by root",
+        "run it without sudo (a virtual environment needs no root), or as that user: "
+        f"sudo -u {shlex.quote(sudo_user)} safepip ...",
+    )
+
+
+class ProjectVenv:
+    """Installs into the project's ``.venv``; one run of the installer for all its steps."""
+
+    route: Route = "venv"
+    label = "the project's .venv"
+    #: The installer's name in summaries.
+    tool = "pip"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # -- what subclasses provide --------------------------------------------------------------
+
+    def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
+        return list(steps), []
+
+    def _run(self, python: str, argv: Sequence[str], request: Request) -> int:
+        """Install ``argv`` (pip's install arguments) into the venv of ``python``."""
+        raise NotImplementedError
+
+    def _create(self, venv: Path, request: Request) -> None:
+        """Make a complete venv with pip at ``venv``."""
+        from safepip.target.venv_create import create_venv
+
+        create_venv(venv, request.probe.executable, request.probe, self.ctx.env)
+
+    # -- the shared part ----------------------------------------------------------------------
+
+    def argv(self, steps: Sequence[Planned], reuse: Sequence[str] = ()) -> tuple[str, ...]:
+        """pip's install arguments for these steps: the user's, less what a venv refuses, plus
+        ``reuse`` (the options offering the already-fetched wheels)."""
+        positionals = [s.item.text for s in steps if s.item.kind in ("name", "local", "url")]
+        pip_args = self.ctx.pip_args
+        kept = parse(pip_args.with_positionals(positionals))
+        return kept.without(*DROPPED_OPTIONS) + tuple(reuse)
+
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        if self.ctx.pip_args.user:
+            self.ctx.reporter.warning("--user is ignored: packages go into the project's .venv")
+        code, created = self.install_argv(self.argv(steps, request.reuse), request)
+        return self._outcome(steps, request, code, created)
+
+    def install_argv(self, argv: Sequence[str], request: Request) -> tuple[int, bool]:
+        """Run the installer with ``argv`` in the project's ``.venv``, creating it first when
+        there is none. Returns its exit status and whether the venv was created by this run;
+        a venv created by this run is removed again when the install fails or is interrupted.
+        """
+        env, where = self.ctx.env, self.ctx.where
+        venv = where.path
+        refuse_sudo_into_users_folder(venv.parent, env)
+        self.ctx.reporter.detail(
+            f"project root {where.project.root} (found by {where.project.marker})"
+            if where.project
+            else f"no project found above {env.cwd}; it becomes the project"
+        )
+        with EnvironmentLock(env.cache_dir / "locks", venv, on_wait=self._waiting):
+            created = self._prepare(venv, request)
+            python = str(venv / "bin" / "python")
+            if not venv_has_pip(str(venv)):
+                raise VenvError(f"{venv} has no pip in it", no_pip_hint(venv))
+            before = frozenset() if created else site_packages_entries(venv)
+            code = self._run_guarded(python, argv, request, created, before)
+            if code != 0 and created:
+                remove_venv(venv)
+                self.ctx.reporter.info(
+                    f"{self.tool} failed, so the {display_path(venv, env.cwd)} "
+                    "safepip had just created was removed again"
+                )
+            return code, created
+
+    def _waiting(self) -> None:
+        self.ctx.reporter.info(f"waiting for another safepip run using {self.ctx.where.path} ...")
+
+    def _prepare(self, venv: Path, request: Request) -> bool:
+        """A usable venv at ``venv`` (moved aside first with --recreate-venv); whether it was
+        created now."""
+        state = inspect_venv(venv)
+        if state.status in ("not-a-venv", "broken"):
+            state = self._recreate(state, request)
+        created = state.status == "absent"
+        if created:
+            self.ctx.reporter.detail(f"creating {venv} from {request.probe.executable}")
+            self._create(venv, request)
+        return created
+
+    def _recreate(self, state: VenvState, request: Request) -> VenvState:
+        venv = state.path
+        if not request.options.recreate_venv:
+            raise VenvError(
+                f"{venv} cannot be used: {state.problem}. safepip leaves it as it is",
+                unusable_hint(),
+            )
+        moved = move_aside(venv)
+        self.ctx.reporter.info(
+            f"moved the unusable {display_path(venv, self.ctx.env.cwd)} to {moved.name}"
+        )
+        return inspect_venv(venv)
+
+    def _run_guarded(
+        self,
+        python: str,
+        argv: Sequence[str],
+        request: Request,
+        created: bool,
+        before: frozenset[Path],
+    ) -> int:
+        venv = self.ctx.where.path
+        try:
+            return self._run(python, argv, request)
+        except Interrupted:
+            if created:
+                remove_venv(venv)
+            else:
+                removed = remove_partial_install(venv, before)
+                if removed:
+                    self.ctx.reporter.info(
+                        "removed what the interrupted pip had half-installed: " + ", ".join(removed)
+                    )
+            raise
+        except OSError as error:
+            if created:
+                remove_venv(venv)
+            raise VenvError(
+                f"{python} could not be started: {error.strerror}",
+                "run the same command with --recreate-venv to replace the .venv",
+            ) from error
+
+    def _outcome(
+        self, steps: Sequence[Planned], request: Request, code: int, created: bool
+    ) -> Outcome:
+        env, venv = self.ctx.env, self.ctx.where.path
+        names = ", ".join(s.item.text for s in steps) or "the requirements"
+        if code != 0:
+            self._diagnose(steps, request)
+            return Outcome(failed=[f"{names} (into the .venv: pip exited with {code})"])
+        shown = display_path(venv, env.cwd)
+        reason = (
+            steps[0].decision.reasons[0]
+            if len(steps) == 1
+            else "libraries and project requirements belong in the project"
+        )
+        state = "a new virtual environment" if created else "the project's virtual environment"
+        how = "" if self.tool == "pip" else f" with {self.tool}"
+        installed = (
+            f"installed {names}{how} into {state} {shown}, because {request.target.path} is "
+            f"externally managed (PEP 668) and {reason}"
+        )
+        from safepip.shell import write_activation
+
+        use = (
+            f"activated {shown} in this shell"
+            if write_activation(env, venv)
+            else f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)"
+        )
+        if len(steps) == 1 and steps[0].item.kind == "name":
+            use += f"; pipx instead: safepip install --pipx {steps[0].item.text}"
+        return Outcome(done=[installed, use])
+
+    def _diagnose(self, steps: Sequence[Planned], request: Request) -> None:
+        """After a failed install: is the package index the cause? Said as an error if so."""
+        from safepip.inspect.diagnose import diagnose_index
+
+        named = [s.item.name for s in steps if s.item.kind == "name" and s.item.name]
+        diagnosis = diagnose_index(self.ctx.pip_args, request.probe, self.ctx.env, named)
+        if diagnosis is not None:
+            self.ctx.reporter.error(*diagnosis)
+
+    # -- living with it -------------------------------------------------------------------------
+
+    def usable(self) -> bool:
+        """Whether the project's ``.venv`` is a ready venv with pip in it."""
+        where = self.ctx.where
+        return (
+            where.project is not None
+            and inspect_venv(where.path).status == "ready"
+            and venv_has_pip(str(where.path))
+        )
+
+    def installed(self) -> frozenset[str]:
+        return installed_names(self.ctx.where.path) if self.usable() else frozenset()
+
+    def run_pip(self, argv: Sequence[str]) -> int:
+        """pip (the venv's own) with ``argv``, on the user's terminal."""
+        venv = self.ctx.where.path
+        return run_pip(
+            [str(venv / "bin" / "python"), "-c", LAUNCHER],
+            argv,
+            environ=clean_environ(self.ctx.env.environ, venv=str(venv)),
+            interactive=bool(self.ctx.env.stdin_isatty),
+        )
+
+    def uninstall(self, names: Sequence[str]) -> int:
+        """pip's own uninstall in the venv, which prompts as pip does; ``-r`` files go too."""
+        pip_args = self.ctx.pip_args
+        keep = [r for r in pip_args.requirements if _canonical(r) in names]
+        code = self.run_pip(pip_args.with_positionals(keep))
+        if code == 0:
+            self.ctx.reporter.info(
+                f"uninstalled {', '.join(names) or 'the requirements'} from "
+                f"{display_path(self.ctx.where.path, self.ctx.env.cwd)}"
+            )
+        return code
+
+
+def _canonical(text: str) -> str | None:
+    from safepip.inspect.names import requirement_name
+
+    return requirement_name(text)

@@ -1,0 +1,89 @@
+"""``uv tool install``, for applications under safepip's uv setting. An application pipx already
+manages stays with pipx, and one whose pip options uv cannot do as pip would goes to pipx too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from safepip.backends.base import Context, Outcome, Request, app_summary
+from safepip.backends.pipx import pipx_has
+from safepip.backends.uv import (
+    Uv,
+    bin_dir,
+    installed_tools,
+    run_uv,
+    tool_install_args,
+    uv_environ,
+)
+from safepip.decide.model import Planned, Route
+from safepip.exceptions import UvUnsuitable
+from safepip.hints import path_hint
+from safepip.pip.index_options import IndexOptions
+from safepip.process import clean_environ
+
+
+class UvTool:
+    route: Route = "pipx"
+    label = "uv tool"
+
+    def __init__(self, ctx: Context, uv: Uv) -> None:
+        self.ctx = ctx
+        self.uv = uv
+
+    def _environ(self, index: IndexOptions | None = None) -> dict[str, str]:
+        return uv_environ(clean_environ(self.ctx.env.environ), index)
+
+    def _suitable(self, step: Planned) -> bool:
+        item, env = step.item, self.ctx.env
+        if item.name and pipx_has(item.name, env.environ, env.home):
+            return False
+        try:
+            tool_install_args(item.text, self.ctx.pip_args, IndexOptions(), "python")
+        except UvUnsuitable:
+            return False
+        return True
+
+    def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
+        mine = [s for s in steps if self._suitable(s)]
+        return mine, [s for s in steps if s not in mine]
+
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        index = request.index or IndexOptions()
+        environ = self._environ(index)
+        tools = installed_tools(self.uv, environ)
+        upgrade = self.ctx.pip_args.upgrade
+        outcome = Outcome()
+        for step in steps:
+            item = step.item
+            args = tool_install_args(item.text, self.ctx.pip_args, index, request.probe.executable)
+            code = run_uv(self.uv, args, environ, self.ctx.env)
+            line = app_summary(
+                step,
+                code,
+                was_there=bool(item.name) and item.name in tools,
+                upgrade=upgrade,
+                tool="uv tool",
+                how="as an application ",
+            )
+            (outcome.failed if code != 0 else outcome.done).append(line)
+        if outcome.done:
+            where = bin_dir(self.uv, environ)
+            hint = path_hint(where, self.ctx.env, "uv tool update-shell") if where else None
+            if where and hint:
+                outcome.done.append(
+                    f"uv puts commands in {where}, which is not on PATH; to fix: {hint}"
+                )
+        return outcome
+
+    def installed(self) -> frozenset[str]:
+        return installed_tools(self.uv, self._environ())
+
+    def uninstall(self, names: Sequence[str]) -> int:
+        code = 0
+        for name in names:
+            result = run_uv(self.uv, ["tool", "uninstall", name], self._environ(), self.ctx.env)
+            if result != 0:
+                code = result
+            else:
+                self.ctx.reporter.info(f"uninstalled {name} from uv tool")
+        return code

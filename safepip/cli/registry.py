@@ -1,0 +1,64 @@
+"""safepip's own commands and options: one table that ``--help``, the fast path, option parsing
+and :func:`safepip.cli.main.main` all read. pip has none of these names, and none begins a pip
+option, so pip's own command lines never change meaning.
+
+Standard library only, and nothing imported at module level: the fast path reads it on every
+``pip`` a user types.
+"""
+
+from __future__ import annotations
+
+
+class Command:
+    """One of safepip's own commands: its module (which has ``run(args, options, env,
+    reporter) -> int``), its usage and the lines of ``--help`` beside it. A plain class:
+    ``typing`` costs the fast path more than the rest of it."""
+
+    __slots__ = ("module", "summary", "usage")
+
+    def __init__(self, module: str, usage: str, summary: tuple[str, ...]) -> None:
+        self.module = module
+        self.usage = usage
+        self.summary = summary
+
+
+COMMANDS: dict[str, Command] = {
+    "explain": Command(
+        "safepip.commands.explain",
+        "explain [--json] REQ... [pip install options]",
+        ("where each requirement would go, and why",),
+    ),
+    "where": Command(
+        "safepip.commands.where",
+        "where [--json] [NAME...]",
+        ("where safepip's packages live (.venv, pipx)",),
+    ),
+    "doctor": Command(
+        "safepip.commands.doctor",
+        "doctor [--json]",
+        ("what safepip sees on this machine and project",),
+    ),
+    "shell-init": Command(
+        "safepip.commands.shell_init",
+        "shell-init bash|zsh|fish",
+        (
+            "shell code: pip runs safepip, and the shell",
+            "activates the .venv safepip installed into",
+        ),
+    ),
+}
+
+#: safepip's own options (anywhere before ``--``, never abbreviated), with their help.
+OPTIONS: dict[str, str] = {
+    "--venv": "put the named requirements into the project's .venv",
+    "--pipx": "install them as applications with pipx",
+    "--recreate-venv": "rename an unusable .venv to .venv.old-DATE and create a new one",
+}
+
+HELP_WORDS = ("--help", "-h")
+VERSION_WORDS = ("--version", "-V")
+
+
+def own_words() -> frozenset[str]:
+    """Every word that needs safepip's full treatment rather than the fast path."""
+    return frozenset((*COMMANDS, *OPTIONS, *HELP_WORDS, *VERSION_WORDS))

@@ -1,0 +1,45 @@
+"""``safepip where [--json] [NAME...]``: the homes of the packages safepip knows of (the
+project's ``.venv``, pipx, and uv's tools under the uv setting)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from safepip.backends.base import Context
+from safepip.cli.options import SafepipOptions
+from safepip.environment import Environment
+from safepip.inspect.names import requirement_name
+from safepip.pip.argv import parse
+from safepip.report import Reporter
+
+
+def where(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
+    from safepip.backends.uv import accelerator
+    from safepip.manage import app_backends, project_venv
+    from safepip.target.project import venv_target
+
+    as_json = "--json" in args
+    wanted = [n for n in (requirement_name(a) for a in args if a != "--json") if n]
+    pip_args = parse(["list"])
+    homes: dict[str, list[str]] = {}
+    venv = project_venv(pip_args, env, reporter)
+    if venv is not None:
+        for name in venv.installed():
+            homes.setdefault(name, []).append(str(venv.ctx.where.path))
+    uv = accelerator(env, lambda _: None)
+    ctx = Context(pip_args, env, reporter, venv_target(env.cwd, env.home), uv)
+    for backend in app_backends(ctx):
+        for name in backend.installed():
+            homes.setdefault(name, []).append(backend.label)
+    shown = {n: homes.get(n, []) for n in wanted} if wanted else dict(sorted(homes.items()))
+    if as_json:
+        env.stdout.write(json.dumps(shown, indent=2) + "\n")
+    else:
+        for name, places in shown.items():
+            env.stdout.write(f"{name}: {', '.join(places) if places else 'not installed'}\n")
+    return 0 if all(shown.values()) else 1
+
+
+def run(args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
+    return where(args, env, reporter)

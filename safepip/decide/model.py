@@ -1,0 +1,70 @@
+"""The nouns of a decision: a requirement as the user gave it (:class:`Item`), where the user is
+(:class:`Situation`), what they chose ahead of time (:class:`Override`), where it goes and why
+(:class:`Decision`), and the two together (:class:`Planned`), which the backends install.
+
+Plain frozen data with no behaviour, imported by the decision, the plan and every backend, so
+that none of them needs another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+#: Where a requirement goes: the project's ``.venv``, pipx, or pip itself (the Python is not
+#: externally managed).
+Route = Literal["venv", "pipx", "pip"]
+#: The routes a user can choose (``--venv``/``--pipx``, settings).
+CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
+Kind = Literal["name", "requirements-file", "constraints-file", "editable", "local", "url"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requirement as the user gave it, with what was learned about it."""
+
+    text: str
+    kind: Kind
+    name: str | None = None  # canonical name, where known
+    commands: tuple[str, ...] = ()
+    commands_via: str | None = None  # the dependency the commands come from (meta-packages)
+    inspect_error: str | None = None
+    commands_known: bool = False  # False: not looked up (the decision did not depend on it)
+    #: The wheel safepip downloaded (or built) whole to learn the commands, for the install.
+    local_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """Routes the user chose in one place (``label`` says where), per package and by default."""
+
+    label: str
+    default: Route | None = None
+    packages: Mapping[str, Route] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Situation:
+    externally_managed: bool
+    project: str | None  # project root, None outside any project
+    declared: Mapping[str, str] = field(default_factory=dict)  # canonical name -> where declared
+    in_venv: frozenset[str] = frozenset()
+    interactive: bool = False
+    pipx_apps: frozenset[str] = frozenset()  # looked up for upgrades only
+
+
+@dataclass(frozen=True)
+class Decision:
+    route: Route
+    reasons: tuple[str, ...]
+    ask: bool = False  # ambiguous on a terminal: ask the user, offering ``route`` as the default
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A requirement and its decision: one step for a backend."""
+
+    item: Item
+    decision: Decision

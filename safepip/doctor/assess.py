@@ -1,0 +1,82 @@
+"""Judging a :class:`~safepip.doctor.report.Report`: the blocking problems and the notes worth
+knowing are derived from its facts by :func:`assess` alone."""
+
+from __future__ import annotations
+
+from safepip.doctor.report import PipxInfo, Problem, ProjectInfo, Report
+
+
+def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
+    """What blocks safepip's job (problems), and what is worth knowing (notes)."""
+    problems: list[Problem] = []
+    target = report.interpreter
+    if target.error is not None:
+        problems.append(Problem(target.error, target.error_hint))
+    problems.extend(_project_problems(report.project))
+    blocking, notes = _creation(report)
+    problems.extend(blocking)
+    notes.extend(_pipx_notes(report.pipx))
+    return problems, notes
+
+
+def _project_problems(project: ProjectInfo) -> list[Problem]:
+    """The project's .venv, when it exists and cannot be used."""
+    if project.venv_status in ("broken", "not-a-venv"):
+        return [
+            Problem(
+                f"{project.venv} cannot be used: {project.venv_problem}",
+                "move it away yourself, or run `safepip install --recreate-venv ...` to have "
+                "safepip rename it to .venv.old-<date> and create a new one",
+            )
+        ]
+    if project.venv_status == "ready" and project.venv_has_pip is False:
+        return [
+            Problem(
+                f"{project.venv} has no pip in it",
+                f"install it with: {project.venv}/bin/python -m ensurepip, "
+                "or use safepip install --recreate-venv ...",
+            )
+        ]
+    return []
+
+
+def _creation(report: Report) -> tuple[list[Problem], list[Problem]]:
+    """Whether the target can create venvs: (problems, notes)."""
+    target, support, project = report.interpreter, report.venv_support, report.project
+    if target.mode == "redirect" and support.can_create is False:
+        blocked = project.venv_status != "ready"
+        message = f"{target.path} is externally managed and cannot create virtual environments" + (
+            "" if blocked else "; the existing .venv still works"
+        )
+        found = [Problem(message, support.fix)]
+        return (found, []) if blocked else ([], found)
+    if support.can_create and support.ensurepip is False:
+        note = Problem(
+            f"`{target.path} -m venv` makes venvs without pip here (no ensurepip); "
+            "safepip does not need it, it copies its own pip",
+            support.fix,
+        )
+        return [], [note]
+    return [], []
+
+
+def _pipx_notes(pipx: PipxInfo) -> list[Problem]:
+    """pipx missing, or its commands' directory not on PATH."""
+    notes: list[Problem] = []
+    if not pipx.found:
+        notes.append(
+            Problem(
+                "pipx is not installed; safepip installs its own the first time an application "
+                "goes to pipx",
+                "to use your distribution's instead: install pipx with its package manager "
+                "(e.g. sudo apt install pipx)",
+            )
+        )
+    if pipx.path_fix is not None:
+        notes.append(
+            Problem(
+                f"pipx puts commands in {pipx.bin_dir}, which is not on PATH",
+                pipx.path_fix,
+            )
+        )
+    return notes

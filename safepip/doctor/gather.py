@@ -1,0 +1,263 @@
+"""Gathering the facts of a :class:`~safepip.doctor.report.Report` about this machine and this
+project; reads only, never installs or creates anything.
+
+Most helpers import what they ask lazily, so that loading the command stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from safepip.doctor.assess import assess
+from safepip.doctor.report import (
+    FORMAT,
+    ConfigInfo,
+    DistributionInfo,
+    InterpreterInfo,
+    Mode,
+    OverrideInfo,
+    PipxInfo,
+    Problem,
+    ProjectInfo,
+    Report,
+    SafepipInfo,
+    VenvSupport,
+)
+from safepip.environment import Environment
+from safepip.exceptions import SafepipError
+from safepip.report import Reporter
+
+if TYPE_CHECKING:
+    from safepip.target.interpreter import Probe
+
+#: Variables that change what safepip or pip does, shown besides every ``SAFEPIP_*`` one.
+RELATED_VARIABLES = (
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "PIP_BREAK_SYSTEM_PACKAGES",
+    "PIP_CONFIG_FILE",
+    "PIP_REQUIRE_VIRTUALENV",
+    "PIP_USER",
+    "PIP_TARGET",
+    "PIP_PREFIX",
+    "PIP_ROOT",
+    "PIPX_HOME",
+    "PIPX_BIN_DIR",
+    "NO_COLOR",
+    "FORCE_COLOR",
+)
+
+_CAPABILITIES = """\
+import json
+def importable(name):
+    try:
+        __import__(name)
+        return True
+    except Exception:
+        return False
+print(json.dumps({"venv": importable("venv"), "ensurepip": importable("ensurepip")}))
+"""
+
+
+def _safepip_info(env: Environment) -> SafepipInfo:
+    from safepip import __version__
+    from safepip.target.own_pip import own_pip
+
+    pip = own_pip()
+    return SafepipInfo(__version__, env.own_executable, pip.version if pip else None)
+
+
+def _interpreter(python: str | None, env: Environment) -> tuple[InterpreterInfo, Probe | None]:
+    """The target, and what it says of itself when it runs."""
+    from safepip.target.interpreter import find_target, probe
+    from safepip.target.pep668 import externally_managed
+
+    try:
+        target = find_target(python, env)
+    except SafepipError as error:
+        return InterpreterInfo(None, None, None, error=error.message, error_hint=error.hint), None
+    try:
+        facts = probe(target.path, env)
+    except SafepipError as error:
+        info = InterpreterInfo(
+            target.path,
+            target.chosen_by,
+            None,
+            is_venv=target.is_venv,
+            error=error.message,
+            error_hint=error.hint,
+        )
+        return info, None
+    managed = None if target.is_venv else externally_managed(facts.stdlib)
+    mode, reason = _mode(target.is_venv, managed is not None, facts, env)
+    info = InterpreterInfo(
+        target.path,
+        target.chosen_by,
+        facts.version,
+        is_venv=target.is_venv,
+        externally_managed=managed is not None,
+        marker=str(managed.marker) if managed else None,
+        marker_message=managed.message if managed else None,
+        mode=mode,
+        mode_reason=reason,
+    )
+    return info, facts
+
+
+def _mode(is_venv: bool, managed: bool, facts: Probe, env: Environment) -> tuple[Mode, str]:
+    if is_venv:
+        return "pass-through", "it is a virtual environment, where pip works"
+    if not managed:
+        return "pass-through", "it is not externally managed, so pip works"
+    from safepip.pip.argv import parse
+    from safepip.target.pep668 import exemption
+
+    why = exemption(parse(["install"]), facts, env)
+    if why is not None:
+        return "pass-through", why
+    return "redirect", "libraries go into the project's .venv, applications to pipx"
+
+
+def _distribution() -> DistributionInfo:
+    try:
+        import distro
+
+        return DistributionInfo(
+            distro.id(), distro.name(), distro.version(), distro.name(pretty=True)
+        )
+    except Exception:  # advisory only
+        return DistributionInfo("", "", "", "")
+
+
+def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
+    from safepip.target.distro import venv_package_hint
+    from safepip.target.interpreter import ask
+    from safepip.target.own_pip import own_pip, pip_supports
+
+    if facts is None:
+        return VenvSupport(None, None, False, None, None)
+    try:
+        completed = ask(facts.executable, _CAPABILITIES, env)
+        found: dict[str, bool] = json.loads(completed.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        found = {"venv": False, "ensurepip": False}
+    pip = own_pip()
+    by_copy = pip is not None and pip_supports(pip, facts.version)
+    has_venv, has_ensurepip = bool(found.get("venv")), bool(found.get("ensurepip"))
+    can_create = has_venv and (by_copy or has_ensurepip)
+    fix = None if has_venv and has_ensurepip else venv_package_hint(facts.version)
+    return VenvSupport(has_venv, has_ensurepip, by_copy, can_create, fix)
+
+
+def _pipx(env: Environment) -> PipxInfo:
+    from safepip.backends.pipx import bin_dir, find_pipx
+    from safepip.hints import path_hint
+    from safepip.process import clean_environ, run_captured
+
+    pipx = find_pipx(env)
+    version = None
+    if pipx is not None:
+        try:
+            completed = run_captured(
+                [*pipx.command, "--version"], environ=clean_environ(env.environ), timeout=60
+            )
+            lines = completed.stdout.strip().splitlines()
+            version = lines[-1].strip() if completed.returncode == 0 and lines else None
+        except (OSError, subprocess.SubprocessError):
+            version = None
+    directory = bin_dir(env.environ, env.home)
+    fix = path_hint(directory, env)
+    return PipxInfo(
+        found=pipx is not None,
+        path=pipx.command[0] if pipx else None,
+        version=version,
+        provided_by_safepip=bool(pipx and pipx.provided),
+        bin_dir=str(directory),
+        bin_dir_on_path=fix is None,
+        path_fix=fix,
+    )
+
+
+def _project(env: Environment) -> ProjectInfo:
+    from safepip.pip.run import venv_has_pip
+    from safepip.target.project import venv_target
+    from safepip.target.venv import inspect_venv, read_pyvenv_cfg
+
+    where = venv_target(env.cwd, env.home)
+    state = inspect_venv(where.path)
+    ready = state.status == "ready"
+    cfg = read_pyvenv_cfg(where.path) if ready else {}
+    active = env.environ.get("VIRTUAL_ENV", "")
+    try:
+        is_active = bool(active) and os.path.samefile(active, where.path)
+    except OSError:
+        is_active = False
+    return ProjectInfo(
+        root=str(where.project.root) if where.project else None,
+        marker=where.project.marker if where.project else None,
+        venv=str(where.path),
+        venv_status=state.status,
+        venv_problem=state.problem,
+        venv_python=(cfg.get("version_info") or cfg.get("version")) if ready else None,
+        venv_has_pip=venv_has_pip(str(where.path)) if ready else None,
+        venv_active=is_active,
+    )
+
+
+def _config(env: Environment, project_root: str | None, notes: list[Problem]) -> ConfigInfo:
+    from safepip.decide.settings import overrides
+
+    found = overrides(
+        env.environ,
+        Path(project_root) if project_root else None,
+        env.config_dir,
+        lambda message: notes.append(Problem(message)),
+    )
+    user_file = env.config_dir / "config.toml"
+    shown = {
+        name: value
+        for name, value in sorted(env.environ.items())
+        if name.startswith("SAFEPIP_") or name in RELATED_VARIABLES
+    }
+    return ConfigInfo(
+        user_file=str(user_file),
+        user_file_exists=user_file.is_file(),
+        overrides=[
+            OverrideInfo(o.label, o.default, dict(sorted(o.packages.items()))) for o in found
+        ],
+        environment=shown,
+    )
+
+
+def gather(python: str | None, env: Environment, reporter: Reporter) -> Report:
+    """Everything ``doctor`` shows; reads only, never installs or creates anything."""
+    notes: list[Problem] = []
+    reporter.detail("looking for the target interpreter")
+    interpreter, facts = _interpreter(python, env)
+    reporter.detail("asking it for venv and ensurepip")
+    support = _venv_support(facts, env)
+    reporter.detail("looking for pipx")
+    pipx = _pipx(env)
+    project = _project(env)
+    config = _config(env, project.root, notes)
+    report = Report(
+        format=FORMAT,
+        ok=True,
+        safepip=_safepip_info(env),
+        interpreter=interpreter,
+        distribution=_distribution(),
+        venv_support=support,
+        pipx=pipx,
+        project=project,
+        config=config,
+        notes=notes,
+    )
+    problems, more_notes = assess(report)
+    report.problems = problems
+    report.notes = [*more_notes, *notes]
+    report.ok = not problems
+    return report

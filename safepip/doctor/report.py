@@ -1,0 +1,113 @@
+"""The facts ``safepip doctor`` shows, as frozen dataclasses gathered into a :class:`Report`.
+
+The field order of :class:`Report` and of every dataclass in it is the ``--json`` layout
+(``dataclasses.asdict``), versioned by :data:`FORMAT`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: Version of the ``--json`` layout; raised only when a field changes meaning or goes away.
+FORMAT = 1
+
+Mode = Literal["redirect", "pass-through"]
+
+
+@dataclass(frozen=True)
+class SafepipInfo:
+    version: str
+    python: str
+    pip: str | None  # the pip safepip copies into new venvs
+
+
+@dataclass(frozen=True)
+class InterpreterInfo:
+    path: str | None
+    chosen_by: str | None
+    version: str | None
+    is_venv: bool = False
+    externally_managed: bool = False
+    marker: str | None = None
+    marker_message: str | None = None
+    mode: Mode | None = None  # what `safepip install` does with it
+    mode_reason: str = ""
+    error: str | None = None
+    error_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class DistributionInfo:
+    id: str
+    name: str
+    version: str
+    pretty_name: str
+
+
+@dataclass(frozen=True)
+class VenvSupport:
+    venv: bool | None  # None: there is no interpreter to ask
+    ensurepip: bool | None
+    pip_by_copy: bool  # safepip's own pip runs on the target, so ensurepip is not needed
+    can_create: bool | None
+    fix: str | None  # the command that gives the target venv and ensurepip
+
+
+@dataclass(frozen=True)
+class PipxInfo:
+    found: bool
+    path: str | None
+    version: str | None
+    provided_by_safepip: bool
+    bin_dir: str
+    bin_dir_on_path: bool
+    path_fix: str | None
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    root: str | None  # None: no project found, the working directory would become one
+    marker: str | None
+    venv: str
+    venv_status: str  # absent, ready, not-a-venv, broken
+    venv_problem: str
+    venv_python: str | None
+    venv_has_pip: bool | None
+    venv_active: bool
+
+
+@dataclass(frozen=True)
+class OverrideInfo:
+    label: str
+    default: str | None
+    routes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ConfigInfo:
+    user_file: str
+    user_file_exists: bool
+    overrides: list[OverrideInfo]
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    hint: str | None = None
+
+
+@dataclass
+class Report:
+    format: int
+    ok: bool
+    safepip: SafepipInfo
+    interpreter: InterpreterInfo
+    distribution: DistributionInfo
+    venv_support: VenvSupport
+    pipx: PipxInfo
+    project: ProjectInfo
+    config: ConfigInfo
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)

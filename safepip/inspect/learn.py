@@ -1,0 +1,65 @@
+"""What the requirements whose route depends on it put on PATH, learned before installing:
+the target's wheel tags and markers, then one look at the index (or a build) per requirement."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from safepip.decide.model import Item
+from safepip.environment import Environment
+from safepip.exceptions import InterpreterError
+from safepip.pip.argv import PipArgs
+from safepip.pip.index_options import index_options
+from safepip.report import Reporter
+from safepip.target.interpreter import Probe
+
+
+def learn_commands(
+    items: list[Item], pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter
+) -> list[Item]:
+    """``items`` with ``commands`` filled in (or ``inspect_error`` where they could not be)."""
+    from packaging.requirements import Requirement
+    from packaging.tags import parse_tag
+
+    from safepip.inspect.requirements import inspect_requirements
+    from safepip.target.interpreter import platform
+
+    if not items:
+        return items
+    options, timeout = index_options(pip_args, probe, env)
+    try:
+        target = platform(probe, env)
+    except InterpreterError as error:  # decide without commands: every item gets the .venv
+        return [replace(item, inspect_error=error.message) for item in items]
+    facts = inspect_requirements(
+        [Requirement(item.text) for item in items],
+        tags=[tag for text in target.tags for tag in parse_tag(text)],
+        python_version=probe.version,
+        marker_env=target.markers,
+        options=options,
+        cache_dir=env.cache_dir,
+        pip_python=env.own_executable,
+        environ=env.environ,
+        timeout=timeout,
+    )
+    learned = []
+    for item, fact in zip(items, facts):
+        if fact.error:
+            reporter.detail(f"{item.text}: {fact.error}")
+            learned.append(replace(item, inspect_error=fact.error))
+            continue
+        reporter.detail(
+            f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
+            f"commands: {', '.join(fact.commands) or 'none'}"
+        )
+        fetched = fact.source in ("wheel-download", "sdist-build")
+        learned.append(
+            replace(
+                item,
+                commands=fact.commands,
+                commands_via=fact.via,
+                commands_known=True,
+                local_file=fact.local_file if fetched else None,
+            )
+        )
+    return learned

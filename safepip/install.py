@@ -1,0 +1,114 @@
+"""A redirected install carried out: plan → backends → one summary.
+
+Each route's steps go to its backends in order of preference (with safepip's uv setting, uv's
+first; pip's and pipx's always last, taking what is left): one install into the project's
+``.venv`` for everything that goes there, one application install per application. If a part
+fails the rest stays installed, the failed part is named and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from safepip.backends.base import Backend, Context, Outcome, Request
+from safepip.cli.options import SafepipOptions
+from safepip.decide.model import Planned, Route
+from safepip.decide.plan import plan
+from safepip.environment import Environment
+from safepip.pip.argv import PipArgs
+from safepip.pip.index_options import IndexOptions
+from safepip.report import Reporter
+from safepip.target.interpreter import Interpreter, Probe
+from safepip.target.project import venv_target
+
+
+def backends(ctx: Context) -> dict[Route, list[Backend]]:
+    """The backends of each route, most preferred first."""
+    from safepip.backends.pipx import PipxBackend
+    from safepip.backends.venv_pip import VenvPip
+
+    venv: list[Backend] = [VenvPip(ctx)]
+    apps: list[Backend] = [PipxBackend(ctx)]
+    if ctx.uv is not None:
+        from safepip.backends.uv_tool import UvTool
+        from safepip.backends.venv_uv import VenvUv
+
+        venv.insert(0, VenvUv(ctx, ctx.uv))
+        apps.insert(0, UvTool(ctx, ctx.uv))
+    return {"venv": venv, "pipx": apps}
+
+
+def carry_out(
+    pip_args: PipArgs,
+    target: Interpreter,
+    probe: Probe,
+    options: SafepipOptions,
+    env: Environment,
+    reporter: Reporter,
+) -> int:
+    where = venv_target(env.cwd, env.home)
+    steps = plan(pip_args, options, env, reporter, probe, where)
+    for step in steps:
+        reporter.detail(
+            f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)
+        )
+    if pip_args.has("--dry-run"):
+        for step in steps:
+            reporter.info(
+                f"would install {step.item.text} into "
+                f"{'the .venv' if step.decision.route == 'venv' else 'pipx'}: "
+                + "; ".join(step.decision.reasons)
+            )
+        return 0
+    from safepip.backends.uv import accelerator
+    from safepip.inspect.downloads import offer, withdraw
+
+    uv = accelerator(env, reporter.warning)
+    ctx = Context(pip_args, env, reporter, where, uv)
+    fetched = [s.item.local_file for s in steps if s.item.local_file is not None]
+    separator = any(t.kind == "separator" for t in pip_args.tokens)
+    links = offer(fetched) if fetched and not separator else None
+    try:
+        request = Request(target, probe, options, _index(ctx, probe), links)
+        return _summarise(_install(steps, backends(ctx), request), reporter)
+    finally:
+        withdraw(links)
+
+
+def _index(ctx: Context, probe: Probe) -> IndexOptions | None:
+    """pip's index options, read once, where a uv backend needs them in uv's words."""
+    if ctx.uv is None:
+        return None
+    from safepip.pip.index_options import index_options
+
+    return index_options(ctx.pip_args, probe, ctx.env)[0]
+
+
+def _install(
+    steps: Sequence[Planned], routes: dict[Route, list[Backend]], request: Request
+) -> Outcome:
+    """Each route's steps to its backends, each taking what it can. With no step at all pip
+    runs in the ``.venv`` and says what is missing."""
+    if not steps:
+        return routes["venv"][-1].install([], request)
+    outcome = Outcome()
+    for route, chain in routes.items():
+        left = [s for s in steps if s.decision.route == route]
+        for backend in chain:
+            if not left:
+                break
+            mine, left = backend.claim(left)
+            if mine:
+                outcome.add(backend.install(mine, request))
+    return outcome
+
+
+def _summarise(outcome: Outcome, reporter: Reporter) -> int:
+    for line in outcome.done:
+        reporter.info(line)
+    if outcome.failed:
+        if outcome.done:
+            reporter.info("the parts above succeeded and stay installed")
+        reporter.error("not installed: " + "; ".join(outcome.failed))
+        return 1
+    return 0
