@@ -165,18 +165,32 @@ class _handlers:
 
 
 def run_captured(
-    cmd: Sequence[str], *, environ: Mapping[str, str], timeout: float | None = None
+    cmd: Sequence[str],
+    *,
+    environ: Mapping[str, str],
+    timeout: float | None = None,
+    merge_stderr: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a short helper command and capture its output (probes, venv creation)."""
+    """Run a short helper command without a terminal and capture its output as text
+    (interpreter questions, venv creation, sdist builds); ``merge_stderr`` puts stderr into
+    ``stdout``. Raises OSError or :class:`subprocess.SubprocessError` (a timeout)."""
     return subprocess.run(
         list(cmd),
         env=dict(environ),
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
         text=True,
+        errors="replace",
         timeout=timeout,
         check=False,
     )
+
+
+def interpreter_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment an interpreter is questioned in: none of the variables that would make it
+    import something other than its own standard library."""
+    return {k: v for k, v in environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
 
 
 def interrupt_guard() -> _handlers:

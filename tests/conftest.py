@@ -7,15 +7,10 @@ with ``stdin=subprocess.DEVNULL``.
 
 from __future__ import annotations
 
-import functools
-import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
@@ -24,93 +19,18 @@ if str(TESTS_DIR) not in sys.path:  # pytest's rootdir/prepend import mode does 
     sys.path.insert(0, str(TESTS_DIR))
 
 from support import PackageIndex, build_standard_dists, seed_wheels  # noqa: E402
-from support.environ import hermetic_env  # noqa: E402
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1")
-
-
-def skip_or_fail(reason: str) -> NoReturn:
-    """``pytest.skip`` locally, ``pytest.fail`` in CI (CI must never skip silently)."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: not skipping)", pytrace=False)
-    pytest.skip(reason)
-
+from support.machine import (  # noqa: E402
+    PythonInfo,
+    Snapshot,
+    diff_snapshots,
+    find_managed_python,
+    make_clean_env,
+    skip_or_fail,
+    snapshot_dirs,
+    take_snapshot,
+)
 
 # -- the externally managed interpreter ---------------------------------------------------------
-
-_PROBE = r"""
-import json, os, site, sys, sysconfig
-stdlib = sysconfig.get_path("stdlib")
-print(json.dumps({
-    "executable": sys.executable,
-    "version": "%d.%d.%d" % sys.version_info[:3],
-    "stdlib": stdlib,
-    "externally_managed": os.path.isfile(os.path.join(stdlib, "EXTERNALLY-MANAGED")),
-    "is_venv": sys.prefix != getattr(sys, "base_prefix", sys.prefix),
-    "site_packages": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
-    "user_site": site.getusersitepackages(),
-    "scripts": sysconfig.get_path("scripts"),
-}))
-"""
-
-
-@dataclass(frozen=True)
-class PythonInfo:
-    path: Path
-    executable: str
-    version: str
-    stdlib: str
-    externally_managed: bool
-    is_venv: bool
-    site_packages: tuple[str, ...]
-    user_site: str
-    scripts: str
-
-
-@functools.cache
-def probe_python(python: str) -> PythonInfo | None:
-    """What that interpreter says of itself (isolated mode: no PYTHON* vars, no user site)."""
-    try:
-        out = subprocess.run(
-            [python, "-I", "-c", _PROBE],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-            env={"PATH": os.defpath, "HOME": os.environ.get("HOME", "/")},
-        )
-    except OSError:
-        return None
-    if out.returncode != 0:
-        return None
-    data = json.loads(out.stdout)
-    return PythonInfo(
-        path=Path(python),
-        executable=data["executable"],
-        version=data["version"],
-        stdlib=data["stdlib"],
-        externally_managed=data["externally_managed"],
-        is_venv=data["is_venv"],
-        site_packages=tuple(data["site_packages"]),
-        user_site=data["user_site"],
-        scripts=data["scripts"],
-    )
-
-
-def find_managed_python() -> tuple[PythonInfo | None, str]:
-    """The externally managed interpreter to test against, or (None, why not)."""
-    explicit = os.environ.get("SAFEPIP_TEST_MANAGED_PYTHON")
-    candidate = explicit or "/usr/bin/python3"
-    info = probe_python(candidate)
-    if info is None:
-        return None, f"{candidate} does not run"
-    if info.is_venv:
-        return None, f"{candidate} is a virtual environment"
-    if not info.externally_managed:
-        return None, f"{candidate} has no EXTERNALLY-MANAGED in {info.stdlib}"
-    return info, ""
 
 
 @pytest.fixture(scope="session")
@@ -152,6 +72,15 @@ def index(
         yield idx
 
 
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project under the test HOME (so the project search stops there)."""
+    root = tmp_path / "home" / "proj"
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
+    return root
+
+
 @pytest.fixture(autouse=True)
 def _clear_index_fault(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
@@ -186,13 +115,6 @@ def make_index(
 # -- a clean subprocess environment ---------------------------------------------------------------
 
 
-def make_clean_env(home: Path, index_url: str | None) -> dict[str, str]:
-    """A hermetic environment for pip/pipx/safepip subprocesses; HOME and XDG dirs in ``home``;
-    the externally-managed interpreter's folder first on PATH."""
-    info, _ = find_managed_python()
-    return hermetic_env(home, index_url, path_first=(str(info.path.parent),) if info else ())
-
-
 @pytest.fixture
 def clean_env(tmp_path: Path, index: PackageIndex) -> dict[str, str]:
     """Subprocess environment: minimal PATH, HOME/XDG_* under tmp_path, pip on the test index.
@@ -209,46 +131,6 @@ def clean_env(tmp_path: Path, index: PackageIndex) -> dict[str, str]:
 
 # -- the system site-packages must stay untouched -------------------------------------------------
 
-Snapshot = dict[str, tuple[int, int]]
-
-
-def _snapshot_dirs(info: PythonInfo) -> list[Path]:
-    dirs = [Path(p) for p in info.site_packages]
-    dirs.append(Path(info.user_site))  # the real user's, not a test HOME's
-    return dirs  # watched even when missing: creating one is a change too
-
-
-def take_snapshot(dirs: list[Path], *, scripts_dirs: tuple[Path, ...] = ()) -> Snapshot:
-    """path -> (mtime_ns, size) of everything under ``dirs`` except ``__pycache__``;
-    plus the top level of ``scripts_dirs`` (where a system-wide pip puts commands)."""
-    snap: Snapshot = {}
-    for top in dirs:
-        for root, subdirs, files in os.walk(top):
-            subdirs[:] = [d for d in subdirs if d != "__pycache__"]
-            for name in files:
-                path = os.path.join(root, name)
-                try:
-                    st = os.lstat(path)
-                except FileNotFoundError:
-                    continue
-                snap[path] = (st.st_mtime_ns, st.st_size)
-            snap[root] = (0, 0)  # a folder's existence counts, not its mtime
-    for folder in scripts_dirs:
-        if folder.is_dir():
-            for entry in os.scandir(folder):
-                st = entry.stat(follow_symlinks=False)
-                snap[entry.path] = (st.st_mtime_ns, st.st_size)
-    return snap
-
-
-def diff_snapshots(before: Snapshot, after: Snapshot, limit: int = 30) -> list[str]:
-    lines = [f"added    {p}" for p in sorted(after.keys() - before.keys())]
-    lines += [f"removed  {p}" for p in sorted(before.keys() - after.keys())]
-    lines += [
-        f"changed  {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]
-    ]
-    return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
-
 
 @pytest.fixture(scope="session", autouse=True)
 def system_site_snapshot() -> Iterator[Snapshot | None]:
@@ -264,7 +146,7 @@ def system_site_snapshot() -> Iterator[Snapshot | None]:
     if info is None:
         yield None  # managed_python itself skips/fails the tests that need one
         return
-    dirs = _snapshot_dirs(info)
+    dirs = snapshot_dirs(info)
     scripts = (Path("/usr/local/bin"),)
     before = take_snapshot(dirs, scripts_dirs=scripts)
     yield before

@@ -3,7 +3,7 @@ read-only disks, sudo, hostile configuration and a hostile environment.
 
 Everything is real: safepip runs as a subprocess (``python -m safepip``) against this machine's
 externally-managed /usr/bin/python3, real venv/pip/pipx, the test index on 127.0.0.1 (behind
-:class:`faults_support.GatedProxy` where a request must hang), real signals, real tmpfs and
+:class:`support.faults.GatedProxy` where a request must hang), real signals, real tmpfs and
 read-only bind mounts.
 """
 
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cli import leftovers, run_safepip, venv_python
-from conftest import in_ci, make_clean_env, skip_or_fail
-from faults_support import (
+from support import PackageIndex, build_wheel, debian_pipx, pipx_env
+from support.cli import leftovers, run_safepip, venv_python
+from support.faults import (
     GatedProxy,
     LoggingPython,
     closed_port,
@@ -38,7 +38,7 @@ from faults_support import (
     tmpfs,
     wait_until,
 )
-from support import PackageIndex, build_wheel, debian_pipx, pipx_env
+from support.machine import in_ci, make_clean_env, skip_or_fail
 
 pytestmark = pytest.mark.usefixtures("managed_python")
 
@@ -46,15 +46,6 @@ WAITING = "waiting for another safepip"
 
 
 # -- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project under the test HOME (so the project search stops there)."""
-    root = tmp_path / "home" / "proj"
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
-    return root
 
 
 @pytest.fixture

@@ -18,14 +18,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import (
-    PythonInfo,
-    diff_snapshots,
-    in_ci,
-    make_clean_env,
-    skip_or_fail,
-    take_snapshot,
-)
 from support import (
     FIXBIG_PADDING,
     PackageIndex,
@@ -35,6 +27,14 @@ from support import (
     missing_seeds,
     pipx_env,
     pypi_pipx,
+)
+from support.machine import (
+    PythonInfo,
+    diff_snapshots,
+    in_ci,
+    make_clean_env,
+    skip_or_fail,
+    take_snapshot,
 )
 from support.pipx import pipx_pip_floor
 

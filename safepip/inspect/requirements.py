@@ -13,9 +13,6 @@ nothing but programming errors is raised.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,13 +23,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from safepip.exceptions import SafepipError, SdistBuildFailed
+from safepip.exceptions import SafepipError
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
+from safepip.inspect.sdist import DEFAULT_BUILD_TIMEOUT, build_sdist_metadata
 from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (
     Fetcher,
     WheelInfo,
-    read_local_wheel,
     read_wheel_commands,
     wheel_filename,
 )
@@ -40,28 +37,7 @@ from safepip.pip.index_options import IndexOptions
 
 Source = Literal["wheel-range", "wheel-download", "sdist-build", "local"]
 
-#: Variables that would make ``pip wheel`` look elsewhere than ``IndexOptions`` say, refuse to
-#: build, or write elsewhere; the options are passed on its command line instead.
-_PIP_VARIABLES = (
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "PIP_NO_INDEX",
-    "PIP_PRE",
-    "PIP_ONLY_BINARY",
-    "PIP_NO_BINARY",
-    "PIP_REQUIRE_VIRTUALENV",
-    "PIP_WHEEL_DIR",
-    "PIP_TARGET",
-    "PIP_PREFIX",
-    "PIP_ROOT",
-    "PIP_USER",
-    "PIP_PYTHON",
-    "PYTHONPATH",
-    "PYTHONHOME",
-)
 _MAX_WORKERS = 8
-DEFAULT_BUILD_TIMEOUT = 900.0
 
 
 @dataclass(frozen=True)
@@ -97,82 +73,6 @@ class _Context:
 
 
 # --- sdists ---------------------------------------------------------------------------------
-
-
-def _cached_build(wheel_dir: Path, name: str, version: str, tags: Sequence[Tag]) -> Path | None:
-    if not wheel_dir.is_dir():
-        return None
-    supported = set(tags)
-    for path in sorted(wheel_dir.glob("*.whl")):
-        try:
-            wheel_name, wheel_version, _, wheel_tags = parse_wheel_filename(path.name)
-        except InvalidWheelFilename:
-            continue
-        if wheel_name == name and str(wheel_version) == version and wheel_tags & supported:
-            return path
-    return None
-
-
-def build_sdist_metadata(
-    target: str,
-    *,
-    pip_python: str,
-    options: IndexOptions,
-    cache_dir: Path,
-    name: str | None = None,
-    version: str | None = None,
-    tags: Sequence[Tag] = (),
-    timeout: float = DEFAULT_TIMEOUT,
-    build_timeout: float = DEFAULT_BUILD_TIMEOUT,
-    environ: Mapping[str, str] | None = None,
-) -> WheelInfo:
-    """Build ``target`` (an sdist URL or path, or a PEP 508 direct reference) as pip would.
-
-    Runs ``<pip_python> -m pip wheel --no-deps`` (with build isolation, pip's default) and the
-    ``options``; the wheel is kept in ``<cache_dir>/wheels`` and returned as ``full_download``.
-    With ``name`` and ``version``, a wheel built before that fits ``tags`` is reused.
-    Raises :class:`SdistBuildFailed`.
-    """
-    wheel_dir = cache_dir / "wheels"
-    if name and version:
-        cached = _cached_build(wheel_dir, canonicalize_name(name), version, tags)
-        if cached is not None:
-            return replace(read_local_wheel(cached), full_download=cached)
-    env = {k: v for k, v in (os.environ if environ is None else environ).items()}
-    for variable in _PIP_VARIABLES:
-        env.pop(variable, None)
-    wheel_dir.mkdir(parents=True, exist_ok=True)
-    build_dir = Path(tempfile.mkdtemp(prefix="build-", dir=cache_dir))
-    command = [pip_python, "-m", "pip", "wheel", "--no-deps", "--no-input"]
-    command += ["--disable-pip-version-check", "--timeout", str(timeout), "-w", str(build_dir)]
-    command += [*options.pip_args(), target]
-    try:
-        try:
-            result = subprocess.run(
-                command,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-                timeout=build_timeout,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SdistBuildFailed(f"cannot build {target}: {exc}") from exc
-        built = sorted(build_dir.glob("*.whl"))
-        if result.returncode != 0 or len(built) != 1:
-            tail = "\n".join(result.stdout.strip().splitlines()[-15:])
-            raise SdistBuildFailed(
-                f"pip could not build {target} (exit {result.returncode}):\n{tail}",
-                hint="the same build would fail on install; see pip's output above",
-            )
-        final = wheel_dir / built[0].name
-        os.replace(built[0], final)
-    finally:
-        shutil.rmtree(build_dir, ignore_errors=True)
-    return replace(read_local_wheel(final), full_download=final)
 
 
 # --- one requirement ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from safepip.exceptions import PipConfigError, PipConfigValueError
-from safepip.pip.argv import is_command, option_spec
+from safepip.pip.options_table import is_command, option_spec
 
 CONFIG_BASENAME = "pip.conf"
 _ENV_NAMES_IGNORED = ("version", "help")

@@ -203,15 +203,10 @@ def probe(path: str, env: Environment) -> Probe:
 def ask(python: str, code: str, env: Environment, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` on ``python`` in isolated mode and capture what it prints (the one way
     safepip questions an interpreter). Raises OSError/SubprocessError when it cannot run."""
-    return subprocess.run(
-        [python, "-I", "-c", code, *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-        env={k: v for k, v in env.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")},
-    )
+    from safepip.process import interpreter_environ, run_captured
+
+    command = [python, "-I", "-c", code, *args]
+    return run_captured(command, environ=interpreter_environ(env.environ), timeout=60)
 
 
 def _run_probe(path: str, env: Environment) -> Probe:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli import run_safepip
-from conftest import PythonInfo, make_clean_env
+from support.cli import run_safepip
+from support.machine import PythonInfo, make_clean_env
 
 from safepip.commands.doctor import doctor
 from safepip.doctor.assess import assess
@@ -56,14 +56,6 @@ class Run:
 def environ(tmp_path: Path, managed_python: Path) -> dict[str, str]:
     """The clean environment without a package index (doctor never installs anything)."""
     return make_clean_env(tmp_path / "home", None)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
-    return root
 
 
 def make_env(environ: dict[str, str], cwd: Path, *, tty: bool = False) -> Environment:

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli import run_safepip, venv_import, venv_python, with_pipx
-from support import debian_pipx, pipx_env, pypi_pipx
+from support import PackageIndex, debian_pipx, pipx_env, pypi_pipx
+from support.cli import run_safepip, venv_import, venv_python, with_pipx
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
 
@@ -70,12 +70,12 @@ def test_explain_inside_a_project(inside: Path, clean_env: dict[str, str]) -> No
 
 
 def test_explain_costs_no_full_download_of_a_big_wheel(
-    outside: Path, clean_env: dict[str, str], index: object
+    outside: Path, clean_env: dict[str, str], index: PackageIndex
 ) -> None:
-    index.reset_counters()  # type: ignore[attr-defined]
+    index.reset_counters()
     routes = explain(["fixbig"], outside, clean_env)
     assert routes["fixbig"]["route"] == "pipx"
-    assert index.bytes_served < 1_000_000  # type: ignore[attr-defined]  # the wheel is 30 MB
+    assert index.bytes_served < 1_000_000  # the wheel is 30 MB
 
 
 def test_overrides(inside: Path, clean_env: dict[str, str]) -> None:

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli import run_safepip, venv_import, venv_python, with_pipx
-from conftest import make_clean_env
 from support import PackageIndex, debian_pipx, pipx_env
+from support.cli import run_safepip, venv_import, venv_python, with_pipx
+from support.machine import make_clean_env
 
 from safepip.inspect.downloads import offer, tagged_name, withdraw
 

@@ -13,11 +13,8 @@ from packaging.requirements import Requirement
 from packaging.tags import sys_tags
 from support import PackageIndex, build_sdist, build_wheel
 
-from safepip.inspect.requirements import (
-    RequirementFacts,
-    build_sdist_metadata,
-    inspect_requirements,
-)
+from safepip.inspect.requirements import RequirementFacts, inspect_requirements
+from safepip.inspect.sdist import build_sdist_metadata
 from safepip.pip.index_options import IndexOptions
 
 TAGS = list(sys_tags())

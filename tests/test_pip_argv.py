@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safepip.pip import argv as _argv
 from safepip.exceptions import PipArgsError
+from safepip.pip import options_table
 from safepip.pip.argv import Token, parse
 
 
@@ -274,8 +274,11 @@ def test_with_positionals() -> None:
 _VOCABULARY = sorted(
     {
         string
-        for command in (None, *_argv._COMMANDS)
-        for string in (*_argv._table(command).long, *_argv._table(command).short)
+        for command in (None, *options_table.COMMANDS)
+        for string in (
+            *options_table.option_table(command).long,
+            *options_table.option_table(command).short,
+        )
     }
 )
 
@@ -286,7 +289,7 @@ _words = st.one_of(
     ),
     st.tuples(st.sampled_from(_VOCABULARY), st.text(max_size=5)).map(lambda p: f"{p[0]}={p[1]}"),
     st.text(alphabet="-UqvrcehiItfV=x", min_size=1, max_size=5),
-    st.sampled_from([*_argv._COMMANDS, "--", "-", "bogus", "x", "req.txt"]),
+    st.sampled_from([*options_table.COMMANDS, "--", "-", "bogus", "x", "req.txt"]),
     st.text(max_size=8),
 )
 _argvs = st.lists(_words, max_size=10)
@@ -337,7 +340,7 @@ def _optparse_parser(command: str | None) -> tuple[_Parser, list[tuple[str, str 
     parser = _Parser(add_help_option=False)
     if command is None:
         parser.disable_interspersed_args()
-    table = _argv._table(command)
+    table = options_table.option_table(command)
     specs = {id(spec): spec for spec in (*table.long.values(), *table.short.values())}
 
     def record(option: optparse.Option, opt: str, value: str | None, p: object) -> None:
@@ -363,7 +366,7 @@ def _optparse_reading(argv: list[str]) -> tuple[object, ...] | None:
     if not rest:
         return (None, main_options)
     name = rest[0]
-    if name not in _argv._COMMANDS:
+    if name not in options_table.COMMANDS:
         return None
     cmd_args = list(argv)
     cmd_args.remove(name)

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cli import run_safepip, with_pipx
 from support import debian_pipx, pipx_env, pypi_pipx
+from support.cli import run_safepip, with_pipx
 
 
 def run_on_pty(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -> tuple[int, str]:
@@ -50,14 +50,6 @@ def run_on_pty(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -
     code = proc.wait(timeout=60)
     os.close(main)
     return code, output.decode(errors="replace")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "home" / "proj"
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
-    return root
 
 
 def test_asks_once_and_remembers(project: Path, clean_env: dict[str, str], tmp_path: Path) -> None:

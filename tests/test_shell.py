@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import skip_or_fail
+from support.machine import skip_or_fail
 
 from safepip.commands.shell_init import shell_init
 from safepip.environment import Environment
@@ -73,7 +73,7 @@ def lines(text: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real venv (activate scripts for every shell); no pip needed for activation."""
-    from conftest import find_managed_python
+    from support.machine import find_managed_python
 
     info, why = find_managed_python()
     python = str(info.path) if info is not None else shutil.which("python3")

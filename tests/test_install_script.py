@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from cli import run_safepip
+from support.cli import run_safepip
 
 REPO = Path(__file__).resolve().parents[1]
 

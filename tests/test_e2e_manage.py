@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli import run_safepip, venv_import, with_pipx
 from support import debian_pipx, pipx_env, pypi_pipx
+from support.cli import run_safepip, venv_import, with_pipx
 
 
 @pytest.fixture

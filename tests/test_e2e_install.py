@@ -11,15 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cli import leftovers, run_safepip, venv_import, venv_python
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
-    return root
+from support import PackageIndex
+from support.cli import leftovers, run_safepip, venv_import, venv_python
 
 
 def test_redirects_into_a_new_venv(
@@ -156,18 +149,18 @@ def test_failed_first_install_leaves_no_venv(project: Path, clean_env: dict[str,
     assert "removed again" in result.stderr
 
 
-def wait_for_request(index: object) -> None:
+def wait_for_request(index: PackageIndex) -> None:
     deadline = time.monotonic() + 30
-    while not index.requests and time.monotonic() < deadline:  # type: ignore[attr-defined]
+    while not index.requests and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert index.requests, "pip never asked the index"  # type: ignore[attr-defined]
+    assert index.requests, "pip never asked the index"
 
 
 def test_ctrl_c_during_install_leaves_no_venv(
-    project: Path, clean_env: dict[str, str], index: object
+    project: Path, clean_env: dict[str, str], index: PackageIndex
 ) -> None:
-    index.set_fault("stall", seconds=30)  # type: ignore[attr-defined]
-    index.reset_counters()  # type: ignore[attr-defined]
+    index.set_fault("stall", seconds=30)
+    index.reset_counters()
     proc = subprocess.Popen(
         [sys.executable, "-m", "safepip", "install", "fixlib"],
         cwd=project,
@@ -187,16 +180,18 @@ def test_ctrl_c_during_install_leaves_no_venv(
         _, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
-        index.set_fault(None)  # type: ignore[attr-defined]
+        index.set_fault(None)
     assert proc.returncode == 130, err
     assert not os.path.lexists(project / ".venv")
     assert leftovers(project) == []
     assert "Traceback" not in err
 
 
-def test_sigterm_ends_pip_too(project: Path, clean_env: dict[str, str], index: object) -> None:
-    index.set_fault("stall", seconds=30)  # type: ignore[attr-defined]
-    index.reset_counters()  # type: ignore[attr-defined]
+def test_sigterm_ends_pip_too(
+    project: Path, clean_env: dict[str, str], index: PackageIndex
+) -> None:
+    index.set_fault("stall", seconds=30)
+    index.reset_counters()
     proc = subprocess.Popen(
         [sys.executable, "-m", "safepip", "install", "fixlib"],
         cwd=project,
@@ -218,7 +213,7 @@ def test_sigterm_ends_pip_too(project: Path, clean_env: dict[str, str], index: o
         proc.communicate(timeout=30)
     finally:
         proc.kill()
-        index.set_fault(None)  # type: ignore[attr-defined]
+        index.set_fault(None)
     assert proc.returncode == 143
     assert children, "pip was not running"
     for child in children:

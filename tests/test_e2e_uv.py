@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli import run_safepip, venv_import, venv_python
-from conftest import skip_or_fail
+from support.cli import run_safepip, venv_import, venv_python
+from support.machine import skip_or_fail
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +41,6 @@ def installer(project: Path, name: str) -> str:
     found = list((project / ".venv").glob(f"lib/python*/site-packages/{name}-*.dist-info"))
     assert len(found) == 1, found
     return (found[0] / "INSTALLER").read_text().strip()
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "home" / "proj"
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
-    return root
 
 
 def test_uv_installs_into_a_new_venv_that_still_has_pip(

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from faults_support import closed_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.faults import closed_port
 
 from safepip.__main__ import main
 from safepip.cli.registry import COMMANDS, OPTIONS
