@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safepip.pip import argv as _argv
 from safepip.exceptions import PipArgsError
+from safepip.pip import argv as _argv
 from safepip.pip.argv import Token, parse
 
 
