@@ -22,13 +22,14 @@ from safepip.target.lock import EnvironmentLock
 from safepip.target.project import installed_names
 from safepip.target.venv import (
     VenvState,
+    inspect_or_refuse,
     inspect_venv,
     move_aside,
     no_pip_hint,
+    refusal,
     remove_partial_install,
     remove_venv,
     site_packages_entries,
-    unusable_hint,
 )
 
 #: Options that make no sense inside a venv and would make pip refuse there.
@@ -72,6 +73,7 @@ class ProjectVenv:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self._usable: bool | None = None
 
     # -- what subclasses provide --------------------------------------------------------------
 
@@ -136,10 +138,10 @@ class ProjectVenv:
         self.ctx.reporter.info(f"waiting for another safepip run using {self.ctx.where.path} ...")
 
     def _prepare(self, venv: Path, request: Request) -> bool:
-        """A usable venv at ``venv`` (moved aside first with --recreate-venv); whether it was
-        created now."""
+        """A usable venv at ``venv`` (an unusable or untrusted one moved aside first with
+        --recreate-venv); whether it was created now."""
         state = inspect_venv(venv)
-        if state.status in ("not-a-venv", "broken"):
+        if state.status in ("not-a-venv", "broken", "untrusted"):
             state = self._recreate(state, request)
         created = state.status == "absent"
         if created:
@@ -150,13 +152,11 @@ class ProjectVenv:
     def _recreate(self, state: VenvState, request: Request) -> VenvState:
         venv = state.path
         if not request.options.recreate_venv:
-            raise VenvError(
-                f"{venv} cannot be used: {state.problem}. safepip leaves it as it is",
-                unusable_hint(),
-            )
+            raise refusal(state)
         moved = move_aside(venv)
+        kind = "untrusted" if state.status == "untrusted" else "unusable"
         self.ctx.reporter.info(
-            f"moved the unusable {display_path(venv, self.ctx.env.cwd)} to {moved.name}"
+            f"moved the {kind} {display_path(venv, self.ctx.env.cwd)} to {moved.name}"
         )
         return inspect_venv(venv)
 
@@ -232,13 +232,16 @@ class ProjectVenv:
     # -- living with it -------------------------------------------------------------------------
 
     def usable(self) -> bool:
-        """Whether the project's ``.venv`` is a ready venv with pip in it."""
+        """Whether the project's ``.venv`` is a ready venv with pip in it; one that must not be
+        run raises :class:`VenvError` saying why. Looked at once."""
         where = self.ctx.where
-        return (
-            where.project is not None
-            and inspect_venv(where.path).status == "ready"
-            and venv_has_pip(str(where.path))
-        )
+        if self._usable is None:
+            self._usable = (
+                where.project is not None
+                and inspect_or_refuse(where.path).status == "ready"
+                and venv_has_pip(str(where.path))
+            )
+        return self._usable
 
     def installed(self) -> frozenset[str]:
         return installed_names(self.ctx.where.path) if self.usable() else frozenset()

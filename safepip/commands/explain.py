@@ -40,6 +40,10 @@ def explain(
         may_ask=False,
         learn_all=True,
     )
+    if any(step.decision.route == "venv" for step in steps):
+        from safepip.target.venv import inspect_or_refuse
+
+        inspect_or_refuse(where.path)  # what install would refuse, explain refuses too
     report: dict[str, Any] = {
         "interpreter": target.path,
         "externally_managed": managed,

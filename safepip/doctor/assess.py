@@ -3,6 +3,8 @@ knowing are derived from its facts by :func:`assess` alone."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from safepip.doctor.report import PipxInfo, Problem, ProjectInfo, Report
 
 
@@ -21,6 +23,11 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
 
 def _project_problems(project: ProjectInfo) -> list[Problem]:
     """The project's .venv, when it exists and cannot be used."""
+    if project.venv_status == "untrusted":
+        from safepip.target.venv import VenvState, refusal
+
+        error = refusal(VenvState(Path(project.venv), "untrusted", project.venv_problem))
+        return [Problem(error.message, error.hint)]
     if project.venv_status in ("broken", "not-a-venv"):
         return [
             Problem(

@@ -142,6 +142,7 @@ def _project(screen: _Screen, project: ProjectInfo) -> None:
         "absent": "absent (created on the first install)",
         "broken": paint(_RED, "broken"),
         "not-a-venv": paint(_RED, "not a virtual environment"),
+        "untrusted": paint(_RED, "not run (untrusted)"),
     }[project.venv_status]
     detail = []
     if project.venv_status == "ready":

@@ -70,7 +70,7 @@ class ProjectInfo:
     root: str | None  # None: no project found, the working directory would become one
     marker: str | None
     venv: str
-    venv_status: str  # absent, ready, not-a-venv, broken
+    venv_status: str  # absent, ready, not-a-venv, broken, untrusted
     venv_problem: str
     venv_python: str | None
     venv_has_pip: bool | None

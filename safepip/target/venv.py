@@ -1,22 +1,30 @@
-"""The project's virtual environment as it is: usable or not (and why), moved aside or removed
-(only what this run made), and the advice for one that cannot be used. Making one is
-``venv_create``'s.
+"""The project's virtual environment as it is: usable or not (and why), trusted to be run or
+not, moved aside or removed (only what this run made), and the advice for one that cannot be
+used. Making one is ``venv_create``'s.
+
+Trust is decided without running anything from the project (see :func:`distrust`): a ``.venv``
+that came with the checkout, whose interpreter is not the Python its ``pyvenv.cfg`` names, or
+(for root) that belongs to another user is reported as ``untrusted`` and never run.
 """
 
 from __future__ import annotations
 
 import configparser
 import contextlib
+import filecmp
 import os
+import re
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from safepip.exceptions import VenvError
 from safepip.target.project import VENV_NAME
 
-Status = Literal["absent", "ready", "not-a-venv", "broken"]
+Status = Literal["absent", "ready", "not-a-venv", "broken", "untrusted"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,174 @@ def inspect_venv(path: Path) -> VenvState:
         )
     if not os.access(python, os.X_OK):
         return VenvState(path, "broken", f"its interpreter {python} is not executable")
+    problem = distrust(path)
+    if problem:
+        return VenvState(path, "untrusted", problem)
     return VenvState(path, "ready")
+
+
+def inspect_or_refuse(path: Path) -> VenvState:
+    """:func:`inspect_venv`, raising the explanation for a venv that must not be run."""
+    state = inspect_venv(path)
+    if state.status == "untrusted":
+        raise refusal(state)
+    return state
+
+
+def refusal(state: VenvState) -> VenvError:
+    """The error for a ``.venv`` safepip will not use as it is (untrusted or unusable)."""
+    if state.status == "untrusted":
+        return VenvError(
+            f"{state.path} is not run: {state.problem}",
+            "look at it yourself before running anything from it; to go on, `safepip install "
+            f"--recreate-venv ...` renames it to {VENV_NAME}.old-<date> and creates a new one; "
+            "if it is committed, also remove it from the repository "
+            f"(git rm -r --cached {VENV_NAME}, or hg forget {VENV_NAME})",
+        )
+    return VenvError(
+        f"{state.path} cannot be used: {state.problem}. safepip leaves it as it is",
+        unusable_hint(),
+    )
+
+
+def distrust(venv: Path) -> str:
+    """Why the venv at ``venv`` must not be run, or "". Reads the filesystem and asks git/hg
+    (the user's own tools) only; nothing from the venv or the project is run."""
+    return _foreign_owner(venv) or _from_checkout(venv) or _interpreter_problem(venv)
+
+
+def _foreign_owner(venv: Path) -> str:
+    """Run as root, another user's venv is that user's programs: not run."""
+    if os.geteuid() != 0:
+        return ""
+    paths = [venv, venv / "pyvenv.cfg", venv / "bin", venv / "bin" / "python"]
+    for path in [*paths, *venv.glob("lib*/python*/site-packages")]:
+        try:
+            owner = (path.stat() if path == venv else path.lstat()).st_uid
+        except OSError:
+            continue
+        if owner != 0:
+            import pwd
+
+            try:
+                name = pwd.getpwuid(owner).pw_name
+            except KeyError:
+                name = f"user {owner}"
+            return (
+                f"{path} belongs to {name} and safepip is running as root, so running it would "
+                f"run {name}'s programs as root; run safepip as {name} instead"
+            )
+    return ""
+
+
+def _from_checkout(venv: Path) -> str:
+    """A venv committed to the repository around it is whatever the repository put there."""
+    for folder in (venv.parent, *venv.parent.parents):
+        git, hg = (folder / ".git").exists(), (folder / ".hg").exists()
+        if git or hg:
+            break
+    else:
+        return ""
+    tool = "git" if git and _git_checked_out(venv) else "hg" if hg and _hg_tracked(venv) else ""
+    if not tool:
+        return ""
+    return (
+        f"its files are tracked by {tool} in {folder}: it came with the checkout, and running "
+        "it would run whatever the repository put there"
+    )
+
+
+#: One ``git ls-files -z --debug`` entry: its path and the inode git recorded for it.
+_GIT_ENTRY = re.compile(
+    rb"([^\0]*)\0  ctime: [^\n]*\n  mtime: [^\n]*\n  dev: \d+\tino: (\d+)\n"
+    rb"  uid: [^\n]*\n  size: [^\n]*\n"
+)
+
+
+def _tool_output(command: list[str]) -> bytes | None:
+    """stdout of the user's git or hg (its own settings for this repository ignored where they
+    could run a program), or None where it is missing or fails."""
+    found = shutil.which(command[0])
+    if found is None:
+        return None
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "HG"))}
+    try:
+        done = subprocess.run(
+            [found, *command[1:]],
+            env=dict(environ, HGPLAIN="1"),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _git_checked_out(venv: Path) -> bool:
+    """Whether a file of ``venv`` is in git's index and is the very file git wrote or added (its
+    inode is the one recorded): a venv made anew in its place (``--recreate-venv``) is not."""
+    where = ["-c", "core.fsmonitor=false", "-C", str(venv.parent)]
+    out = _tool_output(["git", *where, "ls-files", "-z", "--debug", "--", venv.name])
+    for match in _GIT_ENTRY.finditer(out or b""):
+        try:
+            inode = os.lstat(os.path.join(os.fsencode(venv.parent), match[1])).st_ino
+        except OSError:
+            continue
+        recorded = int(match[2])
+        if recorded in (0, inode & 0xFFFFFFFF):
+            return True
+    return False
+
+
+def _hg_tracked(venv: Path) -> bool:
+    return bool(_tool_output(["hg", "--cwd", str(venv.parent), "files", "--", venv.name]))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _interpreter_problem(venv: Path) -> str:
+    """The venv's ``bin/python`` must be (a link to, or a copy of) the Python in the ``home``
+    folder its ``pyvenv.cfg`` names, and that folder must be outside the project."""
+    cfg = read_pyvenv_cfg(venv)
+    home = cfg.get("home", "")
+    python = venv / "bin" / "python"
+    if not os.path.isabs(home) or not os.path.isdir(home):
+        return f"its pyvenv.cfg names no Python installation {python} could come from"
+    project = os.path.realpath(venv.parent)
+    if _inside(os.path.realpath(home), project):
+        return f"its pyvenv.cfg says it was made from a Python inside the project ({home})"
+    if not _is_home_python(python, Path(home), cfg, project):
+        return f"its interpreter {python} is not the Python its pyvenv.cfg names (in {home})"
+    return ""
+
+
+def _is_home_python(python: Path, home: Path, cfg: dict[str, str], project: str) -> bool:
+    real = os.path.realpath(python)
+    copied = _inside(real, os.path.realpath(python.parent.parent))
+    if not copied and _inside(real, project):
+        return False
+    names = {"python", "python3"}
+    version = (cfg.get("version_info") or cfg.get("version") or "").split(".")
+    if len(version) >= 2:
+        names.add(f"python{version[0]}.{version[1]}")
+    hop = python
+    for _ in range(40):  # the names along bin/python's chain of links
+        names.add(hop.name)
+        if not hop.is_symlink():
+            break
+        hop = hop.parent / os.readlink(hop)
+    for candidate in (home / name for name in sorted(names)):
+        if not candidate.is_file():
+            continue
+        if os.path.realpath(candidate) == real:
+            return True
+        if copied and filecmp.cmp(real, candidate, shallow=False):
+            return True
+    return False
 
 
 def unusable_hint() -> str:

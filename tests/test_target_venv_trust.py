@@ -1,0 +1,235 @@
+"""A ``.venv`` that came with a checkout, or whose interpreter is not what its ``pyvenv.cfg``
+says, is never run (issue 15): every safepip command, through a real shell, against a hostile
+checkout whose ``bin/python`` and ``bin/activate`` write a marker file when run."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pip
+import pytest
+from support import PackageIndex, build_wheel
+
+from safepip.target.venv import inspect_venv
+
+pytestmark = pytest.mark.usefixtures("managed_python")
+
+MAJOR_MINOR = f"{sys.version_info[0]}.{sys.version_info[1]}"
+SAFEPIP = f"{shlex.quote(sys.executable)} -m safepip"
+#: Every command that would run the project's .venv, as a user types it.
+COMMANDS = [
+    "install six",
+    "uninstall -y six",
+    "list",
+    "freeze",
+    "show six",
+    "check",
+    "explain six",
+    "where",
+    "doctor",
+]
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def hostile_venv(venv: Path, marker: Path, home: str = "/usr/bin") -> None:
+    """A .venv whose pyvenv.cfg says it was made from ``home``'s Python, but whose
+    ``bin/python`` is a script that leaves ``marker`` and then runs the real Python."""
+    bin_dir = venv / "bin"
+    bin_dir.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(
+        f"home = {home}\ninclude-system-site-packages = false\nversion = {MAJOR_MINOR}.0\n"
+    )
+    python = bin_dir / "python"
+    python.write_text(f'#!/bin/sh\necho "$@" >> {marker}\nexec /usr/bin/python3 "$@"\n')
+    python.chmod(0o755)
+    for name in ("python3", f"python{MAJOR_MINOR}"):
+        (bin_dir / name).symlink_to("python")
+    (bin_dir / "activate").write_text(f"echo activated >> {marker}\n")
+    site = venv / "lib" / f"python{MAJOR_MINOR}" / "site-packages"
+    site.mkdir(parents=True)
+    shutil.copytree(Path(pip.__file__).parent, site / "pip")
+
+
+def checkout(root: Path, marker: Path, *, committed: bool) -> Path:
+    root.mkdir(parents=True)
+    (root / "requirements.txt").write_text("six\n")
+    hostile_venv(root / ".venv", marker)
+    if committed:
+        git(root, "init", "-q")
+        git(root, "add", ".")
+        git(root, "commit", "-q", "-m", "the project, with its .venv")
+    return root
+
+
+@pytest.fixture
+def six_env(clean_env: dict[str, str], make_index: object, tmp_path: Path) -> dict[str, str]:
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    index: PackageIndex = make_index(build_wheel(wheels, "six", "1.16.0"))  # type: ignore[operator]
+    return dict(clean_env, PIP_INDEX_URL=index.url)
+
+
+def in_bash(code: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], why: str, marker: Path) -> None:
+    output = result.stdout + result.stderr
+    assert not marker.exists(), f"the .venv was run: {marker.read_text()}\n{output}"
+    assert result.returncode != 0, output
+    assert "is not run" in output and why in output, output
+    assert "--recreate-venv" in output, output
+    assert "Traceback" not in output, output
+
+
+def test_a_committed_venv_is_never_run(tmp_path: Path, six_env: dict[str, str]) -> None:
+    marker = tmp_path / "ran"
+    root = checkout(tmp_path / "home" / "proj", marker, committed=True)
+    for command in COMMANDS:
+        assert_refused(in_bash(f"{SAFEPIP} {command}", root, six_env), "tracked by git", marker)
+    shell = f'eval "$({SAFEPIP} shell-init bash)"; pip install six; st=$?; echo "$VIRTUAL_ENV"'
+    shell += "; exit $st"
+    result = in_bash(shell, root, six_env)
+    assert_refused(result, "tracked by git", marker)
+    assert ".venv" not in result.stdout
+
+    again = in_bash(f"{SAFEPIP} install --recreate-venv six", root, six_env)
+    assert again.returncode == 0, again.stderr
+    assert "moved the untrusted .venv to .venv.old-" in again.stderr
+    assert not marker.exists()
+    moved = [p for p in root.iterdir() if p.name.startswith(".venv.old-")]
+    assert len(moved) == 1 and (moved[0] / "bin" / "activate").is_file()  # kept, not deleted
+    assert inspect_venv(root / ".venv").status == "ready"
+    # the new .venv is not the committed one, though git's index still lists those paths
+    listed = in_bash(f"{SAFEPIP} list", root, six_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "six" in listed.stdout and not marker.exists()
+
+
+def test_a_venv_lying_about_its_python_is_never_run(
+    tmp_path: Path, six_env: dict[str, str]
+) -> None:
+    marker = tmp_path / "ran"
+    root = checkout(tmp_path / "home" / "proj", marker, committed=False)
+    why = "is not the Python its pyvenv.cfg names"
+    for command in ("install six", "uninstall -y six", "list", "explain six", "doctor"):
+        assert_refused(in_bash(f"{SAFEPIP} {command}", root, six_env), why, marker)
+    again = in_bash(f"{SAFEPIP} install --recreate-venv six", root, six_env)
+    assert again.returncode == 0, again.stderr
+    assert not marker.exists()
+
+
+# -- the checks on their own (filesystem only) ------------------------------------------------
+
+
+def make_venv(path: Path, *options: str) -> Path:
+    subprocess.run(
+        ["/usr/bin/python3", "-m", "venv", "--without-pip", *options, str(path)],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+@pytest.mark.parametrize("options", [(), ("--copies",)], ids=["symlinks", "copies"])
+def test_real_venvs_are_trusted(tmp_path: Path, options: tuple[str, ...]) -> None:
+    venv = make_venv(tmp_path / "proj" / ".venv", *options)
+    assert inspect_venv(venv).status == "ready", inspect_venv(venv)
+
+
+@pytest.mark.parametrize("tool", ["uv", "virtualenv"])
+def test_venvs_made_by_other_tools_are_trusted(tmp_path: Path, tool: str) -> None:
+    found = shutil.which(tool)
+    if found is None:
+        pytest.skip(f"{tool} is not installed")
+    command = [found, "venv", "-q"] if tool == "uv" else [found, "-q"]
+    venv = tmp_path / "proj" / ".venv"
+    subprocess.run([*command, "--python", "/usr/bin/python3", str(venv)], check=True)
+    assert inspect_venv(venv).status == "ready", inspect_venv(venv)
+
+
+def test_a_copied_interpreter_must_be_the_pythons_bytes(tmp_path: Path) -> None:
+    venv = make_venv(tmp_path / "proj" / ".venv", "--copies")
+    with (venv / "bin" / "python").open("ab") as python:
+        python.write(b"\0")
+    state = inspect_venv(venv)
+    assert state.status == "untrusted" and "is not the Python" in state.problem
+
+
+def test_a_python_inside_the_project_is_not_trusted(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "py" / "bin").mkdir(parents=True)
+    (root / "py" / "bin" / "python3").symlink_to("/usr/bin/python3")
+    venv = make_venv(root / ".venv")
+    cfg = (venv / "pyvenv.cfg").read_text().replace("home = /usr/bin", f"home = {root}/py/bin")
+    (venv / "pyvenv.cfg").write_text(cfg)
+    (venv / "bin" / "python3").unlink()
+    (venv / "bin" / "python3").symlink_to(root / "py" / "bin" / "python3")
+    state = inspect_venv(venv)
+    assert state.status == "untrusted" and "inside the project" in state.problem
+
+
+def test_an_untracked_venv_in_a_repository_is_trusted(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / ".gitignore").write_text(".venv/\n")
+    git(root, "add", ".gitignore")
+    venv = make_venv(root / ".venv")
+    assert inspect_venv(venv).status == "ready"
+
+
+def test_a_committed_symlink_as_venv_is_not_trusted(tmp_path: Path) -> None:
+    real = make_venv(tmp_path / "elsewhere")
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / ".venv").symlink_to(real)
+    git(root, "init", "-q")
+    git(root, "add", ".venv")
+    state = inspect_venv(root / ".venv")
+    assert state.status == "untrusted" and "tracked by git" in state.problem
+
+
+def test_a_committed_venv_in_mercurial_is_not_trusted(tmp_path: Path) -> None:
+    if shutil.which("hg") is None:
+        pytest.skip("hg is not installed")
+    root = tmp_path / "proj"
+    root.mkdir()
+    subprocess.run(["hg", "init"], cwd=root, check=True)
+    venv = make_venv(root / ".venv")
+    subprocess.run(["hg", "add", "-q", ".venv"], cwd=root, check=True)
+    state = inspect_venv(venv)
+    assert state.status == "untrusted" and "tracked by hg" in state.problem
+
+
+def test_another_users_venv_is_not_run_by_root(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    venv = make_venv(tmp_path / "proj" / ".venv")
+    nobody = pwd.getpwnam("nobody")
+    os.chown(venv / "pyvenv.cfg", nobody.pw_uid, nobody.pw_gid)
+    state = inspect_venv(venv)
+    assert state.status == "untrusted" and "belongs to nobody" in state.problem
