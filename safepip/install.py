@@ -67,8 +67,10 @@ def carry_out(
     ctx = Context(pip_args, env, reporter, where, uv)
     fetched = [s.item.local_file for s in steps if s.item.local_file is not None]
     separator = any(t.kind == "separator" for t in pip_args.tokens)
-    links = offer(fetched) if fetched and not separator else None
+    links = offer(fetched, env) if fetched and not separator else None
     try:
+        if links is not None:
+            reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
         request = Request(target, probe, options, _index(ctx, probe), links)
         return _summarise(_install(steps, backends(ctx), request), reporter)
     finally:

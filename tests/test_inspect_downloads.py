@@ -14,6 +14,7 @@ from support import PackageIndex, debian_pipx, pipx_env
 from support.cli import run_safepip, venv_import, venv_python, with_pipx
 from support.machine import make_clean_env
 
+from safepip.environment import Environment
 from safepip.inspect.downloads import offer, tagged_name, withdraw
 
 
@@ -23,17 +24,42 @@ def test_tagged_name() -> None:
     assert tagged_name("x-1.0.tar.gz") is None
 
 
+def environment(tmp_path: Path, **more: str) -> Environment:
+    return Environment(
+        environ={"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"), **more},
+        cwd=tmp_path,
+    )
+
+
 def test_offer_links_and_withdraw_removes(tmp_path: Path) -> None:
     wheel = tmp_path / "x-1.0-py3-none-any.whl"
     wheel.write_bytes(b"zip")
-    folder = offer([wheel, tmp_path / "gone-1.0-py3-none-any.whl"])
+    folder = offer([wheel, tmp_path / "gone-1.0-py3-none-any.whl"], environment(tmp_path))
     assert folder is not None
+    # private, in safepip's cache (no runtime folder here), never in shared /tmp
+    assert folder.parent == tmp_path / "cache" / "safepip" / "tmp"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert folder.parent.stat().st_mode & 0o777 == 0o700
     assert [p.name for p in folder.iterdir()] == ["x-1.0-0safepip-py3-none-any.whl"]
     assert (folder / "x-1.0-0safepip-py3-none-any.whl").read_bytes() == b"zip"
     withdraw(folder)
     assert not folder.exists()
     assert wheel.exists()  # the cached download itself stays
-    assert offer([]) is None
+    assert offer([], environment(tmp_path)) is None
+
+
+def test_offer_uses_a_private_runtime_folder_only(tmp_path: Path) -> None:
+    wheel = tmp_path / "x-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"zip")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    folder = offer([wheel], environment(tmp_path, XDG_RUNTIME_DIR=str(runtime)))
+    assert folder is not None and folder.parent == runtime / "safepip"
+    withdraw(folder)
+    runtime.chmod(0o755)  # not a private runtime folder: safepip's cache instead
+    folder = offer([wheel], environment(tmp_path, XDG_RUNTIME_DIR=str(runtime)))
+    assert folder is not None and folder.parent == tmp_path / "cache" / "safepip" / "tmp"
+    withdraw(folder)
 
 
 @pytest.fixture
@@ -65,7 +91,16 @@ def test_a_library_is_downloaded_once_for_deciding_and_installing(
         [str(venv_python(folder)), "-m", "pip", "freeze"], env=env, capture_output=True, text=True
     )
     assert "fixlib==2.0" in freeze.stdout.splitlines()
-    assert os.listdir(tmp_path / "tmp") == []  # the find-links folder is gone
+    assert os.listdir(tmp_path / "tmp") == []  # nothing in $TMPDIR at all
+    assert os.listdir(tmp_path / "home" / ".cache" / "safepip" / "tmp") == []  # folder gone
+    # the .venv keeps nothing of it for later pip runs: no pip.conf, no path in any file
+    assert not (folder / ".venv" / "pip.conf").exists()
+    kept = [
+        p
+        for p in (folder / ".venv").rglob("*")
+        if p.is_file() and b"safepip-wheels-" in p.read_bytes()
+    ]
+    assert kept == []
 
 
 def outside_with_pipx(tmp_path: Path, index: PackageIndex) -> tuple[dict[str, str], Path]:

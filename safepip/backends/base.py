@@ -51,7 +51,9 @@ class Request:
 
     @property
     def reuse(self) -> tuple[str, ...]:
-        """pip options that offer the already-fetched wheels."""
+        """pip options that offer the already-fetched wheels, for a pip run that saves nothing
+        (the ``.venv``'s); never for pipx or uv, which save their options (``links`` reaches
+        pipx's pip through its environment, see ``safepip.backends.pipx.reuse_environ``)."""
         return ("--find-links", str(self.links)) if self.links is not None else ()
 
 

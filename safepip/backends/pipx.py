@@ -132,6 +132,30 @@ def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
     return frozenset(names)
 
 
+def reuse_environ(environ: Mapping[str, str], links: Path | None, home: Path) -> dict[str, str]:
+    """pipx's environment for one run, offering the wheels in ``links`` to its pip.
+
+    pipx saves ``--pip-args`` in the app's ``pipx_metadata.json`` and uses them again on every
+    ``pipx upgrade``/``reinstall``, long after ``links`` is gone (and anyone could have put
+    something else there). So the folder goes to pipx's pip in ``PIP_FIND_LINKS``, which no pipx
+    saves. That variable replaces pip's config value, so the find-links the user's pip config
+    (files or ``PIP_FIND_LINKS``) sets come first, as pip would have used them.
+    """
+    cleaned = clean_environ(environ)
+    if links is None:
+        return cleaned
+    from safepip.exceptions import SafepipError
+    from safepip.pip.config import load
+
+    try:
+        config = load("install", environ, site_prefix=None, isolated=False, home=home)
+    except SafepipError:
+        return cleaned  # pip stops on its broken config anyway; offer nothing
+    # pip splits the value on whitespace: a file: URL has none
+    cleaned["PIP_FIND_LINKS"] = " ".join([*config.find_links, links.as_uri()])
+    return cleaned
+
+
 def install(
     pipx: Pipx,
     requirement: str,
@@ -142,10 +166,12 @@ def install(
     already: bool,
     python: str,
     env: Environment,
+    links: Path | None = None,
 ) -> int:
     """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app); pipx's own output
-    goes to the user's terminal."""
-    environ = clean_environ(env.environ)
+    goes to the user's terminal. ``pip_args`` are the user's own (pipx saves them); ``links``
+    reaches pipx's pip for this run only."""
+    environ = reuse_environ(env.environ, links, env.home)
     if upgrade and already and name:
         cmd = [*pipx.command, "upgrade", name]
     else:
@@ -175,7 +201,7 @@ class PipxBackend:
         pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
         forwarded = pip_args_for_pipx(
             [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
-        ) + list(request.reuse)
+        )
         quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
         already = frozenset() if quick else installed_apps(pipx, clean_environ(env.environ))
         outcome = Outcome()
@@ -191,6 +217,7 @@ class PipxBackend:
                 already=was_there,
                 python=request.probe.executable,
                 env=env,
+                links=request.links,
             )
             line = app_summary(
                 step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="pipx"
@@ -228,7 +255,7 @@ class PipxBackend:
         return code
 
 
-def _pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
+def pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
     """``$PIPX_HOME``, else the homes pipx 1.1 (``~/.local/pipx``) and later releases
     (``$XDG_DATA_HOME/pipx``) default to."""
     if environ.get("PIPX_HOME"):
@@ -240,7 +267,7 @@ def _pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
 def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
     """Whether pipx already manages ``name`` (canonical), by its venv folder: cheaper than
     starting pipx."""
-    homes = _pipx_homes(environ, home)
+    homes = pipx_homes(environ, home)
     return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)
 
 
@@ -250,7 +277,7 @@ def has_no_apps(environ: Mapping[str, str], home: Path) -> bool:
     Linux defaults are known, so elsewhere without ``$PIPX_HOME`` pipx is always asked."""
     if not environ.get("PIPX_HOME") and not sys.platform.startswith("linux"):
         return False
-    for pipx_home in _pipx_homes(environ, home):
+    for pipx_home in pipx_homes(environ, home):
         try:
             if any(pipx_home.joinpath("venvs").iterdir()):
                 return False

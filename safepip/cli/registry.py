@@ -35,8 +35,11 @@ COMMANDS: dict[str, Command] = {
     ),
     "doctor": Command(
         "safepip.commands.doctor",
-        "doctor [--json]",
-        ("what safepip sees on this machine and project",),
+        "doctor [--json] [--repair]",
+        (
+            "what safepip sees on this machine and project;",
+            "--repair: drop old safepip temp folders from pipx apps",
+        ),
     ),
     "shell-init": Command(
         "safepip.commands.shell_init",

@@ -1,5 +1,9 @@
-"""``safepip doctor [--json]``: what safepip sees on this machine and in this project, on one
-screen, for onboarding and bug reports.
+"""``safepip doctor [--json] [--repair]``: what safepip sees on this machine and in this project,
+on one screen, for onboarding and bug reports.
+
+``--repair`` first removes, from the pipx apps' ``pipx_metadata.json``, the ``--find-links``
+entries that earlier safepips left there (:mod:`safepip.doctor.pipx_links`), saying each; it is
+the only way safepip ever changes pipx's metadata.
 
 Facts are gathered into a :class:`~safepip.doctor.report.Report` (whose field order is the
 ``--json`` layout) by :mod:`safepip.doctor.gather`, the blocking problems are derived from it by
@@ -21,16 +25,21 @@ from safepip.environment import Environment
 from safepip.exceptions import EXIT_ENVIRONMENT, UsageError
 from safepip.report import Reporter
 
+USAGE = "usage: safepip doctor [--json] [--repair] [--python PATH]"
 
-def _parse(args: Sequence[str]) -> tuple[bool, str | None]:
-    """``--json`` and ``--python PATH``; verbosity flags are the reporter's, already taken."""
-    as_json = False
+
+def _parse(args: Sequence[str]) -> tuple[bool, bool, str | None]:
+    """``--json``, ``--repair`` and ``--python PATH``; verbosity flags are the reporter's,
+    already taken."""
+    as_json = repair = False
     python: str | None = None
     rest = list(args)
     while rest:
         arg = rest.pop(0)
         if arg == "--json":
             as_json = True
+        elif arg == "--repair":
+            repair = True
         elif arg == "--python" and rest:
             python = rest.pop(0)
         elif arg.startswith("--python="):
@@ -40,14 +49,36 @@ def _parse(args: Sequence[str]) -> tuple[bool, str | None]:
         else:
             raise UsageError(
                 f"safepip doctor does not take {arg!r}",
-                "usage: safepip doctor [--json] [--python PATH]",
+                USAGE,
             )
-    return as_json, python
+    return as_json, repair, python
+
+
+def repair_pipx_metadata(env: Environment, reporter: Reporter) -> None:
+    """Remove earlier safepips' temporary ``--find-links`` from pipx's metadata, saying each."""
+    from safepip.doctor.pipx_links import find_stale, repair
+
+    found = find_stale(env.environ, env.home)
+    if not found:
+        reporter.info("repair: no pipx app keeps a safepip temporary folder; nothing changed")
+    for stale in found:
+        try:
+            repair(stale)
+        except (OSError, ValueError) as error:
+            reporter.error(f"repair: could not rewrite {stale.metadata}: {error}")
+            continue
+        reporter.info(
+            f"repair: removed --find-links {', '.join(stale.folders)} from the pip_args of "
+            f"pipx app {stale.app} ({stale.metadata})"
+        )
 
 
 def doctor(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
-    """``safepip doctor [--json] [--python PATH]``; exit status EXIT_ENVIRONMENT on a problem."""
-    as_json, python = _parse(args)
+    """``safepip doctor [--json] [--repair] [--python PATH]``; exit status EXIT_ENVIRONMENT on
+    a problem."""
+    as_json, repair, python = _parse(args)
+    if repair:
+        repair_pipx_metadata(env, reporter)
     report = gather(python, env, reporter)
     if as_json:
         text = json.dumps(dataclasses.asdict(report), indent=2) + "\n"

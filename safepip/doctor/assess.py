@@ -18,7 +18,22 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     blocking, notes = _creation(report)
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
+    problems.extend(_stale_links(report.pipx))
     return problems, notes
+
+
+def _stale_links(pipx: PipxInfo) -> list[Problem]:
+    """pipx apps whose saved pip_args offer a temporary folder of an earlier safepip: whoever
+    re-creates that folder chooses what their next ``pipx upgrade``/``reinstall`` installs."""
+    return [
+        Problem(
+            f"pipx app {stale.app} keeps --find-links {', '.join(stale.folders)} in "
+            f"{stale.metadata} (left there by an earlier safepip); the folder is gone, and "
+            "whoever creates it again decides what `pipx upgrade`/`reinstall` installs",
+            "safepip doctor --repair (removes only these entries from its pip_args)",
+        )
+        for stale in pipx.stale_find_links
+    ]
 
 
 def _project_problems(project: ProjectInfo) -> list[Problem]:

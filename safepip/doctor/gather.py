@@ -169,6 +169,8 @@ def _pipx(env: Environment) -> PipxInfo:
             version = lines[-1].strip() if completed.returncode == 0 and lines else None
         except (OSError, subprocess.SubprocessError):
             version = None
+    from safepip.doctor.pipx_links import find_stale
+
     directory = bin_dir(env.environ, env.home)
     fix = path_hint(directory, env)
     return PipxInfo(
@@ -179,6 +181,7 @@ def _pipx(env: Environment) -> PipxInfo:
         bin_dir=str(directory),
         bin_dir_on_path=fix is None,
         path_fix=fix,
+        stale_find_links=find_stale(env.environ, env.home),
     )
 
 

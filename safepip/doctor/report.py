@@ -55,6 +55,15 @@ class VenvSupport:
 
 
 @dataclass(frozen=True)
+class StaleLinks:
+    """A pipx app whose saved pip_args offer a temporary folder of an earlier safepip."""
+
+    app: str
+    metadata: str  # its pipx_metadata.json
+    folders: list[str]
+
+
+@dataclass(frozen=True)
 class PipxInfo:
     found: bool
     path: str | None
@@ -63,6 +72,7 @@ class PipxInfo:
     bin_dir: str
     bin_dir_on_path: bool
     path_fix: str | None
+    stale_find_links: list[StaleLinks] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
