@@ -88,6 +88,27 @@ def run_foreground(
     """
     received: list[int] = []
     holder: list[subprocess.Popen[bytes]] = []
+    forward = _forwarder(received, holder, interactive, terminate_as_interrupt)
+    with _handlers(forward):
+        if received:
+            raise Interrupted(received[0])
+        holder.append(_popen(cmd, environ, cwd, own_group=not interactive))
+        code = _wait(holder[0])
+        if received and not interactive:
+            _send(holder[0], signal.SIGKILL, True, only_if_running=False)  # stragglers
+    if received:
+        raise Interrupted(received[0])
+    return 128 - code if code < 0 else code
+
+
+def _forwarder(
+    received: list[int],
+    holder: list[subprocess.Popen[bytes]],
+    interactive: bool,
+    terminate_as_interrupt: bool,
+) -> Callable[[int, FrameType | None], None]:
+    """The signal handler that records a signal and passes it on to the child (see
+    :func:`run_foreground`)."""
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         received.append(signum)
@@ -102,22 +123,15 @@ def run_foreground(
         else:
             _send(holder[0], signum, not interactive)
 
-    with _handlers(forward):
-        if received:
-            raise Interrupted(received[0])
-        holder.append(_popen(cmd, environ, cwd, own_group=not interactive))
-        proc = holder[0]
-        while True:
-            try:
-                code = proc.wait()
-                break
-            except KeyboardInterrupt:  # pragma: no cover - handler replaced, kept for safety
-                continue
-        if received and not interactive:
-            _send(proc, signal.SIGKILL, True, only_if_running=False)  # stragglers in its group
-    if received:
-        raise Interrupted(received[0])
-    return 128 - code if code < 0 else code
+    return forward
+
+
+def _wait(proc: subprocess.Popen[bytes]) -> int:
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:  # pragma: no cover - handler replaced, kept for safety
+            continue
 
 
 def _popen(

@@ -14,8 +14,8 @@ from safepip.backends.uv import (
 from safepip.decide.settings import uv_opted_in as opted_in
 from safepip.environment import Environment
 from safepip.exceptions import UvUnsuitable
-from safepip.pip.argv import parse
 from safepip.pip.index_options import IndexOptions
+from safepip.pip.parser import parse
 
 INDEX = IndexOptions(index_url="http://127.0.0.1:1/simple/")
 

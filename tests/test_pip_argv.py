@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from safepip.exceptions import PipArgsError
 from safepip.pip import options_table
-from safepip.pip.argv import Token, parse
+from safepip.pip.argv import Token
+from safepip.pip.parser import parse
 
 
 def options_of(argv: Sequence[str]) -> list[tuple[str, str | None]]:

@@ -24,7 +24,7 @@ from support.faults import closed_port
 from safepip.__main__ import main
 from safepip.cli.registry import COMMANDS, OPTIONS
 from safepip.environment import Environment
-from safepip.pip import argv as _argv
+from safepip.pip import parser as _parser
 
 OWN_COMMANDS = tuple(COMMANDS)
 OWN_FLAGS = tuple(OPTIONS)
@@ -185,7 +185,7 @@ def encoded(argv: list[str] | tuple[str, ...]) -> bytes:
 @settings(max_examples=400, deadline=None)
 @given(argv=st.lists(ARG, max_size=10))
 def test_parse_never_raises_and_tokens_cover_argv(argv: list[str]) -> None:
-    args = _argv.parse(argv)
+    args = _parser.parse(argv)
     assert [s for token in args.tokens for s in token.raw] == argv
     assert args.argv == tuple(argv)
     assert isinstance(args.known, bool)

@@ -15,7 +15,7 @@ from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path
-from safepip.pip.argv import parse
+from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
 from safepip.process import clean_environ
 from safepip.target.lock import EnvironmentLock

@@ -22,14 +22,14 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     from safepip.cli.registry import COMMANDS, HELP_WORDS, VERSION_WORDS
     from safepip.environment import Environment
     from safepip.exceptions import EXIT_INTERRUPTED, Interrupted, SafepipError
-    from safepip.pip import argv as _argv
+    from safepip.pip import parser as _parser
     from safepip.process import interrupt_guard
     from safepip.report import Reporter
 
     env = env if env is not None else Environment.from_process()
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
     own = COMMANDS.get(pip_argv[0]) if pip_argv else None
-    pip_args = _argv.parse(["install", *pip_argv[1:]] if own else pip_argv)
+    pip_args = _parser.parse(["install", *pip_argv[1:]] if own else pip_argv)
     reporter = Reporter(env, pip_args.verbosity)
     if not pip_argv or (len(pip_argv) == 1 and pip_argv[0] in HELP_WORDS):
         from safepip.cli.help import text

@@ -23,7 +23,7 @@ def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
     Only where pip would read an option (not as another option's value, as in ``-r --venv``, and
     not after ``--``) is a word safepip's."""
     from safepip.cli.registry import OPTIONS
-    from safepip.pip.argv import parse
+    from safepip.pip.parser import parse
 
     route: Route | None = None
     recreate = False

@@ -8,27 +8,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from safepip.cli.options import SafepipOptions
+from safepip.decide.model import Planned
 from safepip.decide.plan import plan
 from safepip.environment import Environment
-from safepip.pip import argv as _argv
+from safepip.pip import parser as _parser
 from safepip.report import Reporter
 from safepip.target.interpreter import find_target
 from safepip.target.interpreter import probe as probe_interpreter
 from safepip.target.pep668 import externally_managed, pep668_applies
-from safepip.target.project import venv_target
+from safepip.target.project import VenvTarget, venv_target
 
 
 def explain(
     args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter
 ) -> int:
     as_json = "--json" in args
-    pip_args = _argv.parse(["install", *(a for a in args if a != "--json")])
+    pip_args = _parser.parse(["install", *(a for a in args if a != "--json")])
     target = find_target(pip_args.python, env)
     probe = probe_interpreter(target.path, env)
     managed = not target.is_venv and externally_managed(probe.stdlib) is not None
     redirected = pep668_applies(pip_args, target, probe, env) is not None
     where = venv_target(env.cwd, env.home)
-    project_root = where.project_root
     steps = plan(
         pip_args,
         options,
@@ -44,22 +44,7 @@ def explain(
         from safepip.target.venv import inspect_or_refuse
 
         inspect_or_refuse(where.path)  # what install would refuse, explain refuses too
-    report: dict[str, Any] = {
-        "interpreter": target.path,
-        "externally_managed": managed,
-        "project": str(project_root) if project_root else None,
-        "venv": str(where.path) if managed else None,
-        "requirements": [
-            {
-                "requirement": step.item.text,
-                "name": step.item.name,
-                "route": step.decision.route,
-                "commands": list(step.item.commands),
-                "reasons": list(step.decision.reasons),
-            }
-            for step in steps
-        ],
-    }
+    report = _report(target.path, managed, where, steps)
     if as_json:
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return 0
@@ -74,3 +59,26 @@ def explain(
 
 
 run = explain
+
+
+def _report(
+    interpreter: str, managed: bool, where: VenvTarget, steps: Sequence[Planned]
+) -> dict[str, Any]:
+    """``explain --json``: the interpreter, the project, its ``.venv`` and each decision."""
+    root = where.project_root
+    return {
+        "interpreter": interpreter,
+        "externally_managed": managed,
+        "project": str(root) if root else None,
+        "venv": str(where.path) if managed else None,
+        "requirements": [
+            {
+                "requirement": step.item.text,
+                "name": step.item.name,
+                "route": step.decision.route,
+                "commands": list(step.item.commands),
+                "reasons": list(step.decision.reasons),
+            }
+            for step in steps
+        ],
+    }

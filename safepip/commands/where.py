@@ -10,7 +10,7 @@ from safepip.backends.base import Context
 from safepip.cli.options import SafepipOptions
 from safepip.environment import Environment
 from safepip.inspect.names import requirement_name
-from safepip.pip.argv import parse
+from safepip.pip.parser import parse
 from safepip.report import Reporter
 
 

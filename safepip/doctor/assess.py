@@ -38,6 +38,8 @@ def _stale_links(pipx: PipxInfo) -> list[Problem]:
 
 def _project_problems(project: ProjectInfo) -> list[Problem]:
     """The project's .venv, when it exists and cannot be used."""
+    from safepip.target.venv import INSTALL, no_pip_hint, unusable_hint
+
     if project.venv_status == "untrusted":
         from safepip.target.venv import VenvState, refusal
 
@@ -47,16 +49,14 @@ def _project_problems(project: ProjectInfo) -> list[Problem]:
         return [
             Problem(
                 f"{project.venv} cannot be used: {project.venv_problem}",
-                "move it away yourself, or run `safepip install --recreate-venv ...` to have "
-                "safepip rename it to .venv.old-<date> and create a new one",
+                unusable_hint(INSTALL),
             )
         ]
     if project.venv_status == "ready" and project.venv_has_pip is False:
         return [
             Problem(
                 f"{project.venv} has no pip in it",
-                f"install it with: {project.venv}/bin/python -m ensurepip, "
-                "or use safepip install --recreate-venv ...",
+                no_pip_hint(Path(project.venv), "safepip install --recreate-venv ..."),
             )
         ]
     return []

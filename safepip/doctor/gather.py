@@ -113,7 +113,7 @@ def _mode(is_venv: bool, managed: bool, facts: Probe, env: Environment) -> tuple
         return "pass-through", "it is a virtual environment, where pip works"
     if not managed:
         return "pass-through", "it is not externally managed, so pip works"
-    from safepip.pip.argv import parse
+    from safepip.pip.parser import parse
     from safepip.target.pep668 import exemption
 
     why = exemption(parse(["install"]), facts, env)

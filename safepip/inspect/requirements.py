@@ -21,10 +21,11 @@ from typing import Callable, Literal, TypeVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.exceptions import SafepipError
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
+from safepip.inspect.names import canonicalize_name
 from safepip.inspect.sdist import DEFAULT_BUILD_TIMEOUT, build_sdist_metadata
 from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (

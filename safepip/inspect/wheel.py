@@ -25,10 +25,9 @@ from http.client import HTTPException, HTTPResponse
 from pathlib import Path
 from typing import Callable
 
-from packaging.utils import canonicalize_name
-
 from safepip.exceptions import BadWheel, IndexUnreachable
 from safepip.inspect.index import DEFAULT_TIMEOUT
+from safepip.inspect.names import canonicalize_name
 from safepip.inspect.remote_zip import (
     CHUNK,
     NoRanges,

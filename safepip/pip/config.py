@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,6 +261,26 @@ def _read_file(path: str) -> Iterator[tuple[str, str, str]]:
             yield section, name, value
 
 
+def _merged(
+    files: Sequence[tuple[str, str]], environ: Mapping[str, str], isolated: bool
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """Every value the files and ``PIP_*`` variables set: (section, name) -> (value, source),
+    later files over earlier ones, as pip's ``Configuration`` loads them."""
+    merged: dict[tuple[str, str], tuple[str, str]] = {}
+    for _, path in files:
+        for section, name, value in _read_file(path):
+            merged[(section, name)] = (value, path)
+    if not isolated:
+        for variable, value in environ.items():
+            if not variable.startswith("PIP_"):
+                continue
+            name = variable[4:].lower()
+            if name not in _ENV_NAMES_IGNORED:
+                source = f"environment variable {variable}"
+                merged[(":env:", _normalize_name(name))] = (value, source)
+    return merged
+
+
 def load(
     command: str | None,
     environ: Mapping[str, str],
@@ -282,19 +302,7 @@ def load(
     files = config_files(
         environ, site_prefix=site_prefix, isolated=isolated, home=home, system_root=system_root
     )
-    merged: dict[tuple[str, str], tuple[str, str]] = {}  # (section, name) -> (value, source)
-    for _, path in files:
-        for section, name, value in _read_file(path):
-            merged[(section, name)] = (value, path)
-    if not isolated:
-        for variable, value in environ.items():
-            if not variable.startswith("PIP_"):
-                continue
-            name = variable[4:].lower()
-            if name not in _ENV_NAMES_IGNORED:
-                source = f"environment variable {variable}"
-                merged[(":env:", _normalize_name(name))] = (value, source)
-
+    merged = _merged(files, environ, isolated)
     parser = command if command is not None and is_command(command) else None
     values: dict[str, str] = {}
     sources: dict[str, str] = {}

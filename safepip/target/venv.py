@@ -250,17 +250,23 @@ def _is_home_python(python: Path, home: Path, cfg: dict[str, str], project: str)
     return False
 
 
-def unusable_hint() -> str:
+#: How the hints name the way to have safepip replace a ``.venv``: after a failed command, and
+#: where no command was given (``safepip doctor``).
+AGAIN = "the same command with --recreate-venv"
+INSTALL = "`safepip install --recreate-venv ...`"
+
+
+def unusable_hint(recreate: str = AGAIN) -> str:
     """What to do about a ``.venv`` that is not a usable venv (safepip never deletes it)."""
     return (
-        "move it away yourself, or run the same command with --recreate-venv to have safepip "
+        f"move it away yourself, or run {recreate} to have safepip "
         f"rename it to {VENV_NAME}.old-<date> and create a new one"
     )
 
 
-def no_pip_hint(venv: Path) -> str:
+def no_pip_hint(venv: Path, recreate: str = "--recreate-venv") -> str:
     """What to do about a ``.venv`` without pip."""
-    return f"install it with: {venv}/bin/python -m ensurepip, or use --recreate-venv"
+    return f"install it with: {venv}/bin/python -m ensurepip, or use {recreate}"
 
 
 def move_aside(path: Path) -> Path:
