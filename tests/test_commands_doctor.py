@@ -151,6 +151,7 @@ def test_json_layout(
         "bin_dir",
         "bin_dir_on_path",
         "path_fix",
+        "stale_find_links",
     }
     assert data["project"] == {
         "root": str(project),
