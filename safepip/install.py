@@ -112,5 +112,5 @@ def _summarise(outcome: Outcome, reporter: Reporter) -> int:
         if outcome.done:
             reporter.info("the parts above succeeded and stay installed")
         reporter.error("not installed: " + "; ".join(outcome.failed))
-        return 1
+        return outcome.codes[0] if outcome.codes else 1  # the installer's own status
     return 0

@@ -7,6 +7,7 @@ preference and never asks which one it is talking to.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,10 +64,21 @@ class Outcome:
 
     done: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    #: The exit status of each failed install, in order (pip's, pipx's or uv's own).
+    codes: list[int] = field(default_factory=list)
 
     def add(self, other: Outcome) -> None:
         self.done += other.done
         self.failed += other.failed
+        self.codes += other.codes
+
+    def record(self, code: int, line: str) -> None:
+        """One install's summary ``line``, by its exit status."""
+        if code == 0:
+            self.done.append(line)
+        else:
+            self.failed.append(line)
+            self.codes.append(code)
 
 
 class Backend(Protocol):
@@ -96,22 +108,46 @@ class Backend(Protocol):
 
 
 def app_summary(
-    step: Planned, code: int, *, was_there: bool, upgrade: bool, tool: str, how: str = ""
+    step: Planned,
+    code: int,
+    *,
+    was_there: bool,
+    upgrade: bool,
+    tool: str,
+    how: str = "",
+    versions: tuple[str | None, str | None] = (None, None),
 ) -> str:
-    """The summary line of one application install by ``tool`` (pipx, or uv tool); ``how``
-    says more of the route where that helps."""
-    text = step.item.text
+    """The summary line of one application install by ``tool`` (pipx, or uv tool): what
+    happened, judged by the app's ``versions`` before and after where the tool tells them;
+    ``how`` says more of the route where that helps."""
+    text, quoted = step.item.text, shlex.quote(step.item.text)
+    before, after = versions
     if code != 0:
         return f"{text} ({'uv tool install' if tool == 'uv tool' else tool} exited with {code})"
-    if was_there and not upgrade:
-        return (
-            f"{text} was already installed with {tool}; nothing changed "
-            f"(to upgrade it: safepip install -U {text})"
+    unchanged = before == after if before is not None else not upgrade
+    if was_there and unchanged:
+        at = f" ({after})" if after else ""
+        return f"{text} was already installed with {tool}{at}; nothing changed" + (
+            "" if upgrade else f" (to upgrade it: safepip install -U {quoted})"
         )
+    if was_there and before is not None and after is not None:
+        done = f"{_direction(before, after)} {step.item.name or text} from {before} to {after}"
+    else:
+        done = f"{'upgraded' if was_there else 'installed'} {text}" + (f" {after}" if after else "")
     return (
-        f"{'upgraded' if was_there else 'installed'} {text} {how}with {tool}"
+        f"{done} {how}with {tool}"
         + (" (safepip's uv setting)" if tool == "uv tool" else "")
         + ", because "
         + ", ".join(step.decision.reasons)
-        + f"; into the project's .venv instead: safepip install --venv {text}"
+        + f"; into the project's .venv instead: safepip install --venv {quoted}"
     )
+
+
+def _direction(before: str, after: str) -> str:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        newer = Version(after) > Version(before)
+    except InvalidVersion:
+        return "replaced"
+    return "upgraded" if newer else "downgraded"

@@ -167,15 +167,22 @@ def install(
     python: str,
     env: Environment,
     links: Path | None = None,
+    force: bool = False,
 ) -> int:
-    """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app); pipx's own output
-    goes to the user's terminal. ``pip_args`` are the user's own (pipx saves them); ``links``
-    reaches pipx's pip for this run only."""
+    """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app named without a
+    version); pipx's own output goes to the user's terminal. A version or range asked for an
+    app pipx has, or ``force`` (pip's ``--force-reinstall``/``-I``), is ``pipx install --force``
+    with that requirement, so it is honoured. ``pip_args`` are the user's own (pipx saves them);
+    ``links`` reaches pipx's pip for this run only."""
     environ = reuse_environ(env.environ, links, env.home)
-    if upgrade and already and name:
+    pinned = name is not None and requirement.strip() != name
+    if upgrade and already and name and not pinned and not force:
         cmd = [*pipx.command, "upgrade", name]
     else:
-        cmd = [*pipx.command, "install", "--python", python, requirement]
+        cmd = [*pipx.command, "install", "--python", python]
+        if force or (already and pinned):
+            cmd.append("--force")
+        cmd.append(requirement)
     if pip_args:
         cmd.append("--pip-args=" + shlex.join(pip_args))
     return run_foreground(
@@ -204,10 +211,12 @@ class PipxBackend:
         )
         quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
         already = frozenset() if quick else installed_apps(pipx, clean_environ(env.environ))
+        force = pip_args.has("--force-reinstall") or pip_args.has("--ignore-installed")
         outcome = Outcome()
         for step in steps:
             item = step.item
             was_there = bool(item.name) and item.name in already
+            before = app_version(item.name, env.environ, env.home) if item.name else None
             code = install(
                 pipx,
                 item.text,
@@ -218,11 +227,18 @@ class PipxBackend:
                 python=request.probe.executable,
                 env=env,
                 links=request.links,
+                force=force,
             )
+            after = app_version(item.name, env.environ, env.home) if item.name else None
             line = app_summary(
-                step, code, was_there=was_there, upgrade=pip_args.upgrade, tool="pipx"
+                step,
+                code,
+                was_there=was_there,
+                upgrade=pip_args.upgrade,
+                tool="pipx",
+                versions=(before, after) if was_there else (None, after),
             )
-            (outcome.failed if code != 0 else outcome.done).append(line)
+            outcome.record(code, line)
         if len(outcome.failed) < len(steps):
             directory = bin_dir(env.environ, env.home)
             hint = path_hint(directory, env)
@@ -262,6 +278,20 @@ def pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
         return [Path(environ["PIPX_HOME"])]
     data = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
     return [home / ".local" / "pipx", Path(data) / "pipx"]
+
+
+def app_version(name: str, environ: Mapping[str, str], home: Path) -> str | None:
+    """The version of the app pipx has installed for ``name`` (its metadata), or None."""
+    for pipx_home in pipx_homes(environ, home):
+        try:
+            data = json.loads((pipx_home / "venvs" / name / "pipx_metadata.json").read_text())
+        except (OSError, ValueError):
+            continue
+        main = data.get("main_package") if isinstance(data, dict) else None
+        version = main.get("package_version") if isinstance(main, dict) else None
+        if isinstance(version, str) and version:
+            return version
+    return None
 
 
 def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:

@@ -19,7 +19,7 @@ from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
 from safepip.process import clean_environ
 from safepip.target.lock import EnvironmentLock
-from safepip.target.project import installed_names
+from safepip.target.project import installed_names, installed_versions
 from safepip.target.venv import (
     VenvState,
     inspect_or_refuse,
@@ -73,6 +73,7 @@ class ProjectVenv:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self._before: dict[str, str] = {}  # what the venv held before this run's install
         self._usable: bool | None = None
 
     # -- what subclasses provide --------------------------------------------------------------
@@ -125,6 +126,7 @@ class ProjectVenv:
             if not venv_has_pip(str(venv)):
                 raise VenvError(f"{venv} has no pip in it", no_pip_hint(venv))
             before = frozenset() if created else site_packages_entries(venv)
+            self._before = installed_versions(venv)
             code = self._run_guarded(python, argv, request, created, before)
             if code != 0 and created:
                 remove_venv(venv)
@@ -196,29 +198,44 @@ class ProjectVenv:
         names = ", ".join(s.item.text for s in steps) or "the requirements"
         if code != 0:
             self._diagnose(steps, request)
-            return Outcome(failed=[f"{names} (into the .venv: pip exited with {code})"])
+            return Outcome(
+                failed=[f"{names} (into the .venv: pip exited with {code})"], codes=[code]
+            )
         shown = display_path(venv, env.cwd)
+        changes = _changes(self._before, installed_versions(venv))
+        if not changes and created:
+            remove_venv(venv)
+            return Outcome(done=[f"nothing to install for {names}, so no .venv was made"])
+        state = "a new virtual environment" if created else "the project's virtual environment"
+        if not changes:
+            return Outcome(done=[f"{names}: already installed in {state} {shown}; nothing changed"])
         reason = (
             steps[0].decision.reasons[0]
             if len(steps) == 1
             else "libraries and project requirements belong in the project"
         )
-        state = "a new virtual environment" if created else "the project's virtual environment"
         how = "" if self.tool == "pip" else f" with {self.tool}"
         installed = (
-            f"installed {names}{how} into {state} {shown}, because {request.target.path} is "
-            f"externally managed (PEP 668) and {reason}"
+            f"installed {names}{how} into {state} {shown} ({changes}), because "
+            f"{request.target.path} is externally managed (PEP 668) and {reason}"
         )
+        return Outcome(done=[installed, self._use(steps)])
+
+    def _use(self, steps: Sequence[Planned]) -> str:
+        """How to use the venv now, and the one command that would have chosen pipx (only for
+        a single requirement that puts commands on PATH)."""
         from safepip.shell import write_activation
 
+        env, venv = self.ctx.env, self.ctx.where.path
+        shown = display_path(venv, env.cwd)
         use = (
             f"activated {shown} in this shell"
             if write_activation(env, venv)
             else f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)"
         )
-        if len(steps) == 1 and steps[0].item.kind == "name":
-            use += f"; pipx instead: safepip install --pipx {steps[0].item.text}"
-        return Outcome(done=[installed, use])
+        if len(steps) == 1 and steps[0].item.kind == "name" and steps[0].item.commands:
+            use += f"; pipx instead: safepip install --pipx {shlex.quote(steps[0].item.text)}"
+        return use
 
     def _diagnose(self, steps: Sequence[Planned], request: Request) -> None:
         """After a failed install: is the package index the cause? Said as an error if so."""
@@ -273,3 +290,13 @@ def _canonical(text: str) -> str | None:
     from safepip.inspect.names import requirement_name
 
     return requirement_name(text)
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> str:
+    """What an install changed, for the summary: ``six 1.17.0, idna 3.4 -> 3.10``."""
+    parts = [
+        f"{name} {version}" if name not in before else f"{name} {before[name]} -> {version}"
+        for name, version in sorted(after.items())
+        if before.get(name) != version
+    ]
+    return ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")

@@ -65,7 +65,7 @@ class UvTool:
                 tool="uv tool",
                 how="as an application ",
             )
-            (outcome.failed if code != 0 else outcome.done).append(line)
+            outcome.record(code, line)
         if outcome.done:
             where = bin_dir(self.uv, environ)
             hint = path_hint(where, self.ctx.env, "uv tool update-shell") if where else None

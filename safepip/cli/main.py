@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported inside main(): the fast path must not pay for them
     from collections.abc import Sequence
 
+    from safepip.cli.registry import Command
     from safepip.environment import Environment
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run safepip with pip's ``argv`` (without the program name); return the exit status."""
     from safepip.cli import options as _options
-    from safepip.cli.registry import COMMANDS, HELP_WORDS, VERSION_WORDS
+    from safepip.cli.registry import HELP_WORDS, VERSION_WORDS
     from safepip.environment import Environment
     from safepip.exceptions import EXIT_INTERRUPTED, Interrupted, SafepipError
     from safepip.pip import parser as _parser
@@ -28,30 +29,35 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
 
     env = env if env is not None else Environment.from_process()
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
-    own = COMMANDS.get(pip_argv[0]) if pip_argv else None
-    pip_args = _parser.parse(["install", *pip_argv[1:]] if own else pip_argv)
+    own, own_args = own_command(pip_argv)
+    pip_args = _parser.parse(["install", *own_args] if own else pip_argv)
     reporter = Reporter(env, pip_args.verbosity)
-    if not pip_argv or (len(pip_argv) == 1 and pip_argv[0] in HELP_WORDS):
-        from safepip.cli.help import text
-
-        env.stdout.write(text())
-        return 0
     try:
         with interrupt_guard():
+            if env.environ.get("PIP_AUTO_COMPLETE"):  # pip's shell completion asks pip itself
+                from safepip.commands.pip import complete
+
+                return complete(pip_args, env)
+            if not pip_argv or (len(pip_argv) == 1 and pip_argv[0] in HELP_WORDS):
+                from safepip.cli.help import text
+
+                env.stdout.write(text())
+                return 0
             if own is not None:
                 from importlib import import_module
 
                 command = import_module(own.module)
-                code: int = command.run(pip_argv[1:], options, env, reporter)
+                code: int = command.run(own_args, options, env, reporter)
                 return code
-            if len(pip_argv) == 1 and pip_argv[0] in VERSION_WORDS:
-                from safepip import __version__
-
-                env.stdout.write(f"safepip {__version__}\n")
-                env.stdout.flush()
             from safepip.commands.pip import run
 
-            return run(pip_argv, pip_args, options, env, reporter)
+            code = run(pip_argv, pip_args, options, env, reporter)
+            if len(pip_argv) == 1 and pip_argv[0] in VERSION_WORDS and code == 0:
+                from safepip import __version__
+
+                env.stdout.write(f"safepip {__version__}\n")  # after pip's own line
+                env.stdout.flush()
+            return code
     except SafepipError as error:
         reporter.error(error.message, error.hint)
         return error.exit_code
@@ -61,6 +67,26 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except KeyboardInterrupt:
         reporter.error("interrupted")
         return EXIT_INTERRUPTED
+
+
+def own_command(argv: Sequence[str]) -> tuple[Command | None, list[str]]:
+    """safepip's own command where pip would read its subcommand (after any of pip's general
+    options, as ``safepip -v explain six``), and its arguments: the general options before it
+    and everything after it."""
+    from safepip.cli.registry import COMMANDS
+    from safepip.pip.parser import parse
+
+    tokens = parse(argv).tokens
+    for index, token in enumerate(tokens):
+        if token.kind == "command":
+            found = COMMANDS.get(token.raw[0])
+            if found is None:
+                break
+            before = [raw for t in tokens[:index] for raw in t.raw]
+            return found, [*before, *(raw for t in tokens[index + 1 :] for raw in t.raw)]
+        if token.kind != "general":
+            break
+    return None, []
 
 
 def entry() -> None:

@@ -83,6 +83,13 @@ def _inspect(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Report
     return inspect_in_venv(pip_args, where, env, reporter) if where is not None else None
 
 
+def complete(pip_args: PipArgs, env: Environment) -> int:
+    """pip's own completion (``PIP_AUTO_COMPLETE``, ``COMP_WORDS``), from the pip that would run."""
+    target = find_target(pip_args.python, env)
+    probe = None if target.is_venv else probe_interpreter(target.path, env)
+    return passthrough(pip_args, target, probe, env)[0]
+
+
 def passthrough(
     pip_args: PipArgs, target: Interpreter, probe: Probe | None, env: Environment
 ) -> tuple[int, str, bool]:
