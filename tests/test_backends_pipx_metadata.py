@@ -265,3 +265,23 @@ def test_uv_tool_receipts_keep_no_temporary_folder(tmp_path: Path, no_ranges: Pa
         done = subprocess.run([str(uv_exe), *args], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert commands_print(tmp_path / "uv-bin") == ORIGINAL
+
+
+def test_reuse_environ_keeps_the_users_find_links_first(tmp_path: Path) -> None:
+    from safepip.backends.pipx import reuse_environ
+
+    links = tmp_path / "safepip-wheels-x"
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[install]\nfind-links = /srv/a\n    /srv/b\n")
+    # [install] of the PIP_CONFIG_FILE wins over any [global] of the machine's files
+    environ = {"HOME": str(tmp_path), "PIP_CONFIG_FILE": str(conf)}
+    assert reuse_environ(environ, links, tmp_path)["PIP_FIND_LINKS"] == (
+        f"/srv/a /srv/b {links.as_uri()}"
+    )
+    # the variable pip would take over the config files' value
+    environ["PIP_FIND_LINKS"] = "/srv/c"
+    assert reuse_environ(environ, links, tmp_path)["PIP_FIND_LINKS"] == f"/srv/c {links.as_uri()}"
+    assert reuse_environ(environ, None, tmp_path)["PIP_FIND_LINKS"] == "/srv/c"  # untouched
+    spaced = tmp_path / "a b" / "safepip-wheels-y"
+    value = reuse_environ({"PIP_CONFIG_FILE": os.devnull}, spaced, tmp_path)["PIP_FIND_LINKS"]
+    assert value == spaced.as_uri() and " " not in value  # pip splits it on whitespace

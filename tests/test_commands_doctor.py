@@ -151,8 +151,9 @@ def test_json_layout(
         "bin_dir",
         "bin_dir_on_path",
         "path_fix",
-        "stale_find_links",
+        "stale_find_links",  # apps an earlier safepip left a temporary folder in (issue 16)
     }
+    assert data["pipx"]["stale_find_links"] == []
     assert data["project"] == {
         "root": str(project),
         "marker": "pyproject.toml",
