@@ -8,6 +8,7 @@ fails the rest stays installed, the failed part is named and the exit status is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from safepip.backends.base import Backend, Context, Outcome, Request
@@ -19,7 +20,7 @@ from safepip.pip.argv import PipArgs
 from safepip.pip.index_options import IndexOptions
 from safepip.report import Reporter
 from safepip.target.interpreter import Interpreter, Probe
-from safepip.target.project import venv_target
+from safepip.target.project import VenvTarget, venv_target
 
 
 def backends(ctx: Context) -> dict[Route, list[Backend]]:
@@ -52,6 +53,8 @@ def carry_out(
         reporter.detail(
             f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)
         )
+    if not steps:
+        return pip_usage_error(pip_args, env)
     if pip_args.has("--dry-run"):
         for step in steps:
             reporter.info(
@@ -59,7 +62,7 @@ def carry_out(
                 f"{'the .venv' if step.decision.route == 'venv' else 'pipx'}: "
                 + "; ".join(step.decision.reasons)
             )
-        return 0
+        return dry_run(pip_args, probe, env, reporter, where)
     from safepip.backends.uv import accelerator
     from safepip.inspect.downloads import offer, withdraw
 
@@ -75,6 +78,45 @@ def carry_out(
         return _summarise(_install(steps, backends(ctx), request), reporter)
     finally:
         withdraw(links)
+
+
+def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:
+    """A command pip refuses before doing anything (an install or uninstall naming nothing):
+    pip's own message and status, from safepip's own pip, which cannot change anything."""
+    from safepip.pip.run import LAUNCHER, run_pip
+
+    argv = [*pip_args.argv, "--dry-run"] if pip_args.command == "install" else pip_args.argv
+    return run_pip(
+        [env.own_executable, "-c", LAUNCHER],
+        argv,
+        environ=env.environ,
+        interactive=bool(env.stdin_isatty),
+    )
+
+
+def dry_run(
+    pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter, where: VenvTarget
+) -> int:
+    """``pip install --dry-run`` resolved as pip would, without installing: in the project's
+    ``.venv`` where it is usable, else for the target interpreter with a report (which PEP 668
+    allows, as nothing is installed); pip's output and exit status."""
+    from safepip.backends.project_venv import DROPPED_OPTIONS
+    from safepip.backends.venv_pip import VenvPip
+    from safepip.pip.run import LAUNCHER, run_pip
+    from safepip.process import clean_environ
+
+    venv = VenvPip(Context(pip_args, env, reporter, where))
+    if venv.usable():
+        return venv.run_pip(pip_args.without(*DROPPED_OPTIONS))
+    argv = (*pip_args.without("--python"), "--report", os.devnull)
+    return run_pip(
+        [probe.executable, "-c", LAUNCHER]
+        if probe.has_pip
+        else [env.own_executable, "-c", LAUNCHER, "--python", probe.executable],
+        argv,
+        environ=clean_environ(env.environ),
+        interactive=bool(env.stdin_isatty),
+    )
 
 
 def _index(ctx: Context, probe: Probe) -> IndexOptions | None:

@@ -45,6 +45,32 @@ def project_venv(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Pro
     return venv if venv.usable() else None
 
 
+def unshowable(pip_args: PipArgs, env: Environment) -> None:
+    """Inside a project whose ``.venv`` is missing or cannot be used, a listing of the system
+    Python would answer another question than the one asked: raise instead."""
+    from safepip.exceptions import VenvError
+    from safepip.target.venv import inspect_or_refuse, unusable_hint
+
+    where = venv_target(env.cwd, env.home)
+    if where.project is None:
+        return
+    state = inspect_or_refuse(where.path)
+    shown = display_path(where.path, env.cwd)
+    if state.status == "absent":
+        raise VenvError(
+            f"the project has no {shown} yet, so there is nothing of it to show with "
+            f"pip {pip_args.command} (the system Python's packages are not the project's)",
+            "safepip install ... creates it; or name an interpreter: safepip --python PATH "
+            f"{pip_args.command} ...",
+        )
+    raise VenvError(
+        f"{shown} cannot be shown: "
+        + (state.problem or "it has no pip in it")
+        + " (the system Python's packages are not the project's)",
+        unusable_hint(),
+    )
+
+
 def inspect_in_venv(
     pip_args: PipArgs, venv: ProjectVenv, env: Environment, reporter: Reporter
 ) -> int:
@@ -67,7 +93,15 @@ def _confirm(question: str, env: Environment) -> bool:
 def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int:
     """Remove each named package from where safepip put it: the project's .venv (by its own pip,
     which prompts as pip does), then the application backends (after one confirmation)."""
+    from safepip.target.project import requirement_file_names
+
     names = [n for n in (requirement_name(r) for r in pip_args.requirements) if n]
+    for listed in pip_args.requirement_files:
+        names += [n for n in requirement_file_names(env.cwd / listed) if n not in names]
+    if not pip_args.requirement_files and not any(r.strip() for r in pip_args.requirements):
+        from safepip.install import pip_usage_error  # nothing named: pip's own usage error
+
+        return pip_usage_error(pip_args, env)
     ctx = context(pip_args, env, reporter)
     venv = project_venv(pip_args, env, reporter)
     in_venv = venv.installed() if venv else frozenset()

@@ -16,7 +16,7 @@ from safepip.target.interpreter import probe as probe_interpreter
 from safepip.target.pep668 import GUARDED_COMMANDS, externally_managed, pep668_applies
 
 #: Read-only commands shown for the project's .venv where the target is externally managed.
-INSPECTING_COMMANDS = ("list", "freeze", "show", "check")
+INSPECTING_COMMANDS = ("list", "freeze", "show", "check", "inspect", "index")
 
 
 def run(
@@ -33,7 +33,7 @@ def run(
     guarded = known and pip_args.command in GUARDED_COMMANDS
     if guarded and probe is not None and pep668_applies(pip_args, target, probe, env):
         return _redirect(pip_args, target, probe, options, env, reporter)
-    if known and probe is not None and pip_args.command in INSPECTING_COMMANDS:
+    if known and probe is not None and _inspecting(pip_args):
         code = _inspect(pip_args, probe, env, reporter)
         if code is not None:
             return code
@@ -72,15 +72,29 @@ def _redirect(
     return uninstall(pip_args, probe, env, reporter)
 
 
+def _inspecting(pip_args: PipArgs) -> bool:
+    """A read-only command that should show the environment an install would go to (an
+    interpreter named with ``--python`` is shown as asked)."""
+    if pip_args.python:
+        return False
+    if pip_args.command == "install":
+        return pip_args.dry_run_report
+    return pip_args.command in INSPECTING_COMMANDS
+
+
 def _inspect(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int | None:
     """pip's read-only commands for the project's .venv, where the target is externally
-    managed and there is one; None to pass the command to pip."""
+    managed and the working directory is in a project; None to pass the command to pip.
+    A project whose .venv cannot be shown is an error, never the system's listing."""
     if externally_managed(probe.stdlib) is None:
         return None
-    from safepip.manage import inspect_in_venv, project_venv
+    from safepip.manage import inspect_in_venv, project_venv, unshowable
 
     where = project_venv(pip_args, env, reporter)
-    return inspect_in_venv(pip_args, where, env, reporter) if where is not None else None
+    if where is not None:
+        return inspect_in_venv(pip_args, where, env, reporter)
+    unshowable(pip_args, env)
+    return None
 
 
 def complete(pip_args: PipArgs, env: Environment) -> int:

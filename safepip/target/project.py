@@ -87,7 +87,8 @@ def _requirement_name(text: str) -> str | None:
     return leading_name(text)
 
 
-def _names_in_requirements_file(path: Path) -> list[str]:
+def requirement_file_names(path: Path) -> list[str]:
+    """The canonical names a requirements file lists (options and comments skipped)."""
     names: list[str] = []
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -134,7 +135,7 @@ def declared_names(root: Path) -> dict[str, str]:
         for group, texts in groups.items():
             add(texts, f"pyproject.toml dependency-groups.{group}")
     for path in sorted(root.glob("requirements*.txt")):
-        for name in _names_in_requirements_file(path):
+        for name in requirement_file_names(path):
             declared.setdefault(name, path.name)
     return declared
 
