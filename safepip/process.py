@@ -67,6 +67,7 @@ def run_foreground(
     cwd: str | None = None,
     interactive: bool = False,
     terminate_as_interrupt: bool = False,
+    quiet: bool = False,
 ) -> int:
     """Run ``cmd`` sharing our stdin/stdout/stderr and return its exit status.
 
@@ -92,7 +93,7 @@ def run_foreground(
     with _handlers(forward):
         if received:
             raise Interrupted(received[0])
-        holder.append(_popen(cmd, environ, cwd, own_group=not interactive))
+        holder.append(_popen(cmd, environ, cwd, own_group=not interactive, quiet=quiet))
         code = _wait(holder[0])
         if received and not interactive:
             _send(holder[0], signal.SIGKILL, True, only_if_running=False)  # stragglers
@@ -135,14 +136,24 @@ def _wait(proc: subprocess.Popen[bytes]) -> int:
 
 
 def _popen(
-    cmd: Sequence[str], environ: Mapping[str, str], cwd: str | None, *, own_group: bool
+    cmd: Sequence[str],
+    environ: Mapping[str, str],
+    cwd: str | None,
+    *,
+    own_group: bool,
+    quiet: bool = False,
 ) -> subprocess.Popen[bytes]:
+    """Start ``cmd``; ``quiet`` (pip's ``-q`` for a tool that has none, as pipx 1.1) drops its
+    standard output, never its errors."""
+    stdout = subprocess.DEVNULL if quiet else None
     if not own_group:
-        return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd)
+        return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd, stdout=stdout)
     if sys.version_info >= (3, 11):
-        return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd, process_group=0)
+        return subprocess.Popen(
+            list(cmd), env=dict(environ), cwd=cwd, stdout=stdout, process_group=0
+        )
     return subprocess.Popen(  # pragma: no cover - Python < 3.11
-        list(cmd), env=dict(environ), cwd=cwd, preexec_fn=os.setpgrp
+        list(cmd), env=dict(environ), cwd=cwd, stdout=stdout, preexec_fn=os.setpgrp
     )
 
 

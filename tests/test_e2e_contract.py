@@ -177,3 +177,18 @@ def test_hints_are_quoted_for_the_shell(
     assert result.returncode == 0, result.stderr
     assert f"safepip install --venv {shlex.quote('fixapp>=1')}" in result.stderr
     assert os.path.isdir(tmp_path / "pipx")
+
+
+def test_quiet_quiets_the_backends_too(
+    outside: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    pipx = debian_pipx() or pypi_pipx()
+    if pipx is None:
+        pytest.fail("no pipx installed")
+    env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-bin")
+    loud = run_safepip(["install", "fixgui"], cwd=outside, env=env, timeout=300)
+    assert loud.returncode == 0 and "fixgui" in loud.stdout, loud.stderr
+    quiet = run_safepip(["-q", "install", "fixapp"], cwd=outside, env=env, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == "" and "safepip:" not in quiet.stderr
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()

@@ -32,7 +32,7 @@ def test_install_py_on_an_externally_managed_python(
     version = subprocess.run(
         [str(safepip), "--version"], env=env, capture_output=True, text=True, check=True
     )
-    assert version.stdout.startswith("safepip ")
+    assert version.stdout.splitlines()[1].startswith("safepip ")
     # and the installed command does its job
     project = tmp_path / "proj"
     project.mkdir()

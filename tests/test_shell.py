@@ -288,7 +288,7 @@ def test_python_m_safepip_when_no_safepip_is_on_path(
     assert f"{sys.executable} -m safepip" in init.read_text()
     result = run_shell("bash", f'eval "$(cat {init})"; pip --version', clean_env, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("safepip ")
+    assert result.stdout.splitlines()[1].startswith("safepip ")
 
 
 def test_usage() -> None:

@@ -168,6 +168,7 @@ def install(
     env: Environment,
     links: Path | None = None,
     force: bool = False,
+    quiet: bool = False,
 ) -> int:
     """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app named without a
     version); pipx's own output goes to the user's terminal. A version or range asked for an
@@ -186,7 +187,11 @@ def install(
     if pip_args:
         cmd.append("--pip-args=" + shlex.join(pip_args))
     return run_foreground(
-        cmd, environ=environ, interactive=bool(env.stdin_isatty), terminate_as_interrupt=True
+        cmd,
+        environ=environ,
+        interactive=bool(env.stdin_isatty),
+        terminate_as_interrupt=True,
+        quiet=quiet,
     )
 
 
@@ -228,6 +233,7 @@ class PipxBackend:
                 env=env,
                 links=request.links,
                 force=force,
+                quiet=pip_args.verbosity < 0,
             )
             after = app_version(item.name, env.environ, env.home) if item.name else None
             line = app_summary(
