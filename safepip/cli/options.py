@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing itself costs the start-up ~2 ms; mypy reads this as True
 
 if TYPE_CHECKING:
     from safepip.decide.model import Route

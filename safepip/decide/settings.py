@@ -39,18 +39,18 @@ _FALSE = frozenset({"0", "false", "no", "off", ""})
 def load_toml(path: Path) -> dict[str, Any]:
     """A TOML file, or an empty table when it is missing or unreadable (:class:`SettingsError`
     when it is not valid TOML)."""
-    if sys.version_info >= (3, 11):
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read()
+    except OSError:  # missing or unreadable
+        return {}
+    if sys.version_info >= (3, 11):  # imported only for a file that exists: it costs ~10 ms
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
     try:
-        with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
-    except FileNotFoundError:
-        return {}
-    except OSError:
-        return {}
+        data: dict[str, Any] = tomllib.loads(content.decode("utf-8"))
+        return data
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path} is not valid TOML: {error}") from error
     except UnicodeDecodeError as error:
