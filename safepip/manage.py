@@ -71,6 +71,28 @@ def unshowable(pip_args: PipArgs, env: Environment) -> None:
     )
 
 
+def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | None:
+    """``show NAME...`` outside a project, where every name is an app pipx has: pip's own
+    ``show`` in that app's environment; None when not (the command goes to pip)."""
+    from safepip.backends.pipx import app_venv
+    from safepip.pip.run import LAUNCHER, run_pip
+    from safepip.process import clean_environ
+
+    names = [requirement_name(r) for r in pip_args.positionals]
+    venvs = [app_venv(n, env.environ, env.home) if n else None for n in names]
+    if not venvs or None in venvs or len(set(venvs)) != 1:
+        return None
+    venv = venvs[0]
+    assert venv is not None
+    reporter.info(f"showing the pipx app's environment {display_path(venv, env.cwd)}")
+    return run_pip(
+        [str(venv / "bin" / "python"), "-c", LAUNCHER],
+        pip_args.without("--python"),
+        environ=clean_environ(env.environ, venv=str(venv)),
+        interactive=bool(env.stdin_isatty),
+    )
+
+
 def inspect_in_venv(
     pip_args: PipArgs, venv: ProjectVenv, env: Environment, reporter: Reporter
 ) -> int:

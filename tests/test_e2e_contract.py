@@ -192,3 +192,17 @@ def test_quiet_quiets_the_backends_too(
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stdout == "" and "safepip:" not in quiet.stderr
     assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
+
+
+def test_show_outside_a_project_shows_the_pipx_app(
+    outside: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    pipx = debian_pipx() or pypi_pipx()
+    if pipx is None:
+        pytest.fail("no pipx installed")
+    env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-bin")
+    assert run_safepip(["install", "fixapp"], cwd=outside, env=env, timeout=300).returncode == 0
+    shown = run_safepip(["show", "fixapp"], cwd=outside, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Name: fixapp" in shown.stdout and "Version: 1.0" in shown.stdout
+    assert "pipx app's environment" in shown.stderr

@@ -286,6 +286,15 @@ def pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
     return [home / ".local" / "pipx", Path(data) / "pipx"]
 
 
+def app_venv(name: str, environ: Mapping[str, str], home: Path) -> Path | None:
+    """The venv pipx made for the app ``name`` (canonical), or None."""
+    for pipx_home in pipx_homes(environ, home):
+        venv = pipx_home / "venvs" / name
+        if (venv / "pipx_metadata.json").is_file() and (venv / "bin" / "python").exists():
+            return venv
+    return None
+
+
 def app_version(name: str, environ: Mapping[str, str], home: Path) -> str | None:
     """The version of the app pipx has installed for ``name`` (its metadata), or None."""
     for pipx_home in pipx_homes(environ, home):

@@ -94,6 +94,10 @@ def _inspect(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Report
     if where is not None:
         return inspect_in_venv(pip_args, where, env, reporter)
     unshowable(pip_args, env)
+    if pip_args.command == "show":
+        from safepip.manage import show_apps
+
+        return show_apps(pip_args, env, reporter)
     return None
 
 
