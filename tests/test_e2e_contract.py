@@ -206,3 +206,21 @@ def test_show_outside_a_project_shows_the_pipx_app(
     assert shown.returncode == 0, shown.stderr
     assert "Name: fixapp" in shown.stdout and "Version: 1.0" in shown.stdout
     assert "pipx app's environment" in shown.stderr
+
+
+@pytest.mark.parametrize("opt_out", ["variable", "config"])
+def test_explain_and_install_share_pips_opt_outs(
+    opt_out: str, project: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dict(clean_env)
+    if opt_out == "variable":
+        env["PIP_BREAK_SYSTEM_PACKAGES"] = "1"
+    else:
+        config = tmp_path / "pip.conf"
+        config.write_text("[global]\nbreak-system-packages = true\n")
+        env["PIP_CONFIG_FILE"] = str(config)
+    explained = run_safepip(["explain", "--json", "fixlib"], cwd=project, env=env)
+    assert explained.returncode == 0, explained.stderr
+    assert json.loads(explained.stdout)["requirements"][0]["route"] == "pip"
+    dry = run_safepip(["install", "--dry-run", "fixlib"], cwd=project, env=env)
+    assert "would install" not in dry.stderr  # passed through to pip, as explain says
