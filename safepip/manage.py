@@ -49,7 +49,7 @@ def unshowable(pip_args: PipArgs, env: Environment) -> None:
     """Inside a project whose ``.venv`` is missing or cannot be used, a listing of the system
     Python would answer another question than the one asked: raise instead."""
     from safepip.exceptions import VenvError
-    from safepip.target.venv import inspect_or_refuse, unusable_hint
+    from safepip.target.venv import INSTALL, inspect_or_refuse, unusable_hint
 
     where = venv_target(env.cwd, env.home)
     if where.project is None:
@@ -67,7 +67,7 @@ def unshowable(pip_args: PipArgs, env: Environment) -> None:
         f"{shown} cannot be shown: "
         + (state.problem or "it has no pip in it")
         + " (the system Python's packages are not the project's)",
-        unusable_hint(),
+        unusable_hint(INSTALL),
     )
 
 
