@@ -334,7 +334,9 @@ def test_debian_pip_installs_wheels_and_sdists(
     venv = tmp_path / "venv"
     run([managed_python, "-m", "venv", venv], env)
     pip_version = run([venv / "bin/python", "-m", "pip", "--version"], env).stdout
-    assert pip_version.startswith("pip 23.0.1 "), pip_version  # Debian's, from ensurepip
+    # the distribution's own pip, from ensurepip (Debian 12: 23.0.1, Debian 13: 25.1.1)
+    bundled = run([managed_python, "-c", "import ensurepip; print(ensurepip.version())"], env)
+    assert pip_version.startswith(f"pip {bundled.stdout.strip()} "), pip_version
 
     run(
         [venv / "bin/python", "-m", "pip", "install", "fixmeta", "fixgui", "fixdata", "fixhelper"],
