@@ -35,7 +35,6 @@ from support.pipx import (  # noqa: E402 - needs the path above
     pypi_pipx,
 )
 
-
 #: The oldest Python safepip supports (pyproject's requires-python), and what installing safepip
 #: with it (install.py) and upgrading its pip fetches from the test index.
 OLDEST_PYTHON = "3.9"
