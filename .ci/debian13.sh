@@ -72,6 +72,27 @@ fi
 
 # -- the root: built once, cached -------------------------------------------------------------
 
+# Whatever is mounted under the root (the binds below, or what a killed run left), deepest
+# first. Done before anything under the root is removed: rm -rf through a bound /dev or /proc
+# would reach the host's.
+unmount_all() {
+  local m
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done < <(awk -v r="$root/" '{ m = $5; gsub(/\\040/, " ", m) } index(m "/", r) == 1 { print m }' \
+             /proc/self/mountinfo | sort -r)
+  if awk -v r="$root/" 'index($5 "/", r) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo
+  then
+    echo "debian13.sh: something is still mounted under $root; not touching it" >&2
+    return 1
+  fi
+}
+
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9  # one run at a time per root
+unmount_all
+
 want_stamp="$suite ${packages[*]}"
 fresh=""
 if [ -x "$root/usr/bin/python3" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] \
@@ -84,9 +105,8 @@ if [ -z "$fresh" ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
   fi
-  mkdir -p "$cache"
   building=$cache/root.new
-  rm -rf "$building"
+  rm -rf --one-file-system "$building"
   echo "debian13.sh: building the $suite root in $root (mmdebstrap)"
   start=$SECONDS
   # Only the main suite: the security and updates suites of the archive reachable here can
@@ -95,11 +115,11 @@ if [ -z "$fresh" ]; then
   if ! mmdebstrap --variant=apt --include="$(IFS=,; echo "${packages[*]}")" \
       "$suite" "$building" "$mirror" >"$cache/build.log" 2>&1; then
     tail -n 30 "$cache/build.log" >&2
-    rm -rf "$building"
+    rm -rf --one-file-system "$building"
     echo "debian13.sh: mmdebstrap failed (log: $cache/build.log)" >&2
     exit 1
   fi
-  rm -rf "$root" "$stamp"
+  rm -rf --one-file-system "$root" "$stamp"
   mv "$building" "$root"
   echo "$want_stamp" >"$stamp"
   echo "debian13.sh: root built in $((SECONDS - start))s"
@@ -110,12 +130,7 @@ fi
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
-  # whatever is still mounted under the root (the binds, anything a test left), deepest first
-  local m
-  while read -r m; do
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done < <(awk -v r="$root/" '{ m = $5; gsub(/\\040/, " ", m) } index(m "/", r) == 1 { print m }' \
-             /proc/self/mountinfo | sort -r)
+  unmount_all
   exit "$status"
 }
 trap cleanup EXIT
@@ -161,14 +176,14 @@ done < <(compgen -e | grep -i -x -E '(http|https|ftp|all|no)_proxy' || true)
 # -- the checkout: what git tracks, as this working tree has it --------------------------------
 
 dest=/build/safepip
-rm -rf "$root$dest"
+rm -rf --one-file-system "$root$dest"
 mkdir -p "$root$dest"
 git -C "$repo" ls-files -z --cached --others --exclude-standard \
   | (cd "$repo" && tar --null --no-recursion -T - -cf - 2>/dev/null) \
   | tar -xf - -C "$root$dest"
 [ -f "$root$dest/tests/run.sh" ] || { echo "debian13.sh: copying the checkout failed" >&2; exit 1; }
 # and shared/ beside it, as CI lays it beside the clone (the routing table the tests read)
-rm -rf "$root$(dirname "$dest")/shared"
+rm -rf --one-file-system "$root$(dirname "$dest")/shared"
 if [ -d "$repo/../shared" ]; then
   cp -a "$repo/../shared" "$root$(dirname "$dest")/shared"
 fi
