@@ -127,9 +127,19 @@ fi
 
 # -- bind mounts, undone on any exit ----------------------------------------------------------
 
+child=""
+stop_child() {  # the suite runs in a process group of its own: end it, all of it
+  [ -n "$child" ] || return 0
+  kill -TERM -- "-$child" 2>/dev/null || return 0
+  local waited=0
+  while kill -0 -- "-$child" 2>/dev/null && [ "$waited" -lt 20 ]; do sleep 0.5; waited=$((waited + 1)); done
+  kill -KILL -- "-$child" 2>/dev/null || true
+  wait "$child" 2>/dev/null || true
+}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
+  stop_child
   unmount_all
   exit "$status"
 }
@@ -191,11 +201,14 @@ fi
 echo "debian13.sh: Debian $(cat "$root/etc/debian_version") root from $mirror"
 start=$SECONDS
 # A private mount namespace: the tmpfs and read-only binds the fault tests make stay in it.
-set +e
-unshare --mount --propagation private \
+# In the background, in a process group of its own, so that an interrupt (which bash would only
+# act on once a foreground command ended) stops the whole suite at once, then unmounts.
+setsid unshare --mount --propagation private \
   chroot "$root" /usr/bin/env -i "${env_in[@]}" \
-  /bin/bash -c 'cd "$1" && shift && exec bash tests/run.sh "$@"' run "$dest" "$@" </dev/null
-status=$?
-set -e
+  /bin/bash -c 'cd "$1" && shift && exec bash tests/run.sh "$@"' run "$dest" "$@" </dev/null 9>&- &
+child=$!
+status=0
+wait "$child" || status=$?
+child=""
 echo "debian13.sh: suite exited $status after $((SECONDS - start))s"
 exit "$status"
