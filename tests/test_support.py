@@ -359,7 +359,7 @@ def test_debian_pip_installs_wheels_and_sdists(
     assert broken.returncode != 0
     assert "simulated build failure of fixture fixbroken" in broken.stdout + broken.stderr
     # pip names it: "Could not build wheels for fixbroken" (23), "Failed to build installable
-    # wheels for some pyproject.toml based projects (fixbroken)" (24.1 and later)
+    # wheels for some pyproject.toml based projects (fixbroken)" (Debian 13's 25.1, and 26)
     assert re.search(r"(Could not build wheels for |Failed to build .*)fixbroken", broken.stderr)
 
     listed = run([venv / "bin/python", "-m", "pip", "list", "--format=freeze"], env).stdout
