@@ -135,6 +135,12 @@ stop_child() {  # the suite runs in a process group of its own: end it, all of i
   while kill -0 -- "-$child" 2>/dev/null && [ "$waited" -lt 20 ]; do sleep 0.5; waited=$((waited + 1)); done
   kill -KILL -- "-$child" 2>/dev/null || true
   wait "$child" 2>/dev/null || true
+  # and what a test started in a session of its own: every process whose root is this root
+  local p
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -KILL "${p#/proc/}" 2>/dev/null
+  done
+  return 0
 }
 cleanup() {
   local status=$?
