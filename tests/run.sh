@@ -28,4 +28,24 @@ PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install --quiet --disable-pip-
 .venv/bin/ruff check safepip tests bench install.py
 .venv/bin/ruff format --check safepip tests bench install.py
 .venv/bin/mypy
+# and for the oldest Python safepip supports: mypy 2 no longer targets 3.9, so mypy 1 in a venv
+# of its own, beside safepip's dependencies as pip picks them for 3.9 (packaging 26.4 needs 3.10)
+cache="${SAFEPIP_TEST_CACHE:-tests/.cache}"
+mypy39=$cache/mypy39
+[ -x "$mypy39/bin/python" ] || /usr/bin/python3 -m venv "$mypy39"
+PIP_CONFIG_FILE=/dev/null "$mypy39/bin/python" -m pip install --quiet --disable-pip-version-check \
+  'mypy>=1.8,<2'
+PIP_CONFIG_FILE=/dev/null "$mypy39/bin/python" -m pip install --quiet --disable-pip-version-check \
+  --upgrade --no-deps --only-binary=:all: --python-version 3.9 \
+  --target "$("$mypy39/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+  packaging tomli distro
+"$mypy39/bin/mypy" --python-version 3.9 --cache-dir .mypy_cache/py39
+
+# what this run tests against, for the record (README names these)
+pipx_version() { "$1" --version 2>/dev/null | tail -n 1; }
+echo "platform: $(. /etc/os-release && echo "$PRETTY_NAME"):" \
+  "$(/usr/bin/python3 --version 2>&1)," \
+  "$(/usr/bin/python3 -m pip --version 2>/dev/null | cut -d' ' -f1-2)," \
+  "pipx $(pipx_version /usr/bin/pipx) (the distribution's)," \
+  "pipx $(pipx_version "$cache/pipx-pypi/bin/pipx") (PyPI's)"
 exec .venv/bin/python -m pytest "$@"

@@ -242,7 +242,13 @@ def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
 _TAGS = """\
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from packaging import markers, tags
+try:
+    from packaging import markers, tags
+except Exception:  # safepip's packaging is too new for this Python (26 needs 3.10): its pip's
+    del sys.path[0]
+    for name in [m for m in sys.modules if m.split(".")[0] == "packaging"]:
+        del sys.modules[name]
+    from pip._vendor.packaging import markers, tags
 print(json.dumps({"tags": [str(t) for t in tags.sys_tags()],
                   "markers": markers.default_environment()}))
 """

@@ -20,6 +20,9 @@ class OwnPip:
     dist_info: Path
     version: str
     requires_python: str | None
+    #: The newest Python its classifiers name: a pip older than a Python may not run on it
+    #: (pip 23.0 declares ">=3.7" and fails on 3.12), so a newer one gets its own ensurepip's.
+    newest_python: tuple[int, int] | None = None
 
     def files(self) -> list[tuple[str, ...]]:
         """The path parts (relative to site-packages) of every file in pip's RECORD."""
@@ -38,6 +41,7 @@ def own_pip() -> OwnPip | None:
     site = Path(spec.origin).parent.parent
     for dist_info in sorted(site.glob("pip-*.dist-info")):
         headers: dict[str, str] = {}
+        newest: tuple[int, int] | None = None
         try:
             with open(dist_info / "METADATA", encoding="utf-8") as handle:
                 for line in handle:
@@ -45,16 +49,24 @@ def own_pip() -> OwnPip | None:
                         break
                     key, _, value = line.partition(":")
                     headers.setdefault(key.strip().lower(), value.strip())
+                    named = value.strip().rpartition("Programming Language :: Python :: ")[2]
+                    major, dot, minor = named.partition(".")
+                    if key.strip().lower() == "classifier" and dot and (major + minor).isdigit():
+                        newest = max(newest or (0, 0), (int(major), int(minor)))
         except OSError:
             continue
         if "version" in headers and (dist_info / "RECORD").is_file():
-            return OwnPip(dist_info, headers["version"], headers.get("requires-python"))
+            return OwnPip(dist_info, headers["version"], headers.get("requires-python"), newest)
     return None
 
 
 def pip_supports(pip: OwnPip, version: str) -> bool:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+    if pip.newest_python is not None:
+        wanted = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+        if wanted > pip.newest_python:
+            return False
     if not pip.requires_python:
         return True
     try:

@@ -5,7 +5,9 @@
 1. Creates (or reuses) the tool venv ``tests/.cache/pipx-pypi/`` with the externally managed
    interpreter (``/usr/bin/python3``, or ``--python``) and installs the newest pipx from PyPI in it.
 2. Downloads the newest ``pip``, ``setuptools`` and ``wheel`` wheels, with their dependencies,
-   into ``tests/.cache/seed-wheels/``: what pipx asks its index for and Debian does not ship.
+   into ``tests/.cache/seed-wheels/``: what pipx asks its index for and Debian does not ship;
+   and the newest of those (plus ``packaging``, ``tomli``, ``distro``) for Python 3.9, for the
+   tests on older Pythons (``test_platforms.py``).
 
 Idempotent.  When the network fails but a usable cache is already there, it warns and exits 0.
 The tests themselves never touch the network: they serve these files from a local index.
@@ -32,6 +34,11 @@ from support.pipx import (  # noqa: E402 - needs the path above
     SEED_PROJECTS,
     pypi_pipx,
 )
+
+#: The oldest Python safepip supports (pyproject's requires-python), and what installing safepip
+#: with it (install.py) and upgrading its pip fetches from the test index.
+OLDEST_PYTHON = "3.9"
+OLDEST_PYTHON_PROJECTS = ("pip", "setuptools", "wheel", "packaging", "tomli", "distro")
 
 
 def _default_python() -> str:
@@ -79,6 +86,22 @@ def fetch_seed_wheels(pip_python: Path) -> None:
                 "--dest",
                 tmp,
                 *SEED_PROJECTS,
+            ]
+        )
+        # and the newest of what installing safepip needs that still runs on the oldest Python
+        # it supports (pip 26 and packaging 26 need 3.10; tomli only below 3.11)
+        _run(
+            [
+                str(pip_python),
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--only-binary=:all:",
+                f"--python-version={OLDEST_PYTHON}",
+                "--dest",
+                tmp,
+                *OLDEST_PYTHON_PROJECTS,
             ]
         )
         old = SEED_DIR.with_name(SEED_DIR.name + ".old")
