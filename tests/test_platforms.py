@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.cli import run_safepip, venv_import, venv_python, with_pipx
-from support.machine import in_ci, skip_or_fail
 from support import PackageIndex, pipx_env, pypi_pipx
+from support.cli import run_safepip, venv_import, venv_python, with_pipx
 from support.environ import hermetic_env
+from support.machine import in_ci, skip_or_fail
 from support.pipx import SEED_DIR, pipx_pip_floor
 
 REPO = Path(__file__).resolve().parents[1]
