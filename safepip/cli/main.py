@@ -85,7 +85,7 @@ def own_command(argv: Sequence[str]) -> tuple[Command | None, list[str]]:
                 break
             before = [raw for t in tokens[:index] for raw in t.raw]
             return found, [*before, *(raw for t in tokens[index + 1 :] for raw in t.raw)]
-        if token.kind != "general":
+        if token.kind != "general" or token.name is None:  # pip would stop at this option
             break
     return None, []
 
