@@ -35,9 +35,11 @@ def activate_hint(venv: Path, env: Environment) -> str:
     return f"source {shown}/bin/activate"
 
 
-def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath") -> str | None:
+def path_hint(
+    directory: Path, env: Environment, helper: str | None = "pipx ensurepath"
+) -> str | None:
     """How to put pipx's (or uv's) bin directory on PATH in the user's shell, or None if it is
-    there; ``helper`` is the tool's own command for it."""
+    there; ``helper`` is the tool's own command for it, if it has one."""
     entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
     if os.path.abspath(directory) in entries:
         return None
@@ -46,4 +48,5 @@ def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath"
     if shell == "fish":
         return f"fish_add_path {quoted}"
     profile = {"zsh": "~/.zshrc", "bash": "~/.bashrc"}.get(shell, "~/.profile")
-    return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: {helper})"
+    line = f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile}"
+    return f"{line} (or run: {helper})" if helper else line
