@@ -21,6 +21,7 @@ if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv .venv
 fi
 # The development venv is a venv, so pip works in it: no --break-system-packages anywhere.
+# pyproject.toml asks for pip>=25.1, so this also upgrades the venv's pip (the one new .venvs get).
 PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 # Seed wheels (pip/setuptools/wheel) and a PyPI pipx for the offline pipx tests: network here only.
 .venv/bin/python tests/support/fetch_seed_wheels.py
