@@ -35,6 +35,24 @@ def activate_hint(venv: Path, env: Environment) -> str:
     return f"source {shown}/bin/activate"
 
 
+def _dockerfile_word(text: str) -> str:
+    return f'"{text}"' if any(c in text for c in " \t\"'\\") else text
+
+
+def lasting_hint(venv: Path, env: Environment) -> str | None:
+    """What makes ``venv`` the Python of the steps that follow, where activating it would not
+    outlive the command: a CI job (``$GITHUB_PATH``), or a Dockerfile ``RUN`` line (root without
+    ``SUDO_USER`` and without a terminal). None elsewhere."""
+    venv = Path(os.path.abspath(venv))
+    if env.environ.get("GITHUB_PATH"):
+        return f'for the next steps: echo {shlex.quote(str(venv / "bin"))} >> "$GITHUB_PATH"'
+    terminal = env.stdin_isatty or env.stdout_isatty or env.stderr_isatty
+    if os.geteuid() != 0 or env.environ.get("SUDO_USER") or terminal:
+        return None
+    root, path = _dockerfile_word(str(venv)), _dockerfile_word(f"{venv}/bin:$PATH")
+    return f"in a Dockerfile, after this RUN line: ENV VIRTUAL_ENV={root} PATH={path}"
+
+
 def path_hint(
     directory: Path, env: Environment, helper: str | None = "pipx ensurepath"
 ) -> str | None:
