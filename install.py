@@ -9,6 +9,10 @@ fresh Debian/Ubuntu/Fedora Python that is externally managed (PEP 668). Where th
 ``ensurepip`` (Debian/Ubuntu without python3-venv), the venv is made without pip and the system's
 pip installs into it with ``--python`` (a venv is not externally managed). Run it again to
 upgrade; ``python3 install.py --uninstall`` removes both.
+
+The private venv gets a current pip (:data:`CURRENT_PIP`) where the index has one for this Python:
+safepip links that pip into every ``.venv`` it makes. Where the index cannot provide it, the pip
+already there is kept and safepip installs without it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+#: The pip new .venvs get: 25.1 is the first with dependency groups (--group) and pylock files.
+CURRENT_PIP = "pip>=25.1"
 
 
 def _data_home() -> Path:
@@ -30,6 +36,27 @@ def _data_home() -> Path:
 def _fail(message: str) -> int:
     print(f"ERROR: {message}", file=sys.stderr)
     return 1
+
+
+def _run(command: list[str], env: dict[str, str], quiet: bool = False) -> bool:
+    return subprocess.run(command, env=env, capture_output=quiet, check=False).returncode == 0
+
+
+def _dependencies() -> list[str]:
+    """safepip's dependencies from pyproject.toml, without pip (read without tomllib: 3.9)."""
+    text = (HERE / "pyproject.toml").read_text(encoding="utf-8")
+    block = text.split("\ndependencies = [", 1)[1].split("\n]", 1)[0]
+    found = [line.strip().rstrip(",") for line in block.splitlines()]
+    return [dep[1:-1] for dep in found if dep.startswith('"') and not dep.startswith('"pip')]
+
+
+def _install_safepip(pip: list[str], env: dict[str, str]) -> bool:
+    """A current pip first, then safepip. Where the index has no current pip for this Python,
+    the pip already there stays (silently) and safepip goes in without its pip requirement."""
+    install = [*pip, "install", "--quiet", "--upgrade"]
+    if _run([*install, CURRENT_PIP], env, quiet=True):
+        return _run([*install, str(HERE)], env)
+    return _run([*install, *_dependencies()], env) and _run([*install, "--no-deps", str(HERE)], env)
 
 
 def main(argv: list[str]) -> int:
@@ -70,12 +97,7 @@ def main(argv: list[str]) -> int:
         if has_pip
         else [sys.executable, "-m", "pip", "--python", str(python)]
     )
-    if (
-        subprocess.run(
-            [*pip, "install", "--quiet", "--upgrade", str(HERE)], env=env, check=False
-        ).returncode
-        != 0
-    ):
+    if not _install_safepip(pip, env):
         return _fail(
             "installing safepip into its private environment failed (see above); "
             "without ensurepip and without a system pip, install python3-venv first"

@@ -35,9 +35,29 @@ def activate_hint(venv: Path, env: Environment) -> str:
     return f"source {shown}/bin/activate"
 
 
-def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath") -> str | None:
+def _dockerfile_word(text: str) -> str:
+    return f'"{text}"' if any(c in text for c in " \t\"'\\") else text
+
+
+def lasting_hint(venv: Path, env: Environment) -> str | None:
+    """What makes ``venv`` the Python of the steps that follow, where activating it would not
+    outlive the command: a CI job (``$GITHUB_PATH``), or a Dockerfile ``RUN`` line (root without
+    ``SUDO_USER`` and without a terminal). None elsewhere."""
+    venv = Path(os.path.abspath(venv))
+    if env.environ.get("GITHUB_PATH"):
+        return f'for the next steps: echo {shlex.quote(str(venv / "bin"))} >> "$GITHUB_PATH"'
+    terminal = env.stdin_isatty or env.stdout_isatty or env.stderr_isatty
+    if os.geteuid() != 0 or env.environ.get("SUDO_USER") or terminal:
+        return None
+    root, path = _dockerfile_word(str(venv)), _dockerfile_word(f"{venv}/bin:$PATH")
+    return f"in a Dockerfile, after this RUN line: ENV VIRTUAL_ENV={root} PATH={path}"
+
+
+def path_hint(
+    directory: Path, env: Environment, helper: str | None = "pipx ensurepath"
+) -> str | None:
     """How to put pipx's (or uv's) bin directory on PATH in the user's shell, or None if it is
-    there; ``helper`` is the tool's own command for it."""
+    there; ``helper`` is the tool's own command for it, if it has one."""
     entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
     if os.path.abspath(directory) in entries:
         return None
@@ -46,4 +66,5 @@ def path_hint(directory: Path, env: Environment, helper: str = "pipx ensurepath"
     if shell == "fish":
         return f"fish_add_path {quoted}"
     profile = {"zsh": "~/.zshrc", "bash": "~/.bashrc"}.get(shell, "~/.profile")
-    return f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile} (or run: {helper})"
+    line = f"echo 'export PATH={quoted}:\"$PATH\"' >> {profile}"
+    return f"{line} (or run: {helper})" if helper else line

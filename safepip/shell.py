@@ -1,5 +1,7 @@
 """``safepip shell-init bash|zsh|fish``: shell functions ``pip`` and ``pip3`` that run safepip,
-and activate the ``.venv`` safepip installed into, in the shell the user typed ``pip`` in.
+and activate the ``.venv`` safepip installed into, in the shell the user typed ``pip`` in; and
+``python``/``python3``/``python3.X`` functions that turn ``-m pip ...`` into ``safepip --python
+<that interpreter> ...`` and run the interpreter itself (``command python3``) for anything else.
 
 Activation is driven by safepip, never by parsing its output: the function makes a temporary file
 (``mktemp``), names it in :data:`ACTIVATE_VARIABLE`, and after safepip exits sources
@@ -24,6 +26,9 @@ ACTIVATE_VARIABLE = "SAFEPIP_ACTIVATE_FILE"
 SHELLS = ("bash", "zsh", "fish")
 #: The shell commands that become safepip.
 WRAPPED = ("pip", "pip3")
+#: The interpreters whose ``-m pip`` becomes ``safepip --python THAT-INTERPRETER``; anything
+#: else they are asked to do runs them unchanged (``command python3 ...``).
+PYTHONS = ("python", "python3", *(f"python3.{minor}" for minor in range(8, 16)))
 
 _POSIX = """\
 # safepip shell integration ({shell}): eval "$(safepip shell-init {shell})"
@@ -50,10 +55,23 @@ __safepip_run() {{
     fi
     return "$__safepip_status"
 }}
+__safepip_python() {{
+    local __safepip_name=$1 __safepip_py=
+    shift
+    if [ "${{1-}}" = -m ] && [ "${{2-}}" = pip ]; then
+        __safepip_py=$(unset -f "$__safepip_name"; command -v "$__safepip_name" 2>/dev/null) ||
+            __safepip_py=
+        case $__safepip_py in
+            /*) shift 2; __safepip_run --python "$__safepip_py" "$@"; return ;;
+        esac
+    fi
+    command "$__safepip_name" "$@"
+}}
 {functions}
 """
 
 _POSIX_FUNCTION = 'function {name} {{ __safepip_run "$@"; }}'
+_POSIX_PYTHON = 'function {name} {{ __safepip_python {name} "$@"; }}'
 
 _FISH = """\
 # safepip shell integration (fish): safepip shell-init fish | source
@@ -85,12 +103,31 @@ function __safepip_run
     end
     return $__safepip_status
 end
+function __safepip_python
+    set -l __safepip_name $argv[1]
+    set -e argv[1]
+    if test (count $argv) -ge 2; and test "$argv[1]" = -m; and test "$argv[2]" = pip
+        set -l __safepip_py (command -s $__safepip_name)
+        if string match -q '/*' -- "$__safepip_py"
+            set -e argv[1]
+            set -e argv[1]
+            __safepip_run --python $__safepip_py $argv
+            return $status
+        end
+    end
+    command $__safepip_name $argv
+end
 {functions}
 """
 
 _FISH_FUNCTION = """\
 function {name} --description 'pip through safepip'
     __safepip_run $argv
+end"""
+
+_FISH_PYTHON = """\
+function {name} --wraps {name} --description '{name}; -m pip through safepip'
+    __safepip_python {name} $argv
 end"""
 
 
@@ -116,11 +153,13 @@ def script(shell: str, command: Sequence[str]) -> str:
     """The code for ``shell`` that wraps ``pip``/``pip3`` around ``command`` (an argv prefix)."""
     if shell == "fish":
         quote: Callable[[str], str] = _fish_quote
-        functions = "\n".join(_FISH_FUNCTION.format(name=name) for name in WRAPPED)
+        pythons = [_FISH_PYTHON.format(name=name) for name in PYTHONS]
+        functions = "\n".join([*(_FISH_FUNCTION.format(name=n) for n in WRAPPED), *pythons])
         template = _FISH
     else:
         quote = shlex.quote
-        functions = "\n".join(_POSIX_FUNCTION.format(name=name) for name in WRAPPED)
+        pythons = [_POSIX_PYTHON.format(name=name) for name in PYTHONS]
+        functions = "\n".join([*(_POSIX_FUNCTION.format(name=n) for n in WRAPPED), *pythons])
         template = _POSIX
     return template.format(
         shell=shell,

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a Debian/Ubuntu machine, then run it.
 #   bash tests/run.sh [pytest args...]
-# Installs (only what is missing): Debian packages python3-venv, pipx, zsh, fish, tmux (with sudo
+# Installs (only what is missing): Debian packages python3-venv, pipx, zsh, fish, tmux, make (with sudo
 # when not root); a development venv in .venv; seed wheels and a PyPI pipx for the offline tests.
 # The tests themselves never use the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in python3-venv python3-pip pipx zsh fish tmux; do
+for pkg in python3-venv python3-pip pipx zsh fish tmux make; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -21,6 +21,7 @@ if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv .venv
 fi
 # The development venv is a venv, so pip works in it: no --break-system-packages anywhere.
+# pyproject.toml asks for pip>=25.1, so this also upgrades the venv's pip (the one new .venvs get).
 PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 # Seed wheels (pip/setuptools/wheel) and a PyPI pipx for the offline pipx tests: network here only.
 .venv/bin/python tests/support/fetch_seed_wheels.py

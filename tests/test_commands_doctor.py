@@ -36,6 +36,7 @@ TOP_KEYS = [
     "pipx",
     "project",
     "config",
+    "shims",  # safepip's pip/pip3 shims found on PATH or in the default folder (issue 12)
     "problems",
     "notes",
 ]
@@ -111,6 +112,9 @@ def test_the_externally_managed_python(
 def test_json_layout(
     managed_python_info: PythonInfo, environ: dict[str, str], project: Path
 ) -> None:
+    from safepip.target.own_pip import own_pip
+
+    own = own_pip()
     data = run_doctor(["--json"], environ, project).json()
     assert list(data) == TOP_KEYS
     assert data["format"] == 1
@@ -142,6 +146,7 @@ def test_json_layout(
         "pip_by_copy": True,
         "can_create": True,
         "fix": None,
+        "pip": own.version if own else None,  # the pip new venvs get (issue 12)
     }
     assert set(data["pipx"]) == {
         "found",

@@ -32,7 +32,10 @@ def test_redirects_into_a_new_venv(
     )
     assert str(project / ".venv") in pip.stdout
     assert "externally managed" in result.stderr
-    assert "source .venv/bin/activate" in result.stderr
+    if os.geteuid() == 0:  # root without SUDO_USER and a terminal: a Dockerfile's RUN line
+        assert f"ENV VIRTUAL_ENV={project / '.venv'} " in result.stderr
+    else:
+        assert "source .venv/bin/activate" in result.stderr
     assert "Traceback" not in result.stderr
     assert leftovers(project) == []
 

@@ -121,9 +121,10 @@ def load(shell: str, init: Path) -> str:
 
 
 REPORT = {
-    "bash": 'echo "status=$st"; echo "venv=${VIRTUAL_ENV:-}"; echo "python=$(command -v python)"; '
+    # type -P / whence -p: the file, as ``python`` is also a shell function (python -m pip)
+    "bash": 'echo "status=$st"; echo "venv=${VIRTUAL_ENV:-}"; echo "python=$(type -P python)"; '
     'echo "leak=${SAFEPIP_ACTIVATE_FILE-unset}"',
-    "zsh": 'echo "status=$st"; echo "venv=${VIRTUAL_ENV:-}"; echo "python=$(command -v python)"; '
+    "zsh": 'echo "status=$st"; echo "venv=${VIRTUAL_ENV:-}"; echo "python=$(whence -p python)"; '
     'echo "leak=${SAFEPIP_ACTIVATE_FILE-unset}"',
     "fish": 'echo "status=$st"; echo "venv=$VIRTUAL_ENV"; echo "python="(command -v python); '
     "set -q SAFEPIP_ACTIVATE_FILE; and echo leak=set; or echo leak=unset",

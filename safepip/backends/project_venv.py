@@ -14,7 +14,7 @@ from safepip.backends.base import Context, Outcome, Request
 from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
-from safepip.hints import activate_hint, display_path
+from safepip.hints import activate_hint, display_path, lasting_hint
 from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
 from safepip.process import clean_environ
@@ -228,11 +228,13 @@ class ProjectVenv:
 
         env, venv = self.ctx.env, self.ctx.where.path
         shown = display_path(venv, env.cwd)
-        use = (
-            f"activated {shown} in this shell"
-            if write_activation(env, venv)
-            else f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)"
-        )
+        lasting = lasting_hint(venv, env)
+        if write_activation(env, venv):
+            use = f"activated {shown} in this shell"
+        elif lasting is not None:
+            use = f"use it {lasting}  (or run {venv}/bin/python)"
+        else:
+            use = f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)"
         if len(steps) == 1 and steps[0].item.kind == "name" and steps[0].item.commands:
             use += f"; pipx instead: safepip install --pipx {shlex.quote(steps[0].item.text)}"
         return use

@@ -12,6 +12,9 @@ import os
 from collections.abc import Mapping, Sequence
 from glob import glob
 
+#: Where the search for the project's .venv stops (as in safepip.target.project).
+VCS = (".git", ".hg")
+
 #: Starts pip as its console script does, so that pip calls itself ``pip`` in its messages
 #: (``python -m pip`` would name the interpreter), and not importing from the working directory.
 LAUNCHER = (
@@ -50,10 +53,61 @@ def venv_has_pip(root: str) -> bool:
     )
 
 
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def project_venv_elsewhere(environ: Mapping[str, str], cwd: str) -> str | None:
+    """The ``.venv`` of the project the working directory is in, when another venv is active:
+    a few ``stat`` calls a folder, up from ``cwd`` to the home folder or a git/hg root."""
+    active = environ.get("VIRTUAL_ENV")
+    if not active:
+        return None
+    home = os.path.abspath(environ.get("HOME") or os.path.expanduser("~"))
+    directory = os.path.abspath(cwd)
+    while True:
+        venv = os.path.join(directory, ".venv")
+        if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+            return None if _same(venv, active) else venv
+        if directory == home or any(os.path.exists(os.path.join(directory, b)) for b in VCS):
+            return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def wrong_venv_note(environ: Mapping[str, str], cwd: str, argv: Sequence[str]) -> str | None:
+    """The one line that says an install goes into the active venv, not the project's."""
+    if "install" not in argv or any(a in ("-q", "--quiet") or a.startswith("-qq") for a in argv):
+        return None
+    venv = project_venv_elsewhere(environ, cwd)
+    if venv is None:
+        return None
+    shown = os.path.relpath(venv, cwd)
+    if shown.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
+        shown = venv
+    return (
+        f"installing into the active virtual environment {environ.get('VIRTUAL_ENV')}, not "
+        f"into this project's {venv}; for the project's: deactivate (or safepip --python "
+        f"{shown} ...)"
+    )
+
+
 def exec_venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> None:
-    """Become the active venv's pip if that is all there is to do; return otherwise."""
+    """Become the active venv's pip if that is all there is to do; return otherwise (saying
+    first, for an install, when the working directory is in a project with another .venv)."""
     python = venv_pip(environ, argv)
     if python is not None:
+        try:
+            note = wrong_venv_note(environ, os.getcwd(), argv)
+        except OSError:
+            note = None
+        if note is not None:
+            os.write(2, os.fsencode(f"safepip: {note}\n"))
         try:
             os.execv(python, [python, "-c", LAUNCHER, *argv])
         except OSError:

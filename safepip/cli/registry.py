@@ -41,6 +41,14 @@ COMMANDS: dict[str, Command] = {
             "--repair: drop old safepip temp folders from pipx apps",
         ),
     ),
+    "shims": Command(
+        "safepip.commands.shims",
+        "shims [install|remove] [--dir DIR]",
+        (
+            "pip/pip3 executables that run safepip, for scripts,",
+            "make and sh -c (~/.local/bin; root: /usr/local/bin)",
+        ),
+    ),
     "shell-init": Command(
         "safepip.commands.shell_init",
         "shell-init bash|zsh|fish",

@@ -29,6 +29,12 @@ def run(
     target = find_target(pip_args.python, env)
     reporter.detail(f"target interpreter: {target.path} (chosen as {target.chosen_by})")
     probe = None if target.is_venv else probe_interpreter(target.path, env)
+    if target.chosen_by.endswith("($VIRTUAL_ENV)") and pip_args.command == "install":
+        from safepip.cli.fast import wrong_venv_note
+
+        note = wrong_venv_note(env.environ, str(env.cwd), argv)
+        if note is not None:
+            reporter.info(note)
     known = pip_args.known and not pip_args.help
     guarded = known and pip_args.command in GUARDED_COMMANDS
     if guarded and probe is not None and pep668_applies(pip_args, target, probe, env):

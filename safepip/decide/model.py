@@ -18,7 +18,9 @@ from typing import Literal
 Route = Literal["venv", "pipx", "pip"]
 #: The routes a user can choose (``--venv``/``--pipx``, settings).
 CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
-Kind = Literal["name", "requirements-file", "constraints-file", "editable", "local", "url"]
+Kind = Literal[
+    "name", "requirements-file", "constraints-file", "dependency-group", "editable", "local", "url"
+]
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,12 @@ from safepip.decide.model import Decision, Item, Override, Situation
 _PROJECT_KINDS: Mapping[str, str] = {
     "requirements-file": "a requirements file",
     "constraints-file": "a constraints file",
+    "dependency-group": "a dependency group",
     "editable": "an editable install",
     "local": "a local path",
 }
+
+_NOT_FOR_PIPX = ("requirements-file", "constraints-file", "dependency-group")
 
 
 def _commands(item: Item) -> str:
@@ -42,7 +45,7 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
         chosen = (override.packages.get(item.name) if item.name else None) or override.default
         if chosen is None or chosen == "pip":
             continue
-        if chosen == "pipx" and item.kind in ("requirements-file", "constraints-file"):
+        if chosen == "pipx" and item.kind in _NOT_FOR_PIPX:
             return Decision(
                 "venv", (f"{override.label} asks for pipx, but pipx cannot install {project_kind}",)
             )

@@ -19,6 +19,16 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
     problems.extend(_stale_links(report.pipx))
+    notes.extend(
+        Problem(
+            f"safepip's shim {shim.path} is "
+            + ("on PATH after /usr/bin" if shim.on_path else "not on PATH")
+            + ": scripts that run pip get the system's pip",
+            f"put {Path(shim.path).parent} before /usr/bin on PATH (e.g. in ~/.profile)",
+        )
+        for shim in report.shims
+        if not shim.before_system
+    )
     return problems, notes
 
 

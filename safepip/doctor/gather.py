@@ -25,6 +25,7 @@ from safepip.doctor.report import (
     ProjectInfo,
     Report,
     SafepipInfo,
+    ShimInfo,
     VenvSupport,
 )
 from safepip.environment import Environment
@@ -150,7 +151,18 @@ def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
     has_venv, has_ensurepip = bool(found.get("venv")), bool(found.get("ensurepip"))
     can_create = has_venv and (by_copy or has_ensurepip)
     fix = None if has_venv and has_ensurepip else venv_package_hint(facts.version)
-    return VenvSupport(has_venv, has_ensurepip, by_copy, can_create, fix)
+    version = pip.version if pip is not None and by_copy else None
+    return VenvSupport(has_venv, has_ensurepip, by_copy, can_create, fix, version)
+
+
+def _shims(env: Environment) -> list[ShimInfo]:
+    from safepip.shims import default_dir, installed_on_path, path_position
+
+    found = []
+    for shim in installed_on_path(env.environ, [default_dir(env.home)]):
+        on_path, first = path_position(shim.path.parent, env.environ)
+        found.append(ShimInfo(str(shim.path), shim.runs, on_path, first))
+    return found
 
 
 def _pipx(env: Environment) -> PipxInfo:
@@ -257,6 +269,7 @@ def gather(python: str | None, env: Environment, reporter: Reporter) -> Report:
         pipx=pipx,
         project=project,
         config=config,
+        shims=_shims(env),
         notes=notes,
     )
     problems, more_notes = assess(report)

@@ -13,6 +13,7 @@ from safepip.doctor.report import (
     ProjectInfo,
     Report,
     SafepipInfo,
+    ShimInfo,
     VenvSupport,
 )
 from safepip.environment import Environment
@@ -56,6 +57,7 @@ def render(report: Report, colour: bool) -> str:
     _distribution(screen, report.distribution)
     _new_venvs(screen, report.venv_support)
     _pipx(screen, report.pipx)
+    _shims(screen, report.shims)
     _project(screen, report.project)
     _config(screen, report.config)
     _environment(screen, report.config)
@@ -67,7 +69,7 @@ def _safepip(screen: _Screen, info: SafepipInfo) -> None:
     screen.row(
         "safepip",
         f"{info.version} on {info.python}"
-        + (f" (copies its pip {info.pip} into new venvs)" if info.pip else " (no pip of its own)"),
+        + (f" (its own pip: {info.pip})" if info.pip else " (no pip of its own)"),
     )
 
 
@@ -105,7 +107,11 @@ def _distribution(screen: _Screen, dist: DistributionInfo) -> None:
 def _new_venvs(screen: _Screen, support: VenvSupport) -> None:
     if support.can_create is None:
         return
-    how = "copying safepip's pip" if support.pip_by_copy else "ensurepip"
+    how = (
+        f"linking safepip's pip {support.pip}"
+        if support.pip_by_copy
+        else "ensurepip: the interpreter's own bundled pip"
+    )
     created = (
         screen.paint(_GREEN, "yes") + f", with pip (by {how})"
         if support.can_create
@@ -117,6 +123,22 @@ def _new_venvs(screen: _Screen, support: VenvSupport) -> None:
         f"venv module: {_yes(support.venv)}; ensurepip (python3 -m venv with pip): "
         f"{_yes(support.ensurepip)}",
     )
+
+
+def _shims(screen: _Screen, shims: list[ShimInfo]) -> None:
+    """safepip's pip/pip3 shims, and whether scripts get them before the system's pip."""
+    if not shims:
+        screen.row("shims", "none (safepip shims install: pip in scripts and sh -c runs safepip)")
+        return
+    lines = []
+    for shim in shims:
+        where = (
+            "before /usr/bin on PATH"
+            if shim.before_system
+            else screen.paint(_YELLOW, "after /usr/bin on PATH" if shim.on_path else "not on PATH")
+        )
+        lines.append(f"{shim.path} ({where}; runs {shim.runs})")
+    screen.row("shims", *lines)
 
 
 def _pipx(screen: _Screen, pipx: PipxInfo) -> None:

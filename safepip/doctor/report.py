@@ -52,6 +52,17 @@ class VenvSupport:
     pip_by_copy: bool  # safepip's own pip runs on the target, so ensurepip is not needed
     can_create: bool | None
     fix: str | None  # the command that gives the target venv and ensurepip
+    pip: str | None = None  # the version of pip new venvs get (None: ensurepip's)
+
+
+@dataclass(frozen=True)
+class ShimInfo:
+    """One of safepip's ``pip``/``pip3`` shims (``safepip shims install``)."""
+
+    path: str
+    runs: str | None  # the safepip command it execs
+    on_path: bool
+    before_system: bool  # its folder comes before /usr/bin on PATH
 
 
 @dataclass(frozen=True)
@@ -119,5 +130,6 @@ class Report:
     pipx: PipxInfo
     project: ProjectInfo
     config: ConfigInfo
+    shims: list[ShimInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)

@@ -1,0 +1,105 @@
+"""``safepip shims [install|remove] [--dir DIR]``: ``pip``/``pip3`` executables that run safepip
+for scripts, Makefiles and ``sh -c`` (see :mod:`safepip.shims`); alone, what is installed."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+from safepip.cli.options import SafepipOptions
+from safepip.environment import Environment
+from safepip.exceptions import EXIT_FAILURE, UsageError
+from safepip.hints import path_hint
+from safepip.report import Reporter
+from safepip.shell import safepip_command
+from safepip.shims import default_dir, delete, path_position, status, write
+
+USAGE = "usage: safepip shims [install|remove] [--dir DIR]"
+_QUIET = ("-v", "-vv", "-vvv", "--verbose", "-q", "-qq", "-qqq", "--quiet")
+
+
+def _parse(args: Sequence[str], env: Environment) -> tuple[str, Path]:
+    action = "status"
+    directory: str | None = None
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("install", "remove") and action == "status":
+            action = arg
+        elif arg == "--dir" and rest:
+            directory = rest.pop(0)
+        elif arg.startswith("--dir="):
+            directory = arg.partition("=")[2]
+        elif arg not in _QUIET:
+            raise UsageError(f"safepip shims does not take {arg!r}", USAGE)
+    if directory == "":
+        raise UsageError("safepip shims --dir needs a folder", USAGE)
+    chosen = Path(directory).expanduser() if directory else default_dir(env.home)
+    return action, chosen if chosen.is_absolute() else env.cwd / chosen
+
+
+def _where(directory: Path, env: Environment) -> str:
+    on_path, first = path_position(directory, env.environ)
+    if first:
+        return f"{directory} comes before /usr/bin on PATH, so scripts get safepip"
+    if on_path:
+        return f"{directory} is on PATH but after /usr/bin: the system's pip still comes first"
+    hint = path_hint(directory, env, helper=None)
+    return f"{directory} is not on PATH" + (f"; add it first: {hint}" if hint else "")
+
+
+def _install(directory: Path, env: Environment, reporter: Reporter) -> int:
+    others = [shim.path for shim in status(directory) if shim.state == "other"]
+    if others:
+        reporter.error(
+            f"{', '.join(map(str, others))} exists and is not safepip's shim; left alone, "
+            "nothing written",
+            "move it aside, or choose another folder: safepip shims install --dir DIR",
+        )
+        return EXIT_FAILURE
+    command = safepip_command(env)
+    for path in write(directory, command):
+        reporter.info(f"wrote {path} (runs {shlex.join(command)})")
+    reporter.info(_where(directory, env) + "; a shell that already ran pip: hash -r")
+    return 0
+
+
+def _remove(directory: Path, env: Environment, reporter: Reporter) -> int:
+    removed, kept = delete(directory, env.home)
+    for path in removed:
+        reporter.info(f"removed {path}")
+    for path in kept:
+        reporter.info(f"left {path} alone: it is not safepip's shim")
+    if not removed:
+        reporter.info(f"no safepip shims in {directory}; nothing removed")
+    return 0
+
+
+def _status(directory: Path, env: Environment) -> int:
+    lines = []
+    for shim in status(directory):
+        if shim.state == "safepip":
+            lines.append(f"{shim.path}: safepip's shim (runs {shim.runs})")
+        elif shim.state == "other":
+            lines.append(f"{shim.path}: not safepip's (left alone)")
+        else:
+            lines.append(f"{shim.path}: not installed")
+    if any(shim.state == "safepip" for shim in status(directory)):
+        lines.append(_where(directory, env))
+    else:
+        lines.append(
+            f"install them with: safepip shims install --dir {shlex.quote(str(directory))}"
+        )
+    env.stdout.write("".join(line + "\n" for line in lines))
+    env.stdout.flush()
+    return 0
+
+
+def run(args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
+    action, directory = _parse(args, env)
+    if action == "install":
+        return _install(directory, env, reporter)
+    if action == "remove":
+        return _remove(directory, env, reporter)
+    return _status(directory, env)

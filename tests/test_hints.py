@@ -1,0 +1,112 @@
+"""What safepip tells users to type after a redirect: ``source .venv/bin/activate`` in a shell,
+but in a Dockerfile's ``RUN`` line (root, no ``SUDO_USER``, no terminal) the ``ENV`` line that
+lasts, and in GitHub Actions the line for ``$GITHUB_PATH`` (issue 12). The README's "In
+Dockerfiles and CI" example is run as a Dockerfile would, by ``sh`` as root."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safepip.environment import Environment
+from safepip.hints import lasting_hint
+
+
+def environment(tty: bool = False, **environ: str) -> Environment:
+    return Environment(
+        environ=environ, cwd=Path("/app"), stdin_isatty=tty, stdout_isatty=tty, stderr_isatty=tty
+    )
+
+
+def test_the_lasting_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    venv = Path("/app/.venv")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert lasting_hint(venv, environment()) == (
+        "in a Dockerfile, after this RUN line: ENV VIRTUAL_ENV=/app/.venv PATH=/app/.venv/bin:$PATH"
+    )
+    spaced = lasting_hint(Path("/my app/.venv"), environment())
+    assert spaced is not None and spaced.endswith(
+        'ENV VIRTUAL_ENV="/my app/.venv" PATH="/my app/.venv/bin:$PATH"'
+    )
+    assert lasting_hint(venv, environment(tty=True)) is None  # a person at a terminal
+    assert lasting_hint(venv, environment(SUDO_USER="ann")) is None  # sudo from a shell
+    ci = lasting_hint(venv, environment(tty=True, GITHUB_PATH="/runner/path"))
+    assert ci == 'for the next steps: echo /app/.venv/bin >> "$GITHUB_PATH"'
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert lasting_hint(venv, environment()) is None
+    assert lasting_hint(venv, environment(GITHUB_PATH="/runner/path")) == ci
+
+
+DOCKERFILE_RUN = """\
+set -e
+mkdir app && cd app
+printf 'fixlib\\n' > requirements.txt
+safepip install -r requirements.txt
+"""
+
+
+def _sh(code: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+@pytest.fixture
+def with_safepip(clean_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "safepip"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m safepip "$@"\n')
+    wrapper.chmod(0o755)
+    return dict(clean_env, PATH=f"{clean_env['PATH']}:{bin_dir}")
+
+
+def test_a_dockerfile_run_line_as_root(
+    with_safepip: dict[str, str], tmp_path: Path, managed_python: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("a Dockerfile's RUN runs as root")
+    build = tmp_path / "build"
+    build.mkdir()
+    run = _sh(DOCKERFILE_RUN, build, with_safepip)
+    assert run.returncode == 0, run.stderr
+    venv = build / "app" / ".venv"
+    found = re.search(r"ENV VIRTUAL_ENV=(\S+) PATH=(\S+)", run.stderr)
+    assert found is not None, run.stderr
+    assert found.group(1) == str(venv)
+    assert "source .venv/bin/activate" not in run.stderr
+    # the next RUN line, with the ENV line applied as docker does
+    env = dict(with_safepip, VIRTUAL_ENV=found.group(1))
+    env["PATH"] = found.group(2).replace("$PATH", with_safepip["PATH"])
+    after = _sh(
+        'python -c "import fixlib; print(fixlib.__version__)"; pip --version', build / "app", env
+    )
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.splitlines()[0] == "2.0"
+    assert str(venv) in after.stdout.splitlines()[1]
+
+
+def test_a_github_actions_step(with_safepip: dict[str, str], tmp_path: Path) -> None:
+    github_path = tmp_path / "github_path"
+    github_path.write_text("")
+    build = tmp_path / "work"
+    build.mkdir()
+    env = dict(with_safepip, GITHUB_PATH=str(github_path), CI="true")
+    run = _sh(DOCKERFILE_RUN, build, env)
+    assert run.returncode == 0, run.stderr
+    found = re.search(r'for the next steps: (echo \S+ >> "\$GITHUB_PATH")', run.stderr)
+    assert found is not None, run.stderr
+    assert _sh(found.group(1), build, env).returncode == 0  # the step the user adds
+    assert github_path.read_text() == f"{build / 'app' / '.venv' / 'bin'}\n"
