@@ -40,7 +40,7 @@ PIP_CONFIG_FILE=/dev/null "$mypy39/bin/python" -m pip install --quiet --disable-
   --upgrade --no-deps --only-binary=:all: --python-version 3.9 \
   --target "$("$mypy39/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
   packaging tomli distro
-"$mypy39/bin/mypy" --python-version 3.9 --cache-dir .mypy_cache/py39
+"$mypy39/bin/mypy" --python-version 3.9 --cache-dir .mypy_cache/py39 safepip install.py
 
 # what this run tests against, for the record (README names these)
 pipx_version() { "$1" --version 2>/dev/null | tail -n 1; }
