@@ -116,3 +116,13 @@ def test_shared_table_routes_from_its_commands(row: dict[str, str]) -> None:
     item = Item(row["package"], "name", row["package"], commands, commands_known=True)
     assert decide(item, OUTSIDE).route in row["outside_project"].split("|")
     assert decide(item, INSIDE).route in row["inside_project_undeclared"].split("|")
+
+
+def test_a_global_route_never_takes_a_declared_dependency_to_pipx() -> None:
+    declared = Situation(True, "/p", declared={"tox": "requirements.txt"})
+    user = Override("config.toml", default="pipx", packages={"tox": "pipx"}, binding=False)
+    project = Override("[tool.safepip]", packages={"tox": "pipx"})
+    assert decide(app("tox"), declared, [user]).route == "venv"
+    assert decide(app("tox"), declared, [project, user]).route == "pipx"
+    assert decide(app("tox"), declared, [Override("--pipx", default="pipx")]).route == "pipx"
+    assert decide(app("black"), declared, [user]).route == "pipx"  # not declared: still applies

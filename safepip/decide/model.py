@@ -43,6 +43,9 @@ class Override:
     label: str
     default: Route | None = None
     packages: Mapping[str, Route] = field(default_factory=dict)
+    #: False for the user's global choices (variables, config.toml): they never send a
+    #: package the project declares to pipx; only the command line and the project may.
+    binding: bool = True
 
 
 @dataclass(frozen=True)

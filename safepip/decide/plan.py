@@ -44,7 +44,9 @@ def user_overrides(
 ) -> list[Override]:
     """The user's choices in order of precedence: the command line's, then their settings."""
     chosen = [Override(f"--{options.route}", default=options.route)] if options.route else []
-    return chosen + load_overrides(env.environ, project_root, env.config_dir, reporter.warning)
+    return chosen + load_overrides(
+        env.environ, project_root, env.config_dir, reporter.warning, env.state_dir
+    )
 
 
 def plan(
@@ -79,14 +81,17 @@ def plan(
     planned = []
     for item in items:
         decision = decide(item, facts, overrides)
-        if decision.ask:
-            decision = _ask(item, decision, env, reporter)
+        if decision.ask and facts.project is not None:
+            decision = _ask(item, decision, Path(facts.project), env, reporter)
         planned.append(Planned(item, decision))
     return planned
 
 
-def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -> Decision:
-    """On a terminal: ask once where an undeclared package with commands goes; remember it."""
+def _ask(
+    item: Item, decision: Decision, root: Path, env: Environment, reporter: Reporter
+) -> Decision:
+    """On a terminal: ask once where an undeclared package with commands goes; remember the
+    answer for this project only."""
     prompt = (
         f"safepip: {item.name} puts commands on PATH ({', '.join(item.commands[:4])}). "
         "Install it into the project's .venv (importable by the project) or with pipx "
@@ -100,8 +105,8 @@ def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -
         answer = ""
     route: Route = "pipx" if answer in ("p", "pipx") else "venv"
     if item.name and answer:
-        where = remember(env.config_dir, item.name, route)
-        reporter.info(f"remembered {item.name} -> {route} in {where}")
+        where = remember(env.state_dir, root, item.name, route)
+        reporter.info(f"remembered {item.name} -> {route} for this project in {where}")
     return Decision(route, (*decision.reasons[:1], f"you chose {route}"))
 
 

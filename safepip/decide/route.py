@@ -42,6 +42,8 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
         chosen = (override.packages.get(item.name) if item.name else None) or override.default
         if chosen is None or chosen == "pip":
             continue
+        if chosen == "pipx" and not override.binding and item.name in situation.declared:
+            continue  # the user's global choice never takes a declared dependency to pipx
         if chosen == "pipx" and item.kind in ("requirements-file", "constraints-file"):
             return Decision(
                 "venv", (f"{override.label} asks for pipx, but pipx cannot install {project_kind}",)
