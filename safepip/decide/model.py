@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-#: Where a requirement goes: the project's ``.venv``, pipx, or pip itself (the Python is not
-#: externally managed).
-Route = Literal["venv", "pipx", "pip"]
+#: Where a requirement goes: the project's ``.venv``, the user environment (``user``), pipx, or
+#: pip itself (the Python is not externally managed).
+Route = Literal["venv", "pipx", "pip", "user"]
 #: The routes a user can choose (``--venv``/``--pipx``, settings).
 CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
 Kind = Literal["name", "requirements-file", "constraints-file", "editable", "local", "url"]
@@ -29,7 +29,11 @@ class Item:
     kind: Kind
     name: str | None = None  # canonical name, where known
     commands: tuple[str, ...] = ()
-    commands_via: str | None = None  # the dependency the commands come from (meta-packages)
+    #: The dependencies whose commands it brings (named after it, or all of a meta-package's):
+    #: pipx installs them with ``--include-deps``.
+    commands_via: str | None = None
+    #: The application it is a plugin of (it is named after it and requires it).
+    inject_into: str | None = None
     inspect_error: str | None = None
     commands_known: bool = False  # False: not looked up (the decision did not depend on it)
     #: The wheel safepip downloaded (or built) whole to learn the commands, for the install.
@@ -56,6 +60,9 @@ class Situation:
     in_venv: frozenset[str] = frozenset()
     interactive: bool = False
     pipx_apps: frozenset[str] = frozenset()  # looked up for upgrades only
+    #: Why libraries go to the user environment here (``--user``; outside a project: the home
+    #: folder, a folder of the system, one the user does not own); None: they do not.
+    user_env: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,12 @@ def situation(
     may_ask: bool = True,
 ) -> Situation:
     """Where the user is, for :func:`~safepip.decide.route.decide`."""
+    from safepip.target.user_env import why_user_env
+
     root = where.project_root
+    user_env = "--user asks for it" if pip_args.user else None
+    if root is None and user_env is None:
+        user_env = why_user_env(env.cwd, env.home)
     return Situation(
         externally_managed=externally_managed,
         project=str(root) if root else None,
@@ -36,6 +41,7 @@ def situation(
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
         interactive=may_ask and bool(env.stdin_isatty and env.stderr_isatty),
         pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),
+        user_env=user_env,
     )
 
 
