@@ -5,7 +5,9 @@ go to the user environment, bundles bring their commands and plugins find their 
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -289,3 +291,55 @@ def test_a_plugin_goes_into_its_applications_pipx_venv(
     assert again.returncode == 0, again.stderr
     assert "(pipx inject fixapp fixapp-plugin)" in again.stderr
     assert subprocess.run(check).returncode == 0
+
+
+# -- the shared table and the real index --------------------------------------------------------
+
+HOMES = Path(__file__).resolve().parents[2] / "shared" / "cases" / "homes.tsv"
+
+
+def pypi_env(home_folder: Path) -> dict[str, str]:
+    """A fresh user on this machine, with the real index and Debian's pipx on PATH."""
+    home_folder.mkdir(parents=True, exist_ok=True)
+    path = f"{home_folder / '.local' / 'bin'}:/usr/bin:/bin"
+    return {
+        "PATH": path,
+        "HOME": str(home_folder),
+        "PIP_CONFIG_FILE": os.devnull,
+        "LANG": "C.UTF-8",
+    }
+
+
+@pytest.mark.network
+@pytest.mark.skipif(not HOMES.exists(), reason="shared/ is not beside the checkout")
+def test_shared_homes_table_with_real_pypi(tmp_path: Path) -> None:
+    with HOMES.open(newline="") as handle:
+        rows = {r["package"]: r for r in csv.DictReader(handle, delimiter="\t")}
+    env = pypi_env(tmp_path / "home")
+    outside, inside = tmp_path / "home" / "somewhere", tmp_path / "home" / "proj"
+    outside.mkdir()
+    inside.mkdir()
+    (inside / "pyproject.toml").write_text("")
+    found = {r["requirement"]: r for r in explain(list(rows), outside, env)["requirements"]}
+    for name, row in rows.items():
+        assert found[name]["route"] == row["outside_route"], (name, found[name])
+        if row["outside_must_name"] != "-":
+            assert row["outside_must_name"] in json.dumps(found[name]), (name, found[name])
+    assert {r["route"] for r in explain(list(rows), inside, env)["requirements"]} == {"venv"}
+
+
+@pytest.mark.network
+def test_ansible_and_mkdocs_material_work_after_one_install(tmp_path: Path) -> None:
+    env = pypi_env(tmp_path / "home")
+    result = run_safepip(
+        ["install", "ansible", "mkdocs-material"], cwd=Path(env["HOME"]), env=env, timeout=900
+    )
+    assert result.returncode == 0, result.stderr
+    bin_dir = Path(env["HOME"]) / ".local" / "bin"
+    for command in (["ansible-playbook", "--version"], ["mkdocs", "--version"]):
+        ran = subprocess.run(
+            [str(bin_dir / command[0]), *command[1:]], capture_output=True, text=True, env=env
+        )
+        assert ran.returncode == 0, (command, ran.stdout, ran.stderr, result.stderr)
+    pipx_python = next((Path(env["HOME"]) / ".local").glob("*pipx*/venvs/mkdocs/bin/python"))
+    assert subprocess.run([str(pipx_python), "-c", "import material"]).returncode == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Sequence
+from pathlib import Path
 
 from safepip.backends.base import Context, Outcome, Request
 from safepip.backends.pipx import (
@@ -17,6 +18,7 @@ from safepip.backends.pipx import (
     install,
     pip_args_for_pipx,
     pipx_has,
+    pipx_homes,
     provide_pipx,
     reuse_environ,
 )
@@ -24,9 +26,12 @@ from safepip.decide.model import Planned, Route
 from safepip.process import clean_environ, run_captured, run_foreground
 
 
-def injected(pipx: Pipx, environ: dict[str, str]) -> dict[str, str]:
-    """Each package injected into a pipx app, with that app, from ``pipx list --json``."""
+def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
+    """Each package injected into a pipx app, with that app, from ``pipx list --json``; one
+    no longer in the app's venv is left out (a pipx without ``uninject`` keeps a plugin that
+    ``pipx runpip APP uninstall`` removed in its metadata)."""
     from safepip.inspect.names import canonicalize_name
+    from safepip.target.project import installed_names
 
     completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
     try:
@@ -35,8 +40,12 @@ def injected(pipx: Pipx, environ: dict[str, str]) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     for app, data in venvs.items():
+        folders = [h / "venvs" / str(app) for h in pipx_homes(environ, home)]
+        there = next((installed_names(f) for f in folders if f.is_dir()), None)
         for name in (data.get("metadata", {}) or {}).get("injected_packages", {}) or {}:
-            found.setdefault(canonicalize_name(str(name)), str(app))
+            canonical = canonicalize_name(str(name))
+            if there is None or canonical in there:
+                found.setdefault(canonical, str(app))
     return found
 
 
@@ -93,7 +102,8 @@ class PipxPlugins:
 
     def _injected(self) -> dict[str, str]:
         pipx = find_pipx(self.ctx.env)
-        return injected(pipx, clean_environ(self.ctx.env.environ)) if pipx else {}
+        environ = clean_environ(self.ctx.env.environ)
+        return injected(pipx, environ, self.ctx.env.home) if pipx else {}
 
     def installed(self) -> frozenset[str]:
         return frozenset(self._injected())

@@ -1,17 +1,19 @@
 """The decision: where one requirement goes, and why, in a sentence a user can check.
 
 A pure function of facts (what the requirement is, what it puts on PATH, where the user is, what
-they configured), so it is tested without installing anything. Precedence, first match wins:
+they configured), so it is tested without installing anything. Precedence, first match wins
+(README's numbered rule, after "the Python is not externally managed: pip, as usual"):
 
-1. the Python is not externally managed: pip, as usual; pip, setuptools and wheel are the
-   environment's own tools: the project's .venv, outside a project the user environment;
-2. the user chose (``--venv``/``--pipx``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``, user config);
+1. pip, setuptools and wheel are an environment's own tools: the project's .venv, outside a
+   project the user environment;
+2. the user chose (``--venv``/``--pipx``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``, the answers
+   for this project, user config); the global ones never take a declared dependency to pipx;
 3. requirement and constraint files, editable installs and local paths: the project's .venv;
-4. nothing put on PATH (or unknown): the .venv (a library);
-5. outside any project, commands on PATH: pipx (an application); a plugin of an application
-   (named after it and requiring it): pipx, into that application's environment;
-6. inside a project, declared by it or already in its .venv: the .venv;
-7. inside a project, undeclared, with commands: ask on a terminal (default .venv), else the
+4. outside any project, a plugin of an application: pipx, into that application's venv;
+5. nothing put on PATH (or unknown): the .venv (a library);
+6. outside any project, commands on PATH: pipx (an application);
+7. inside a project, declared by it or already in its .venv: the .venv;
+8. inside a project, undeclared, with commands: ask on a terminal (default .venv), else the
    .venv, so that a library the project imports never ends up in pipx.
 
 What goes to "the .venv" goes to the user environment instead with ``--user``, and outside a
