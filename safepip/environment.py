@@ -71,3 +71,8 @@ class Environment:
     def data_dir(self) -> Path:
         """``$XDG_DATA_HOME/safepip`` (``~/.local/share/safepip``)."""
         return self._xdg("XDG_DATA_HOME", ".local/share")
+
+    @property
+    def state_dir(self) -> Path:
+        """``$XDG_STATE_HOME/safepip`` (``~/.local/state/safepip``): what safepip remembers."""
+        return self._xdg("XDG_STATE_HOME", ".local/state")

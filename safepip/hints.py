@@ -18,9 +18,10 @@ def display_path(path: Path, cwd: Path) -> str:
     return relative
 
 
-def activate_hint(venv: Path, env: Environment) -> str:
-    """How to activate ``venv`` in the user's shell (from ``$SHELL``)."""
-    shown = shlex.quote(display_path(venv, env.cwd))
+def activate_hint(venv: Path, env: Environment, *, absolute: bool = False) -> str:
+    """How to activate ``venv`` in the user's shell (from ``$SHELL``), from anywhere when
+    ``absolute``."""
+    shown = shlex.quote(str(venv) if absolute else display_path(venv, env.cwd))
     shell = os.path.basename(env.environ.get("SHELL", ""))
     if shell == "fish":
         return f"source {shown}/bin/activate.fish"

@@ -26,17 +26,19 @@ from safepip.target.project import VenvTarget, venv_target
 def backends(ctx: Context) -> dict[Route, list[Backend]]:
     """The backends of each route, most preferred first."""
     from safepip.backends.pipx import PipxBackend
+    from safepip.backends.pipx_plugins import PipxPlugins
+    from safepip.backends.user_env import UserEnv
     from safepip.backends.venv_pip import VenvPip
 
     venv: list[Backend] = [VenvPip(ctx)]
-    apps: list[Backend] = [PipxBackend(ctx)]
+    apps: list[Backend] = [PipxBackend(ctx), PipxPlugins(ctx)]
     if ctx.uv is not None:
         from safepip.backends.uv_tool import UvTool
         from safepip.backends.venv_uv import VenvUv
 
         venv.insert(0, VenvUv(ctx, ctx.uv))
         apps.insert(0, UvTool(ctx, ctx.uv))
-    return {"venv": venv, "pipx": apps}
+    return {"venv": venv, "user": [UserEnv(ctx)], "pipx": apps}
 
 
 def carry_out(
@@ -57,10 +59,10 @@ def carry_out(
         return pip_usage_error(pip_args, env)
     if pip_args.has("--dry-run"):
         for step in steps:
+            home = {"venv": "the .venv", "user": "your user environment"}
             reporter.info(
                 f"would install {step.item.text} into "
-                f"{'the .venv' if step.decision.route == 'venv' else 'pipx'}: "
-                + "; ".join(step.decision.reasons)
+                f"{home.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
             )
         return dry_run(pip_args, probe, env, reporter, where)
     from safepip.backends.uv import accelerator

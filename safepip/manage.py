@@ -1,6 +1,6 @@
 """Living with what safepip installed, where the target Python is externally managed:
 ``uninstall`` from whichever backend has it, and ``list``/``freeze``/``show``/``check`` of the
-project's ``.venv``."""
+project's ``.venv`` (of the user environment with ``--user`` and where no project starts)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def context(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Context:
 def app_backends(ctx: Context) -> list[Backend]:
     """The backends that hold applications, in the order they are asked."""
     from safepip.backends.pipx import PipxBackend
+    from safepip.backends.pipx_plugins import PipxPlugins
 
-    found: list[Backend] = [PipxBackend(ctx)]
+    found: list[Backend] = [PipxBackend(ctx), PipxPlugins(ctx)]
     if ctx.uv is not None:
         from safepip.backends.uv_tool import UvTool
 
@@ -43,6 +44,32 @@ def project_venv(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Pro
 
     venv = VenvPip(Context(pip_args, env, reporter, venv_target(env.cwd, env.home)))
     return venv if venv.usable() else None
+
+
+def user_env(pip_args: PipArgs, env: Environment, reporter: Reporter) -> ProjectVenv | None:
+    """The user environment, where it exists and is usable."""
+    from safepip.backends.user_env import UserEnv
+
+    found = UserEnv(Context(pip_args, env, reporter, venv_target(env.cwd, env.home)))
+    return found if found.usable() else None
+
+
+def environments(
+    pip_args: PipArgs, env: Environment, reporter: Reporter, *, removing: bool = False
+) -> list[ProjectVenv]:
+    """The usable environments the working directory's libraries live in: the project's
+    ``.venv`` (none with ``--user``); outside a project or with ``--user``, the user environment
+    (shown where no project starts, or with ``--user``; searched by ``removing`` anywhere
+    outside a project)."""
+    from safepip.target.user_env import why_user_env
+
+    project = None if pip_args.user else project_venv(pip_args, env, reporter)
+    if project is not None:
+        return [project]
+    outside = venv_target(env.cwd, env.home).project is None
+    wanted = pip_args.user or (outside and (removing or why_user_env(env.cwd, env.home)))
+    mine = user_env(pip_args, env, reporter) if wanted else None
+    return [mine] if mine is not None else []
 
 
 def unshowable(pip_args: PipArgs, env: Environment) -> None:
@@ -74,12 +101,12 @@ def unshowable(pip_args: PipArgs, env: Environment) -> None:
 def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | None:
     """``show NAME...`` outside a project, where every name is an app pipx has: pip's own
     ``show`` in that app's environment; None when not (the command goes to pip)."""
-    from safepip.backends.pipx import app_venv
+    from safepip.backends.pipx import installed_app_venv
     from safepip.pip.run import LAUNCHER, run_pip
     from safepip.process import clean_environ
 
     names = [requirement_name(r) for r in pip_args.positionals]
-    venvs = [app_venv(n, env.environ, env.home) if n else None for n in names]
+    venvs = [installed_app_venv(n, env.environ, env.home) if n else None for n in names]
     if not venvs or None in venvs or len(set(venvs)) != 1:
         return None
     venv = venvs[0]
@@ -96,9 +123,11 @@ def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | 
 def inspect_in_venv(
     pip_args: PipArgs, venv: ProjectVenv, env: Environment, reporter: Reporter
 ) -> int:
-    """pip's own output, format untouched, for the project's .venv; one line on stderr says so."""
-    reporter.info(f"showing the project's {display_path(venv.ctx.where.path, env.cwd)}")
-    return venv.run_pip(pip_args.without("--python"))
+    """pip's own output, format untouched, for the project's .venv (or the user environment);
+    one line on stderr says so."""
+    whose = "the project's" if venv.route == "venv" else "your user environment"
+    reporter.info(f"showing {whose} {display_path(venv.ctx.where.path, env.cwd)}")
+    return venv.run_pip(pip_args.without("--python", "--user"))
 
 
 def _confirm(question: str, env: Environment) -> bool:
@@ -125,24 +154,23 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
 
         return pip_usage_error(pip_args, env)
     ctx = context(pip_args, env, reporter)
-    venv = project_venv(pip_args, env, reporter)
-    in_venv = venv.installed() if venv else frozenset()
-    taken = set(in_venv)
-    owners: list[tuple[Backend, list[str]]] = []
-    for backend in app_backends(ctx):
+    holders: list[tuple[Backend, list[str]]] = []
+    taken: set[str] = set()
+    for backend in [*environments(pip_args, env, reporter, removing=True), *app_backends(ctx)]:
         have = backend.installed()
         mine = [n for n in names if n in have and n not in taken]
         taken.update(mine)
-        owners.append((backend, mine))
-    labels = " or ".join(b.label for b, _ in owners)
+        holders.append((backend, mine))
+    venvs = [(b, mine) for b, mine in holders if b.route != "pipx"]
+    owners = [(b, mine) for b, mine in holders if b.route == "pipx"]
+    labels = " or ".join(b.label for b, _ in venvs) or "the project's .venv"
+    labels += " or with " + " or ".join(b.label for b, _ in owners)
     for name in (n for n in names if n not in taken):
-        reporter.warning(
-            f"Skipping {name} as it is not installed in the project's .venv or with {labels}."
-        )
+        reporter.warning(f"Skipping {name} as it is not installed in {labels}.")
     code = 0
-    venv_names = [n for n in names if n in in_venv]
-    if venv is not None and (venv_names or pip_args.requirement_files):
-        code = venv.uninstall(venv_names) or code
+    for index, (backend, mine) in enumerate(venvs):
+        if mine or (index == 0 and pip_args.requirement_files):
+            code = backend.uninstall(mine) or code
     apps = [n for _, mine in owners for n in mine]
     question = f"Uninstall the applications {', '.join(apps)}?"
     if apps and not pip_args.has("--yes") and not _confirm(question, env):
@@ -156,4 +184,12 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
     return code
 
 
-__all__: Sequence[str] = ["app_backends", "context", "inspect_in_venv", "project_venv", "uninstall"]
+__all__: Sequence[str] = [
+    "app_backends",
+    "context",
+    "environments",
+    "inspect_in_venv",
+    "project_venv",
+    "uninstall",
+    "user_env",
+]

@@ -114,5 +114,36 @@ def test_shared_table_routes_from_its_commands(row: dict[str, str]) -> None:
     acceptable route in both situations (the network test checks the commands themselves)."""
     commands = tuple(c for c in row["commands_in_wheel"].split(",") if c and c != "-")
     item = Item(row["package"], "name", row["package"], commands, commands_known=True)
-    assert decide(item, OUTSIDE).route in row["outside_project"].split("|")
+    outside = decide(item, OUTSIDE).route
+    assert ("venv" if outside == "user" else outside) in row["outside_project"].split("|")
     assert decide(item, INSIDE).route in row["inside_project_undeclared"].split("|")
+
+
+def test_a_global_route_never_takes_a_declared_dependency_to_pipx() -> None:
+    declared = Situation(True, "/p", declared={"tox": "requirements.txt"})
+    user = Override("config.toml", default="pipx", packages={"tox": "pipx"}, binding=False)
+    project = Override("[tool.safepip]", packages={"tox": "pipx"})
+    assert decide(app("tox"), declared, [user]).route == "venv"
+    assert decide(app("tox"), declared, [project, user]).route == "pipx"
+    assert decide(app("tox"), declared, [Override("--pipx", default="pipx")]).route == "pipx"
+    assert decide(app("black"), declared, [user]).route == "pipx"  # not declared: still applies
+
+
+def test_pip_setuptools_and_wheel_are_an_environments_own_tools() -> None:
+    for name in ("pip", "setuptools", "wheel"):
+        tool = app(name)
+        assert decide(tool, INSIDE).route == "venv"
+        assert decide(tool, OUTSIDE).route == "user"
+        assert decide(tool, INSIDE, [Override("--pipx", default="pipx")]).route == "venv"
+        assert "own tool" in decide(tool, OUTSIDE).reasons[0]
+
+
+def test_libraries_go_to_the_user_environment_where_no_project_starts() -> None:
+    home = Situation(True, None, user_env="this is your home folder")
+    lib = Item("six", "name", "six", commands_known=True)
+    assert decide(lib, home).route == "user"
+    assert "home folder" in decide(lib, home).reasons[-1]
+    assert decide(app(), home).route == "pipx"
+    assert decide(lib, OUTSIDE).route == "venv"
+    user_flag = Situation(True, "/p", user_env="--user asks for it")
+    assert decide(lib, user_flag).route == "user"

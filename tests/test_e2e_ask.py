@@ -1,8 +1,9 @@
 """On a terminal (a real pty), an undeclared app inside a project is asked about once, and the
-answer is remembered in the user's config."""
+answer is remembered for that project only, in safepip's state folder (never in config.toml)."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -60,14 +61,33 @@ def test_asks_once_and_remembers(project: Path, clean_env: dict[str, str], tmp_p
     code, output = run_on_pty(["install", "fixapp"], project, env, b"p\n")
     assert code == 0, output
     assert "puts commands on PATH (fixapp)" in output
-    assert "remembered fixapp -> pipx" in output
+    assert "remembered fixapp -> pipx for this project" in output
     config = Path(env["XDG_CONFIG_HOME"]) / "safepip" / "config.toml"
-    assert 'fixapp = "pipx"' in config.read_text()
+    assert not config.exists()
+    answers = Path(env["XDG_STATE_HOME"]) / "safepip" / "answers.json"
+    assert json.loads(answers.read_text()) == {str(project): {"fixapp": "pipx"}}
     assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
     # the next decision uses the remembered answer without asking, even off a terminal
     explained = run_safepip(["explain", "fixapp"], cwd=project, env=env)
     assert "-> pipx" in explained.stdout
-    assert str(config) in explained.stdout
+    assert str(answers) in explained.stdout
+    # ... in this project only: another project still gets the .venv (no terminal to ask on)
+    other = project.parent / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text('[project]\nname = "other"\nversion = "0"\n')
+    elsewhere = run_safepip(["explain", "fixapp"], cwd=other, env=env)
+    assert "-> the project's .venv" in elsewhere.stdout, elsewhere.stdout
+
+
+def test_an_answer_keeps_the_users_config(project: Path, clean_env: dict[str, str]) -> None:
+    config = Path(clean_env["XDG_CONFIG_HOME"]) / "safepip" / "config.toml"
+    config.parent.mkdir(parents=True)
+    text = "# mine\nuse-uv = false\n[routes]\nfixgui = 'venv'\n"
+    config.write_text(text)
+    code, output = run_on_pty(["install", "fixhelper"], project, clean_env, b"v\n")
+    assert code == 0, output
+    assert "remembered fixhelper -> venv for this project" in output
+    assert config.read_text() == text
 
 
 def test_default_answer_is_the_venv(project: Path, clean_env: dict[str, str]) -> None:

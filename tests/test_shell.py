@@ -391,3 +391,25 @@ def test_real_redirect_activates_in_the_same_shell(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "2.0"
     assert (project / ".venv" / "bin" / "python").exists()
+
+
+def test_real_redirect_in_the_home_folder_activates_the_user_environment(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``pip install fixlib`` in ``$HOME``: the user environment, activated in the same shell."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "safepip"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m safepip "$@"\n')
+    wrapper.chmod(0o755)
+    env = dict(clean_env, PATH=f"{bin_dir}:{clean_env['PATH']}", SHELL=shell_path("bash"))
+    home = Path(env["HOME"])
+    code = (
+        'eval "$(safepip shell-init bash)"; pip install fixlib; '
+        'python -c "import sys; print(sys.prefix)"'
+    )
+    result = run_shell("bash", code, env, home, timeout=240)
+    assert result.returncode == 0, result.stderr
+    user_env = Path(env["XDG_DATA_HOME"]) / "safepip" / "user-env"
+    assert result.stdout.splitlines()[-1] == str(user_env)
+    assert not (home / ".venv").exists()

@@ -38,20 +38,23 @@ def test_walk_stops_at_home(tmp_path: Path) -> None:
     assert find_project(work, home) is None
 
 
-def test_home_itself_is_checked(tmp_path: Path) -> None:
+@pytest.mark.parametrize("marker", [".venv", "pyproject.toml", "requirements.txt", ".git"])
+def test_the_home_folder_is_never_a_project(tmp_path: Path, marker: str) -> None:
     home = tmp_path / "home"
     (home / "a").mkdir(parents=True)
-    (home / ".venv").mkdir()
-    project = find_project(home / "a", home)
-    assert project is not None and project.root == home
+    (home / marker).mkdir() if marker.startswith(".") else (home / marker).write_text("")
+    assert find_project(home / "a", home) is None
+    assert find_project(home, home) is None
 
 
-def test_walk_stops_at_checkout_root(tmp_path: Path) -> None:
-    (tmp_path / "setup.py").write_text("")
+@pytest.mark.parametrize("checkout", [".git", ".hg"])
+def test_a_checkout_root_is_a_project(tmp_path: Path, checkout: str) -> None:
+    (tmp_path / "setup.py").write_text("")  # above the checkout: never reached
     repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True)
+    (repo / checkout).mkdir(parents=True)
     (repo / "docs").mkdir()
-    assert find_project(repo / "docs", tmp_path / "home") is None
+    project = find_project(repo / "docs", tmp_path / "home")
+    assert project is not None and project.root == repo and project.marker == checkout
 
 
 def test_outside_home_stops_at_root(tmp_path: Path) -> None:

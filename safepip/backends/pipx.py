@@ -169,6 +169,7 @@ def install(
     links: Path | None = None,
     force: bool = False,
     quiet: bool = False,
+    include_deps: bool = False,
 ) -> int:
     """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app named without a
     version); pipx's own output goes to the user's terminal. A version or range asked for an
@@ -183,6 +184,8 @@ def install(
         cmd = [*pipx.command, "install", "--python", python]
         if force or (already and pinned):
             cmd.append("--force")
+        if include_deps:
+            cmd.append("--include-deps")
         cmd.append(requirement)
     if pip_args:
         cmd.append("--pip-args=" + shlex.join(pip_args))
@@ -206,7 +209,10 @@ class PipxBackend:
         self.ctx = ctx
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
-        return list(steps), []
+        """Applications; plugins are left to ``PipxPlugins``."""
+        return [s for s in steps if not s.item.inject_into], [
+            s for s in steps if s.item.inject_into
+        ]
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
         env, pip_args = self.ctx.env, self.ctx.pip_args
@@ -234,6 +240,7 @@ class PipxBackend:
                 links=request.links,
                 force=force,
                 quiet=pip_args.verbosity < 0,
+                include_deps=bool(item.commands_via),
             )
             after = app_version(item.name, env.environ, env.home) if item.name else None
             line = app_summary(
@@ -286,7 +293,14 @@ def pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
     return [home / ".local" / "pipx", Path(data) / "pipx"]
 
 
-def app_venv(name: str, environ: Mapping[str, str], home: Path) -> Path | None:
+def app_venv(name: str, env: Environment) -> Path:
+    """The folder of pipx's venv for the app ``name`` (where it is, or would be made)."""
+    homes = pipx_homes(env.environ, env.home)
+    found = next((h for h in homes if (h / "venvs").is_dir()), homes[0])
+    return found / "venvs" / name
+
+
+def installed_app_venv(name: str, environ: Mapping[str, str], home: Path) -> Path | None:
     """The venv pipx made for the app ``name`` (canonical), or None."""
     for pipx_home in pipx_homes(environ, home):
         venv = pipx_home / "venvs" / name

@@ -70,6 +70,8 @@ class ProjectVenv:
     label = "the project's .venv"
     #: The installer's name in summaries.
     tool = "pip"
+    #: What the summaries call the environment (new, existing, short).
+    nouns = ("a new virtual environment", "the project's virtual environment", ".venv")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -194,23 +196,24 @@ class ProjectVenv:
     def _outcome(
         self, steps: Sequence[Planned], request: Request, code: int, created: bool
     ) -> Outcome:
-        env, venv = self.ctx.env, self.ctx.where.path
+        venv = self.ctx.where.path
         names = ", ".join(s.item.text for s in steps) or "the requirements"
         if code != 0:
             self._diagnose(steps, request)
             return Outcome(
-                failed=[f"{names} (into the .venv: pip exited with {code})"], codes=[code]
+                failed=[f"{names} (into the {self.nouns[2]}: pip exited with {code})"],
+                codes=[code],
             )
-        shown = display_path(venv, env.cwd)
+        shown = self._shown()
         changes = _changes(self._before, installed_versions(venv))
         if not changes and created:
             remove_venv(venv)
-            return Outcome(done=[f"nothing to install for {names}, so no .venv was made"])
-        state = "a new virtual environment" if created else "the project's virtual environment"
+            return Outcome(done=[f"nothing to install for {names}, so no {self.nouns[2]} was made"])
+        state = self.nouns[0] if created else self.nouns[1]
         if not changes:
             return Outcome(done=[f"{names}: already installed in {state} {shown}; nothing changed"])
         reason = (
-            steps[0].decision.reasons[0]
+            steps[0].decision.reasons[0 if self.route == "venv" else -1]
             if len(steps) == 1
             else "libraries and project requirements belong in the project"
         )
@@ -220,6 +223,10 @@ class ProjectVenv:
             f"{request.target.path} is externally managed (PEP 668) and {reason}"
         )
         return Outcome(done=[installed, self._use(steps)])
+
+    def _shown(self) -> str:
+        """The environment's path as the summaries show it."""
+        return display_path(self.ctx.where.path, self.ctx.env.cwd)
 
     def _use(self, steps: Sequence[Planned]) -> str:
         """How to use the venv now, and the one command that would have chosen pipx (only for

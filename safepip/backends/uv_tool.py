@@ -18,8 +18,19 @@ from safepip.backends.uv import (
 from safepip.decide.model import Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
+from safepip.pip.argv import PipArgs
 from safepip.pip.index_options import IndexOptions
 from safepip.process import clean_environ
+
+
+def tool_args(step: Planned, pip_args: PipArgs, index: IndexOptions, python: str) -> list[str]:
+    """``uv tool install``'s arguments for one step: a plugin goes with its application,
+    ``uv tool install APP --with PLUGIN``."""
+    item = step.item
+    if item.inject_into:
+        args = tool_install_args(item.inject_into, pip_args, index, python)
+        return [*args, "--with", item.text]
+    return tool_install_args(item.text, pip_args, index, python)
 
 
 class UvTool:
@@ -35,8 +46,9 @@ class UvTool:
 
     def _suitable(self, step: Planned) -> bool:
         item, env = step.item, self.ctx.env
-        if item.name and pipx_has(item.name, env.environ, env.home):
-            return False
+        app = item.inject_into or item.name
+        if item.commands_via or (app and pipx_has(app, env.environ, env.home)):
+            return False  # a bundle (pipx --include-deps), or an app pipx has
         try:
             tool_install_args(item.text, self.ctx.pip_args, IndexOptions(), "python")
         except UvUnsuitable:
@@ -55,7 +67,7 @@ class UvTool:
         outcome = Outcome()
         for step in steps:
             item = step.item
-            args = tool_install_args(item.text, self.ctx.pip_args, index, request.probe.executable)
+            args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
             code = run_uv(self.uv, args, environ, self.ctx.env)
             line = app_summary(
                 step,

@@ -44,25 +44,65 @@ def explain(
         from safepip.target.venv import inspect_or_refuse
 
         inspect_or_refuse(where.path)  # what install would refuse, explain refuses too
-    report = _report(target.path, managed, where, steps)
+    homes = {s.item.text: environment(s, where, env, target.path) for s in steps}
+    report = _report(target.path, managed, where, steps, homes)
     if as_json:
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return 0
-    where_text = {"venv": f"the project's .venv ({where.path})", "pipx": "pipx", "pip": target.path}
+    where_text = {
+        "venv": f"the project's .venv ({where.path})",
+        "pipx": "pipx",
+        "pip": target.path,
+    }
     for step in steps:
-        env.stdout.write(
-            f"{step.item.text} -> {where_text[step.decision.route]}: "
-            + "; ".join(step.decision.reasons)
-            + "\n"
-        )
+        shown = where_text.get(step.decision.route, "")
+        shown = shown or f"your user environment ({homes[step.item.text]})"
+        env.stdout.write(f"{step.item.text} -> {shown}: " + "; ".join(step.decision.reasons) + "\n")
     return 0
 
 
 run = explain
 
 
+def environment(step: Planned, where: VenvTarget, env: Environment, interpreter: str) -> str:
+    """The path of the environment a requirement goes to."""
+    route = step.decision.route
+    if route == "venv":
+        return str(where.path)
+    if route == "user":
+        from safepip.target.user_env import user_env_path
+
+        return str(user_env_path(env.data_dir))
+    if route == "pip":
+        return interpreter
+    from safepip.backends.pipx import app_venv
+
+    return str(app_venv(step.item.inject_into or step.item.name or step.item.text, env))
+
+
+def _requirement(step: Planned, home: str) -> dict[str, Any]:
+    item, route = step.item, step.decision.route
+    found: dict[str, Any] = {
+        "requirement": item.text,
+        "name": item.name,
+        "route": "venv" if route == "user" else route,
+        "commands": list(item.commands),
+        "reasons": list(step.decision.reasons),
+        "environment": home,
+    }
+    if item.inject_into and route == "pipx":
+        found["inject_into"] = item.inject_into
+    if item.commands_via and route == "pipx":
+        found["commands_from"] = item.commands_via
+    return found
+
+
 def _report(
-    interpreter: str, managed: bool, where: VenvTarget, steps: Sequence[Planned]
+    interpreter: str,
+    managed: bool,
+    where: VenvTarget,
+    steps: Sequence[Planned],
+    homes: dict[str, str],
 ) -> dict[str, Any]:
     """``explain --json``: the interpreter, the project, its ``.venv`` and each decision."""
     root = where.project_root
@@ -71,14 +111,5 @@ def _report(
         "externally_managed": managed,
         "project": str(root) if root else None,
         "venv": str(where.path) if managed else None,
-        "requirements": [
-            {
-                "requirement": step.item.text,
-                "name": step.item.name,
-                "route": step.decision.route,
-                "commands": list(step.item.commands),
-                "reasons": list(step.decision.reasons),
-            }
-            for step in steps
-        ],
+        "requirements": [_requirement(step, homes[step.item.text]) for step in steps],
     }

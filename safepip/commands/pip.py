@@ -94,11 +94,11 @@ def _inspect(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Report
     A project whose .venv cannot be shown is an error, never the system's listing."""
     if externally_managed(probe.stdlib) is None:
         return None
-    from safepip.manage import inspect_in_venv, project_venv, unshowable
+    from safepip.manage import environments, inspect_in_venv, unshowable
 
-    where = project_venv(pip_args, env, reporter)
-    if where is not None:
-        return inspect_in_venv(pip_args, where, env, reporter)
+    found = environments(pip_args, env, reporter)
+    if found:
+        return inspect_in_venv(pip_args, found[0], env, reporter)
     unshowable(pip_args, env)
     if pip_args.command == "show":
         from safepip.manage import show_apps

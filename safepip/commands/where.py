@@ -1,5 +1,5 @@
 """``safepip where [--json] [NAME...]``: the homes of the packages safepip knows of (the
-project's ``.venv``, pipx, and uv's tools under the uv setting)."""
+project's ``.venv``, the user environment, pipx, and uv's tools under the uv setting)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ from safepip.report import Reporter
 
 def where(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
     from safepip.backends.uv import accelerator
-    from safepip.manage import app_backends, project_venv
+    from safepip.manage import app_backends, project_venv, user_env
     from safepip.target.project import venv_target
 
     as_json = "--json" in args
     wanted = [n for n in (requirement_name(a) for a in args if a != "--json") if n]
     pip_args = parse(["list"])
     homes: dict[str, list[str]] = {}
-    venv = project_venv(pip_args, env, reporter)
-    if venv is not None:
-        for name in venv.installed():
-            homes.setdefault(name, []).append(str(venv.ctx.where.path))
+    for venv in (project_venv(pip_args, env, reporter), user_env(pip_args, env, reporter)):
+        if venv is not None:
+            for name in venv.installed():
+                homes.setdefault(name, []).append(str(venv.ctx.where.path))
     uv = accelerator(env, lambda _: None)
     ctx = Context(pip_args, env, reporter, venv_target(env.cwd, env.home), uv)
     for backend in app_backends(ctx):

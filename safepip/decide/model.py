@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-#: Where a requirement goes: the project's ``.venv``, pipx, or pip itself (the Python is not
-#: externally managed).
-Route = Literal["venv", "pipx", "pip"]
+#: Where a requirement goes: the project's ``.venv``, the user environment (``user``), pipx, or
+#: pip itself (the Python is not externally managed).
+Route = Literal["venv", "pipx", "pip", "user"]
 #: The routes a user can choose (``--venv``/``--pipx``, settings).
 CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
 Kind = Literal[
@@ -31,7 +31,11 @@ class Item:
     kind: Kind
     name: str | None = None  # canonical name, where known
     commands: tuple[str, ...] = ()
-    commands_via: str | None = None  # the dependency the commands come from (meta-packages)
+    #: The dependencies whose commands it brings (named after it, or all of a meta-package's):
+    #: pipx installs them with ``--include-deps``.
+    commands_via: str | None = None
+    #: The application it is a plugin of (it is named after it and requires it).
+    inject_into: str | None = None
     inspect_error: str | None = None
     commands_known: bool = False  # False: not looked up (the decision did not depend on it)
     #: The wheel safepip downloaded (or built) whole to learn the commands, for the install.
@@ -45,6 +49,9 @@ class Override:
     label: str
     default: Route | None = None
     packages: Mapping[str, Route] = field(default_factory=dict)
+    #: False for the user's global choices (variables, config.toml): they never send a
+    #: package the project declares to pipx; only the command line and the project may.
+    binding: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ class Situation:
     in_venv: frozenset[str] = frozenset()
     interactive: bool = False
     pipx_apps: frozenset[str] = frozenset()  # looked up for upgrades only
+    #: Why libraries go to the user environment here (``--user``; outside a project: the home
+    #: folder, a folder of the system, one the user does not own); None: they do not.
+    user_env: str | None = None
 
 
 @dataclass(frozen=True)

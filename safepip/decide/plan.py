@@ -28,7 +28,12 @@ def situation(
     may_ask: bool = True,
 ) -> Situation:
     """Where the user is, for :func:`~safepip.decide.route.decide`."""
+    from safepip.target.user_env import why_user_env
+
     root = where.project_root
+    user_env = "--user asks for it" if pip_args.user else None
+    if root is None and user_env is None:
+        user_env = why_user_env(env.cwd, env.home)
     return Situation(
         externally_managed=externally_managed,
         project=str(root) if root else None,
@@ -36,6 +41,7 @@ def situation(
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
         interactive=may_ask and bool(env.stdin_isatty and env.stderr_isatty),
         pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),
+        user_env=user_env,
     )
 
 
@@ -44,7 +50,9 @@ def user_overrides(
 ) -> list[Override]:
     """The user's choices in order of precedence: the command line's, then their settings."""
     chosen = [Override(f"--{options.route}", default=options.route)] if options.route else []
-    return chosen + load_overrides(env.environ, project_root, env.config_dir, reporter.warning)
+    return chosen + load_overrides(
+        env.environ, project_root, env.config_dir, reporter.warning, env.state_dir
+    )
 
 
 def plan(
@@ -79,14 +87,17 @@ def plan(
     planned = []
     for item in items:
         decision = decide(item, facts, overrides)
-        if decision.ask:
-            decision = _ask(item, decision, env, reporter)
+        if decision.ask and facts.project is not None:
+            decision = _ask(item, decision, Path(facts.project), env, reporter)
         planned.append(Planned(item, decision))
     return planned
 
 
-def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -> Decision:
-    """On a terminal: ask once where an undeclared package with commands goes; remember it."""
+def _ask(
+    item: Item, decision: Decision, root: Path, env: Environment, reporter: Reporter
+) -> Decision:
+    """On a terminal: ask once where an undeclared package with commands goes; remember the
+    answer for this project only."""
     prompt = (
         f"safepip: {item.name} puts commands on PATH ({', '.join(item.commands[:4])}). "
         "Install it into the project's .venv (importable by the project) or with pipx "
@@ -100,8 +111,8 @@ def _ask(item: Item, decision: Decision, env: Environment, reporter: Reporter) -
         answer = ""
     route: Route = "pipx" if answer in ("p", "pipx") else "venv"
     if item.name and answer:
-        where = remember(env.config_dir, item.name, route)
-        reporter.info(f"remembered {item.name} -> {route} in {where}")
+        where = remember(env.state_dir, root, item.name, route)
+        reporter.info(f"remembered {item.name} -> {route} for this project in {where}")
     return Decision(route, (*decision.reasons[:1], f"you chose {route}"))
 
 

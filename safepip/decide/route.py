@@ -1,16 +1,23 @@
 """The decision: where one requirement goes, and why, in a sentence a user can check.
 
 A pure function of facts (what the requirement is, what it puts on PATH, where the user is, what
-they configured), so it is tested without installing anything. Precedence, first match wins:
+they configured), so it is tested without installing anything. Precedence, first match wins
+(README's numbered rule, after "the Python is not externally managed: pip, as usual"):
 
-1. the Python is not externally managed: pip, as usual;
-2. the user chose (``--venv``/``--pipx``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``, user config);
+1. pip, setuptools and wheel are an environment's own tools: the project's .venv, outside a
+   project the user environment;
+2. the user chose (``--venv``/``--pipx``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``, the answers
+   for this project, user config); the global ones never take a declared dependency to pipx;
 3. requirement and constraint files, editable installs and local paths: the project's .venv;
-4. nothing put on PATH (or unknown): the .venv (a library);
-5. outside any project, commands on PATH: pipx (an application);
-6. inside a project, declared by it or already in its .venv: the .venv;
-7. inside a project, undeclared, with commands: ask on a terminal (default .venv), else the
+4. outside any project, a plugin of an application: pipx, into that application's venv;
+5. nothing put on PATH (or unknown): the .venv (a library);
+6. outside any project, commands on PATH: pipx (an application);
+7. inside a project, declared by it or already in its .venv: the .venv;
+8. inside a project, undeclared, with commands: ask on a terminal (default .venv), else the
    .venv, so that a library the project imports never ends up in pipx.
+
+What goes to "the .venv" goes to the user environment instead with ``--user``, and outside a
+project where no project starts (the home folder, a folder of the system, one not the user's).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from safepip.decide.model import Decision, Item, Override, Situation
+from safepip.target.user_env import OWN_TOOLS
 
 _PROJECT_KINDS: Mapping[str, str] = {
     "requirements-file": "a requirements file",
@@ -38,18 +46,46 @@ def _commands(item: Item) -> str:
 
 
 def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ()) -> Decision:
-    if not situation.externally_managed:
-        return Decision("pip", ("the Python is not externally managed, so pip installs there",))
+    decision = _decide(item, situation, overrides)
+    if decision.route == "venv" and situation.user_env:
+        return Decision("user", (*decision.reasons, f"{situation.user_env}: your user environment"))
+    return decision
+
+
+def _chosen(item: Item, situation: Situation, overrides: Sequence[Override]) -> Decision | None:
+    """The first choice the user made ahead of time for ``item``, if any."""
     project_kind = _PROJECT_KINDS.get(item.kind)
     for override in overrides:
         chosen = (override.packages.get(item.name) if item.name else None) or override.default
         if chosen is None or chosen == "pip":
             continue
+        if chosen == "pipx" and not override.binding and item.name in situation.declared:
+            continue  # the user's global choice never takes a declared dependency to pipx
         if chosen == "pipx" and item.kind in _NOT_FOR_PIPX:
             return Decision(
                 "venv", (f"{override.label} asks for pipx, but pipx cannot install {project_kind}",)
             )
         return Decision(chosen, (f"chosen by {override.label}",))
+    return None
+
+
+def _own_tool(name: str, situation: Situation) -> Decision:
+    """pip, setuptools and wheel: never applications, always the environment's own."""
+    if situation.project is None:
+        why = "outside a project, your user environment's (the system's belongs to the OS)"
+        return Decision("user", (f"{name} is an environment's own tool: {why}",))
+    return Decision("venv", (f"{name} is an environment's own tool: the project's",))
+
+
+def _decide(item: Item, situation: Situation, overrides: Sequence[Override]) -> Decision:
+    if not situation.externally_managed:
+        return Decision("pip", ("the Python is not externally managed, so pip installs there",))
+    if item.kind == "name" and item.name in OWN_TOOLS:
+        return _own_tool(item.name, situation)
+    chosen = _chosen(item, situation, overrides)
+    if chosen is not None:
+        return chosen
+    project_kind = _PROJECT_KINDS.get(item.kind)
     if project_kind is not None:
         return Decision("venv", (f"{project_kind} belongs to the project",))
     if item.name and item.name in situation.pipx_apps and item.name not in situation.in_venv:
@@ -62,6 +98,15 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
                 "the .venv is the safe home for an unknown package",
             ),
         )
+    if item.inject_into and situation.project is None:
+        app = item.inject_into
+        return Decision(
+            "pipx",
+            (
+                f"it is a plugin of {app} (named after it and requires it)",
+                f"so it goes into {app}'s environment",
+            ),
+        )
     if item.commands_known and not item.commands:
         return Decision("venv", ("it puts no commands on PATH: a library",))
     if not item.commands_known and situation.project is None:
@@ -71,6 +116,11 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
             "pipx",
             (_commands(item), "and this folder is not inside a Python project: an application"),
         )
+    return _inside(item, situation)
+
+
+def _inside(item: Item, situation: Situation) -> Decision:
+    """Inside a project, a package with commands (or not looked up)."""
     if item.name and item.name in situation.declared:
         return Decision("venv", (f"the project declares it ({situation.declared[item.name]})",))
     if item.name and item.name in situation.in_venv:

@@ -11,13 +11,20 @@ Keys, the same in both TOML files (in pyproject.toml under ``[tool.safepip]``)::
 
 Environment: ``SAFEPIP_ROUTE=venv|pipx`` (default for every package),
 ``SAFEPIP_ROUTES="black=pipx,pytest=venv"`` and ``SAFEPIP_UV=1|0``. A project's file is not
-trusted with anything but route names: any other value is ignored with a warning.
+trusted with anything but route names: any other value is ignored with a warning. The user's
+global choices (variables, config.toml) never send a package the project declares to pipx.
+
+safepip never writes config.toml (a broken one is reported once per run and left alone). The
+answers given at its question are remembered per project in
+``$XDG_STATE_HOME/safepip/answers.json``, which safepip owns.
 
 This module is the one owner of these files and variables: nothing else reads them.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +41,8 @@ UV_KEY = "use-uv"
 _ROUTES = CHOSEN_ROUTES
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
+ANSWERS_FILE = "answers.json"
+_reported: set[str] = set()  # broken files already reported in this run
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -66,7 +75,9 @@ def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | No
     return None
 
 
-def _from_table(table: Mapping[str, Any], label: str, warn: Callable[[str], None]) -> Override:
+def _from_table(
+    table: Mapping[str, Any], label: str, warn: Callable[[str], None], *, binding: bool = True
+) -> Override:
     default = table.get("default-route")
     packages: dict[str, Route] = {}
     routes = table.get("routes", {})
@@ -75,17 +86,17 @@ def _from_table(table: Mapping[str, Any], label: str, warn: Callable[[str], None
             route = _route(value, f"{label} routes.{name}", warn)
             if route is not None:
                 packages[canonicalize_name(str(name))] = route
-    return Override(label, _route(default, label, warn) if default is not None else None, packages)
+    chosen = _route(default, label, warn) if default is not None else None
+    return Override(label, chosen, packages, binding=binding)
 
 
-def overrides(
-    environ: Mapping[str, str],
-    project_root: Path | None,
-    config_dir: Path,
-    warn: Callable[[str], None],
-) -> list[Override]:
-    """The user's choices in order of precedence (the command line's flag comes before these)."""
-    result: list[Override] = []
+def _warn_once(error: SettingsError, warn: Callable[[str], None]) -> None:
+    if error.message not in _reported:
+        _reported.add(error.message)
+        warn(f"{error.message} (safepip leaves it as it is and ignores it)")
+
+
+def _variables(environ: Mapping[str, str], warn: Callable[[str], None]) -> list[Override]:
     default = environ.get(ROUTE_VARIABLE, "")
     packages: dict[str, Route] = {}
     for entry in filter(None, (e.strip() for e in environ.get(ROUTES_VARIABLE, "").split(","))):
@@ -93,53 +104,82 @@ def overrides(
         route = _route(value.strip(), f"${ROUTES_VARIABLE}", warn)
         if route is not None:
             packages[canonicalize_name(name.strip())] = route
-    if default or packages:
-        result.append(
-            Override(
-                f"${ROUTE_VARIABLE}" if default and not packages else f"${ROUTES_VARIABLE}",
-                _route(default, f"${ROUTE_VARIABLE}", warn) if default else None,
-                packages,
-            )
-        )
+    if not (default or packages):
+        return []
+    label = f"${ROUTE_VARIABLE}" if default and not packages else f"${ROUTES_VARIABLE}"
+    chosen = _route(default, f"${ROUTE_VARIABLE}", warn) if default else None
+    return [Override(label, chosen, packages, binding=False)]
+
+
+def _project(project_root: Path, warn: Callable[[str], None]) -> list[Override]:
+    pyproject = project_root / "pyproject.toml"
+    try:
+        tool = load_toml(pyproject).get("tool", {})
+    except SettingsError as error:
+        _warn_once(error, warn)
+        tool = {}
+    table = tool.get("safepip") if isinstance(tool, Mapping) else None
+    if isinstance(table, Mapping):
+        return [_from_table(table, f"[tool.safepip] in {pyproject}", warn)]
+    return []
+
+
+def overrides(
+    environ: Mapping[str, str],
+    project_root: Path | None,
+    config_dir: Path,
+    warn: Callable[[str], None],
+    state_dir: Path | None = None,
+) -> list[Override]:
+    """The user's choices in order of precedence (the command line's flag comes before these):
+    the variables, the project's ``[tool.safepip]``, the answers remembered for this project
+    (in ``state_dir``), the user's config.toml."""
+    result = _variables(environ, warn)
     if project_root is not None:
-        pyproject = project_root / "pyproject.toml"
-        try:
-            tool = load_toml(pyproject).get("tool", {})
-        except SettingsError as error:
-            warn(str(error))
-            tool = {}
-        table = tool.get("safepip") if isinstance(tool, Mapping) else None
-        if isinstance(table, Mapping):
-            result.append(_from_table(table, f"[tool.safepip] in {pyproject}", warn))
+        result += _project(project_root, warn)
+        answers = remembered(state_dir, project_root) if state_dir is not None else {}
+        if answers and state_dir is not None:
+            label = f"your answer for this project (remembered in {state_dir / ANSWERS_FILE})"
+            result.append(Override(label, None, answers))
     user_file = config_dir / "config.toml"
     try:
         user = load_toml(user_file)
     except SettingsError as error:
-        warn(str(error))
+        _warn_once(error, warn)
         user = {}
     if user:
-        result.append(_from_table(user, str(user_file), warn))
+        result.append(_from_table(user, str(user_file), warn, binding=False))
     return result
 
 
-def remember(config_dir: Path, name: str, route: Route) -> Path:
-    """Record ``name = route`` in the user's config file (which safepip owns) and return it."""
-    path = config_dir / "config.toml"
+def _answers(state_dir: Path) -> dict[str, dict[str, Route]]:
     try:
-        data = load_toml(path)
-    except SettingsError:
-        data = {}
-    routes = dict(data.get("routes", {})) if isinstance(data.get("routes"), Mapping) else {}
-    routes[canonicalize_name(name)] = route
-    lines = ["# safepip's user configuration (see safepip's README)"]
-    if data.get("default-route") in _ROUTES:
-        lines.append(f'default-route = "{data["default-route"]}"')
-    lines.append("")
-    lines.append("[routes]")
-    lines.extend(f'{key} = "{value}"' for key, value in sorted(routes.items()) if value in _ROUTES)
+        data = json.loads((state_dir / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(root): {str(n): r for n, r in routes.items() if r in _ROUTES}
+        for root, routes in data.items()
+        if isinstance(routes, dict)
+    }
+
+
+def remembered(state_dir: Path, project_root: Path) -> dict[str, Route]:
+    """The answers given at safepip's question in the project at ``project_root``."""
+    return _answers(state_dir).get(str(project_root), {})
+
+
+def remember(state_dir: Path, project_root: Path, name: str, route: Route) -> Path:
+    """Record the answer ``name -> route`` for this project in safepip's state folder (never in
+    the user's config.toml) and return the file."""
+    answers = _answers(state_dir)
+    answers.setdefault(str(project_root), {})[canonicalize_name(name)] = route
+    path = state_dir / ANSWERS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp = path.with_name(f".{ANSWERS_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(answers, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
 

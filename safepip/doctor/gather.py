@@ -231,6 +231,7 @@ def _config(env: Environment, project_root: str | None, notes: list[Problem]) ->
         Path(project_root) if project_root else None,
         env.config_dir,
         lambda message: notes.append(Problem(message)),
+        env.state_dir,
     )
     user_file = env.config_dir / "config.toml"
     shown = {

@@ -58,6 +58,7 @@ def learn_commands(
                 item,
                 commands=fact.commands,
                 commands_via=fact.via,
+                inject_into=fact.plugin_of,
                 commands_known=True,
                 local_file=fact.local_file if fetched else None,
             )

@@ -2,9 +2,14 @@
 
 For each requirement: choose its file as pip would (:mod:`._index`), then read the wheel's
 commands with range requests (:mod:`._wheel`), or build an sdist into a wheel with pip, as pip
-itself would have to. A meta-package (no importable code of its own and no commands, such as
-``jupyter``; or no commands and dependencies named after it, such as ``ansible`` ->
-``ansible-core``) takes the commands of its dependencies one level down, recorded in ``via``.
+itself would have to. One level of dependencies is looked at, by two one-sentence rules:
+
+- a dependency named after the package (``NAME-...``, as ansible -> ansible-core) is part of
+  it, and so is every dependency of a package with neither code nor commands of its own (a
+  meta-package, such as ``jupyter``): their commands come along, recorded in ``via``;
+- a library named after an application it requires (``APP-...`` requiring ``APP``, which puts
+  commands on PATH: mkdocs-material, flake8-bugbear) is a plugin of it, recorded in
+  ``plugin_of``.
 
 Requirements are inspected concurrently. A requirement that cannot be inspected gets ``error``;
 nothing but programming errors is raised.
@@ -59,6 +64,8 @@ class RequirementFacts:
     local_file: Path | None = None
     error: str | None = None
     requires_dist: tuple[str, ...] = ()
+    #: The application this library is a plugin of (see the module's rules).
+    plugin_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,9 +184,14 @@ def _environment(marker_env: Mapping[str, str] | None, extra: str) -> dict[str, 
     return {**(marker_env or {}), "extra": extra}
 
 
+def _named_after(dependency: str, name: str) -> bool:
+    """``dependency`` (canonical) is named after the package ``name``: ``NAME-...``."""
+    return dependency.startswith(name + "-")
+
+
 def _dependencies(facts: RequirementFacts, marker_env: Mapping[str, str] | None) -> list[str]:
-    """For a meta-package, the dependencies whose commands it stands for; else []."""
-    if facts.error is not None or facts.commands:
+    """The dependencies whose commands the package may bring or whose plugin it may be."""
+    if facts.error is not None:
         return []
     extras = sorted(facts.requirement.extras) or [""]
     names: dict[str, None] = {}
@@ -191,20 +203,33 @@ def _dependencies(facts: RequirementFacts, marker_env: Mapping[str, str] | None)
         marker, dependency.marker = dependency.marker, None
         if marker is None or any(marker.evaluate(_environment(marker_env, e)) for e in extras):
             names.setdefault(str(dependency), None)
-    if not facts.importable:
+    if not facts.importable and not facts.commands:
         return list(names)
-    prefix = facts.name + "-"
-    return [line for line in names if canonicalize_name(Requirement(line).name).startswith(prefix)]
+    return [
+        line
+        for line in names
+        if _named_after(canonicalize_name(Requirement(line).name), facts.name)
+        or (
+            not facts.commands
+            and _named_after(facts.name, canonicalize_name(Requirement(line).name))
+        )
+    ]
 
 
 def _merge(facts: RequirementFacts, dependencies: Sequence[RequirementFacts]) -> RequirementFacts:
-    providing = [d for d in dependencies if d.commands]
     fetched = facts.bytes_fetched + sum(d.bytes_fetched for d in dependencies)
+    hosts = [d for d in dependencies if d.commands and _named_after(facts.name, d.name)]
+    if facts.importable and not facts.commands and hosts:
+        host = max(hosts, key=lambda d: len(d.name)).name
+        return replace(facts, plugin_of=host, bytes_fetched=fetched)
+    meta = not facts.importable and not facts.commands
+    parts = [d for d in dependencies if meta or _named_after(d.name, facts.name)]
+    providing = [d for d in parts if d.commands]
     if not providing:
-        failures = [f"{d.name}: {d.error}" for d in dependencies if d.error]
+        failures = [f"{d.name}: {d.error}" for d in parts if d.error and not facts.commands]
         error = f"cannot inspect its dependencies: {'; '.join(failures)}" if failures else None
         return replace(facts, bytes_fetched=fetched, error=error)
-    commands = tuple(dict.fromkeys(c for d in providing for c in d.commands))
+    commands = tuple(dict.fromkeys((*facts.commands, *(c for d in providing for c in d.commands))))
     via = ", ".join(d.name for d in providing)
     return replace(facts, commands=commands, via=via, bytes_fetched=fetched)
 

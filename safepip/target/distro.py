@@ -30,3 +30,22 @@ def venv_package_hint(python_version: str, *, root_dir: str | None = None) -> st
     if ident == "alpine":
         return "install Python's venv support: sudo apk add python3 py3-pip"
     return "install your distribution's package that provides Python's venv and ensurepip modules"
+
+
+def system_pip_hint(*, root_dir: str | None = None) -> str:
+    """How this machine's own pip (the distribution's) is upgraded: by its package manager."""
+    try:
+        ident, family = _ids(root_dir)
+    except Exception:  # advisory only
+        ident, family = "", ""
+    if "debian" in family or "ubuntu" in family:
+        return "upgrade it with: sudo apt update && sudo apt install --only-upgrade python3-pip"
+    if ident in ("fedora", "rhel", "centos", "rocky", "almalinux") or "fedora" in family:
+        return "upgrade it with: sudo dnf upgrade python3-pip"
+    if "suse" in family:
+        return "upgrade it with: sudo zypper update python3-pip"
+    if ident == "alpine":
+        return "upgrade it with: sudo apk upgrade py3-pip"
+    if "arch" in family:
+        return "upgrade it with: sudo pacman -Syu python-pip"
+    return "upgrade it with your distribution's package manager"

@@ -1,10 +1,10 @@
 """The project a command is run in: the folder whose ``.venv`` libraries belong in.
 
 The walk starts at the working directory and goes up. A folder is a project root when it holds
-one of :data:`MARKERS` (or a ``requirements*.txt``). The walk stops, without looking further, at
-the user's home folder (checked, but nothing above it) and at the root of a version-control
-checkout (a folder with ``.git``/``.hg``), so that a stray ``setup.py`` in ``/`` or ``~/..`` never
-captures unrelated work.
+one of :data:`MARKERS` (or a ``requirements*.txt``), or when it is the root of a version-control
+checkout (``.git``/``.hg``: a repository is a project even before it has a pyproject.toml). The
+user's home folder is never a project: the walk stops below it, so neither a ``.venv`` nor any
+other file directly in ``$HOME`` makes the whole home folder one project.
 """
 
 from __future__ import annotations
@@ -58,20 +58,21 @@ def _marker_in(directory: Path) -> str | None:
 
 
 def find_project(cwd: Path, home: Path) -> Project | None:
-    """The nearest project root at or above ``cwd``, or None outside any project."""
+    """The nearest project root at or above ``cwd`` (below the home folder), or None."""
     with contextlib.suppress(OSError):
         home = home.resolve()
     directory = cwd
-    while True:
+    while directory != home:
         marker = _marker_in(directory)
+        if marker is None:
+            marker = next((b for b in _BOUNDARIES if (directory / b).exists()), None)
         if marker is not None:
             return Project(directory, marker)
-        if directory == home or any((directory / b).exists() for b in _BOUNDARIES):
-            return None
         parent = directory.parent
         if parent == directory:
             return None
         directory = parent
+    return None
 
 
 def venv_target(cwd: Path, home: Path) -> VenvTarget:

@@ -100,12 +100,18 @@ def _relocate(tmp: Path, final: Path) -> None:
 
 
 def create_venv(
-    final: Path, base_python: str, probe: Probe, env: Environment, uv: str | None = None
+    final: Path,
+    base_python: str,
+    probe: Probe,
+    env: Environment,
+    uv: str | None = None,
+    *,
+    system_site_packages: bool = False,
 ) -> None:
     """Build a complete venv with pip at ``final``, which must not exist (or be an empty folder,
     or a symbolic link to one: the venv is then built where the link points). With ``uv``
     (safepip's uv setting), ``uv venv`` makes the venv (Python's venv if that fails); pip is
-    put in either way.
+    put in either way. ``system_site_packages`` makes the system's packages visible in it.
 
     On any failure or interrupt nothing is left behind.
     """
@@ -115,7 +121,8 @@ def create_venv(
     environ = clean_environ(env.environ)
     try:
         _make_folder(tmp, final)
-        _make_venv(tmp, final, base_python, probe, environ, uv)
+        system = ("--system-site-packages",) if system_site_packages else ()
+        _make_venv(tmp, final, base_python, probe, environ, uv, system)
         _seed_pip(tmp, final, probe, environ)
         _relocate(tmp, final)
         _move_into_place(tmp, final)
@@ -142,20 +149,26 @@ def _make_folder(tmp: Path, final: Path) -> None:
 
 
 def _make_venv(
-    tmp: Path, final: Path, base_python: str, probe: Probe, environ: dict[str, str], uv: str | None
+    tmp: Path,
+    final: Path,
+    base_python: str,
+    probe: Probe,
+    environ: dict[str, str],
+    uv: str | None,
+    options: tuple[str, ...] = (),
 ) -> None:
     """A venv without pip in the empty folder ``tmp``: by ``uv venv`` where asked and it works,
     else by Python's own ``venv``."""
     if uv is not None:
         made = run_captured(
-            [uv, "venv", "--quiet", "--python", base_python, str(tmp)],
+            [uv, "venv", "--quiet", *options, "--python", base_python, str(tmp)],
             environ=dict(environ, UV_PYTHON_DOWNLOADS="never"),
         )
         if made.returncode == 0:
             return
         shutil.rmtree(tmp, ignore_errors=True)  # start again from an empty folder
         tmp.mkdir()
-    command = [base_python, "-m", "venv", "--without-pip", str(tmp)]
+    command = [base_python, "-m", "venv", "--without-pip", *options, str(tmp)]
     completed = run_captured(command, environ=environ)
     if completed.returncode != 0:
         output = completed.stdout + completed.stderr

@@ -1,0 +1,143 @@
+"""Plugins with pipx: a library that is a plugin of an application (``Item.inject_into``) goes
+into that application's pipx venv, ``pipx inject APP PLUGIN``; an application pipx does not have
+yet is installed first, so that the two become one pipx app. Removing a plugin removes it from
+its application again (``pipx uninject``, or ``pipx runpip APP uninstall`` on a pipx without it).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+from safepip.backends.base import Context, Outcome, Request
+from safepip.backends.pipx import (
+    Pipx,
+    find_pipx,
+    install,
+    pip_args_for_pipx,
+    pipx_has,
+    pipx_homes,
+    provide_pipx,
+    reuse_environ,
+)
+from safepip.decide.model import Planned, Route
+from safepip.process import clean_environ, run_captured, run_foreground
+
+
+def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
+    """Each package injected into a pipx app, with that app, from ``pipx list --json``; one
+    no longer in the app's venv is left out (a pipx without ``uninject`` keeps a plugin that
+    ``pipx runpip APP uninstall`` removed in its metadata)."""
+    from safepip.inspect.names import canonicalize_name
+    from safepip.target.project import installed_names
+
+    completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
+    try:
+        venvs = json.loads(completed.stdout).get("venvs", {})
+    except ValueError:
+        return {}
+    found: dict[str, str] = {}
+    for app, data in venvs.items():
+        folders = [h / "venvs" / str(app) for h in pipx_homes(environ, home)]
+        there = next((installed_names(f) for f in folders if f.is_dir()), None)
+        for name in (data.get("metadata", {}) or {}).get("injected_packages", {}) or {}:
+            canonical = canonicalize_name(str(name))
+            if there is None or canonical in there:
+                found.setdefault(canonical, str(app))
+    return found
+
+
+class PipxPlugins:
+    """Plugins into their application's pipx venv (after the applications of this run)."""
+
+    route: Route = "pipx"
+    label = "pipx (plugins)"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
+        mine = [s for s in steps if s.item.inject_into]
+        return mine, [s for s in steps if not s.item.inject_into]
+
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        env, pip_args = self.ctx.env, self.ctx.pip_args
+        pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
+        forwarded = pip_args_for_pipx(
+            [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
+        )
+        outcome = Outcome()
+        for step in steps:
+            app = step.item.inject_into or ""
+            code, how = 0, f"pipx inject {app} {shlex.quote(step.item.text)}"
+            if not pipx_has(app, env.environ, env.home):
+                how = f"pipx install {app} and {how}"
+                code = install(
+                    pipx, app, app, pip_args=forwarded, upgrade=False, already=False,
+                    python=request.probe.executable, env=env, links=request.links,
+                )  # fmt: skip
+            if code == 0:
+                code = self._inject(pipx, app, step.item.text, forwarded, request)
+            outcome.record(code, _summary(step, app, code, how))
+        return outcome
+
+    def _inject(
+        self, pipx: Pipx, app: str, requirement: str, forwarded: list[str], request: Request
+    ) -> int:
+        env = self.ctx.env
+        cmd = [*pipx.command, "inject"]
+        if self.ctx.pip_args.upgrade or self.ctx.pip_args.has("--force-reinstall"):
+            cmd.append("--force")
+        cmd += [app, requirement]
+        if forwarded:
+            cmd.append("--pip-args=" + shlex.join(forwarded))
+        return run_foreground(
+            cmd,
+            environ=reuse_environ(env.environ, request.links, env.home),
+            interactive=bool(env.stdin_isatty),
+            terminate_as_interrupt=True,
+        )
+
+    def _injected(self) -> dict[str, str]:
+        pipx = find_pipx(self.ctx.env)
+        environ = clean_environ(self.ctx.env.environ)
+        return injected(pipx, environ, self.ctx.env.home) if pipx else {}
+
+    def installed(self) -> frozenset[str]:
+        return frozenset(self._injected())
+
+    def uninstall(self, names: Sequence[str]) -> int:
+        pipx, apps = find_pipx(self.ctx.env), self._injected()
+        if pipx is None:
+            return 1 if names else 0
+        environ = clean_environ(self.ctx.env.environ)
+        code = 0
+        for name in names:
+            app = apps[name]
+            uninject = run_captured([*pipx.command, "uninject", "--help"], environ=environ)
+            cmd = (
+                [*pipx.command, "uninject", app, name]
+                if uninject.returncode == 0
+                else [*pipx.command, "runpip", app, "uninstall", "-y", name]
+            )
+            result = run_foreground(
+                cmd, environ=environ, interactive=False, terminate_as_interrupt=True
+            )
+            if result != 0:
+                code = result
+            else:
+                self.ctx.reporter.info(f"uninstalled {name} from the pipx app {app}")
+        return code
+
+
+def _summary(step: Planned, app: str, code: int, how: str) -> str:
+    text = step.item.text
+    if code != 0:
+        return f"{text} (into the pipx app {app}: {how} exited with {code})"
+    return (
+        f"installed {text} into the pipx app {app} ({how}), because "
+        + ", ".join(step.decision.reasons)
+        + f"; into a .venv instead: safepip install --venv {shlex.quote(text)}"
+    )

@@ -1,0 +1,67 @@
+"""The user environment's backend: pip into the one venv per user in safepip's data folder
+(``$XDG_DATA_HOME/safepip/user-env``, made with the system's site-packages visible), for the
+libraries installed where no project starts and for ``--user``. It is the ``.venv`` backend
+pointed at that folder; ``--user`` never reaches its pip."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from safepip.backends.base import Context, Outcome, Request
+from safepip.backends.venv_pip import VenvPip
+from safepip.decide.model import Planned, Route
+from safepip.target.project import VenvTarget
+from safepip.target.user_env import user_env_path
+
+
+class UserEnv(VenvPip):
+    route: Route = "user"
+    label = "your user environment"
+    nouns = ("your new user environment", "your user environment", "user environment")
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(replace(ctx, where=VenvTarget(user_env_path(ctx.env.data_dir), None)))
+
+    def _create(self, venv: Path, request: Request) -> None:
+        from safepip.target.venv_create import create_venv
+
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        create_venv(
+            venv, request.probe.executable, request.probe, self.ctx.env, system_site_packages=True
+        )
+
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        code, created = self.install_argv(self.argv(steps, request.reuse), request)
+        outcome = self._outcome(steps, request, code, created)
+        if any(s.item.name == "pip" for s in steps):
+            from safepip.target.distro import system_pip_hint
+
+            outcome.done.append(
+                f"{request.target.path}'s own pip belongs to the distribution: " + system_pip_hint()
+            )
+        return outcome
+
+    def _use(self, steps: Sequence[Planned]) -> str:
+        from safepip.hints import activate_hint
+        from safepip.shell import write_activation
+
+        env, venv = self.ctx.env, self.ctx.where.path
+        if write_activation(env, venv):
+            return f"activated your user environment {venv} in this shell"
+        python = shlex.quote(str(venv / "bin" / "python"))
+        return f"use it with: {activate_hint(venv, env, absolute=True)}  (or run {python})"
+
+    def _shown(self) -> str:
+        return str(self.ctx.where.path)
+
+    def usable(self) -> bool:
+        from safepip.pip.run import venv_has_pip
+        from safepip.target.venv import inspect_or_refuse
+
+        if self._usable is None:
+            path = self.ctx.where.path
+            self._usable = inspect_or_refuse(path).status == "ready" and venv_has_pip(str(path))
+        return self._usable
