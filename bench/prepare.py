@@ -130,21 +130,24 @@ def install_safepip(tmp: Path, index_url: str) -> tuple[list[str], str]:
 
 
 def describe_command(command: str) -> str:
-    """What the safepip command is: the link, its target and the kind of launcher."""
+    """What the safepip command is: the link, its target and the kind of launcher (HOME as ~)."""
     path = Path(command)
     target = path.resolve()
     try:
-        first = target.read_bytes()[:200].split(b"\n", 1)[0].decode("utf-8", "replace")
+        head = target.read_bytes()[:400]
     except OSError:
-        first = "?"
-    if "python" in first:
+        head = b"?"
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if "python" in first or b"\n'''exec' " in head:  # pip's sh trampoline for long paths
         kind = f"Python console script (`{first}`)"
     elif first.startswith("#!") and first.split()[0].endswith("/sh"):
         kind = f"POSIX sh launcher (`{first}`)"
     else:
         kind = f"launcher starting `{first}`"
-    link = f"{path} -> {target}" if path.is_symlink() else str(path)
-    return f"{link}, a {kind}"
+    text = f"{path} -> {target}, a {kind}" if path.is_symlink() else f"{path}, a {kind}"
+    if path.parent.name == "bin" and path.parent.parent.name == ".local":
+        text = text.replace(str(path.parent.parent.parent), "~")
+    return text
 
 
 def make_venv(path: Path, env: dict[str, str]) -> None:
