@@ -208,7 +208,12 @@ class ProjectVenv:
         changes = _changes(self._before, installed_versions(venv))
         if not changes and created:
             remove_venv(venv)
-            return Outcome(done=[f"nothing to install for {names}, so no {self.nouns[2]} was made"])
+            return Outcome(
+                done=[
+                    f"nothing to install for {names} (already satisfied, or not for this "
+                    f"Python), so no {self.nouns[2]} was made"
+                ]
+            )
         state = self.nouns[0] if created else self.nouns[1]
         if not changes:
             return Outcome(done=[f"{names}: already installed in {state} {shown}; nothing changed"])
