@@ -125,9 +125,19 @@ def test_pipx_saves_only_the_users_options_and_a_planted_folder_changes_nothing(
     sdist_gets = [r for r in no_ranges.requests if r.path.endswith("fixsdist-1.0.tar.gz")]
     assert (len(wheel_gets), len(sdist_gets)) == (1, 1)
     venvs = Path(env["PIPX_HOME"]) / "venvs"
+    # what this pipx saves when the user types the same install themselves, on a fresh home
+    # (pipx 1.7 appends --force-reinstall there while it creates its shared libraries)
+    plain = pipx_env(make_clean_env(tmp_path / "plain-home", no_ranges.url), tmp_path / "plain")
+    plain = with_pipx(plain, pipx, tmp_path / "plain-on-path")
+    pipx_run(plain, "install", f"--pip-args=--index-url {no_ranges.url}", "fixapp")
+    typed = json.loads(
+        (Path(plain["PIPX_HOME"]) / "venvs" / "fixapp" / "pipx_metadata.json").read_text()
+    )
+    expected = typed["main_package"]["pip_args"]
+    assert [a for a in expected if a != "--force-reinstall"] == ["--index-url", no_ranges.url]
     for name in APPS:
         metadata = json.loads((venvs / name / "pipx_metadata.json").read_text())
-        assert metadata["main_package"]["pip_args"] == ["--index-url", no_ranges.url]
+        assert metadata["main_package"]["pip_args"] == expected, name
     for folder in offered:
         assert mentions(Path(env["PIPX_HOME"]), str(folder)) == []
     assert mentions(Path(env["PIPX_HOME"]), "safepip-wheels-") == []
