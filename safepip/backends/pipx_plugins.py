@@ -117,8 +117,11 @@ class PipxPlugins:
         for name in names:
             app = apps[name]
             uninject = run_captured([*pipx.command, "uninject", "--help"], environ=environ)
+            # --leave-deps: without it pipx also removes what only the plugin required, and a
+            # plugin requires its application (pipx 1.7 then removes the app itself)
+            leave = ["--leave-deps"] if "--leave-deps" in uninject.stdout else []
             cmd = (
-                [*pipx.command, "uninject", app, name]
+                [*pipx.command, "uninject", *leave, app, name]
                 if uninject.returncode == 0
                 else [*pipx.command, "runpip", app, "uninstall", "-y", name]
             )
