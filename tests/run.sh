@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a Debian/Ubuntu machine, then run it.
 #   bash tests/run.sh [pytest args...]
-# Installs (only what is missing): Debian packages python3-venv, pipx, zsh, fish, tmux, make (with sudo
+# Installs (only what is missing): Debian packages python3-venv, pipx, zsh, fish, tmux, make, git,
+# mercurial (with sudo
 # when not root); a development venv in .venv; seed wheels and a PyPI pipx for the offline tests.
 # The tests themselves never use the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in python3-venv python3-pip pipx zsh fish tmux make; do
+for pkg in python3-venv python3-pip pipx zsh fish tmux make git mercurial; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

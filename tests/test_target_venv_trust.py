@@ -15,6 +15,7 @@ from pathlib import Path
 import pip
 import pytest
 from support import PackageIndex, build_wheel
+from support.machine import skip_or_fail
 
 from safepip.target.venv import inspect_venv
 
@@ -162,9 +163,10 @@ def test_real_venvs_are_trusted(tmp_path: Path, options: tuple[str, ...]) -> Non
 
 @pytest.mark.parametrize("tool", ["uv", "virtualenv"])
 def test_venvs_made_by_other_tools_are_trusted(tmp_path: Path, tool: str) -> None:
-    found = shutil.which(tool)
+    beside = Path(sys.executable).parent  # the test extra installs both into the dev venv
+    found = shutil.which(tool, path=f"{beside}{os.pathsep}{os.environ.get('PATH', '')}")
     if found is None:
-        pytest.skip(f"{tool} is not installed")
+        skip_or_fail(f"{tool} is not installed (pip install -e '.[test]' brings it)")
     command = [found, "venv", "-q"] if tool == "uv" else [found, "-q"]
     venv = tmp_path / "proj" / ".venv"
     subprocess.run([*command, "--python", "/usr/bin/python3", str(venv)], check=True)
@@ -215,7 +217,7 @@ def test_a_committed_symlink_as_venv_is_not_trusted(tmp_path: Path) -> None:
 
 def test_a_committed_venv_in_mercurial_is_not_trusted(tmp_path: Path) -> None:
     if shutil.which("hg") is None:
-        pytest.skip("hg is not installed")
+        skip_or_fail("hg is not installed (tests/run.sh installs mercurial)")
     root = tmp_path / "proj"
     root.mkdir()
     subprocess.run(["hg", "init"], cwd=root, check=True)
