@@ -89,14 +89,18 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def fake(tmp_path: Path, clean_env: dict[str, str]) -> tuple[dict[str, str], Path]:
-    """(environment with a fake safepip first on PATH and a private TMPDIR, the init dir)."""
+def fake_world(
+    tmp_path: Path, clean_env: dict[str, str], links: dict[str, Path] | None = None
+) -> tuple[dict[str, str], Path]:
+    """(environment with a fake safepip, and ``links`` (name -> target), first on PATH and a
+    private TMPDIR; the folder with each shell's init code)."""
     bin_dir = tmp_path / "fake-bin"
     bin_dir.mkdir()
     script = bin_dir / "safepip"
     script.write_text(FAKE_SAFEPIP)
     script.chmod(0o755)
+    for name, target in (links or {}).items():
+        (bin_dir / name).symlink_to(target)
     tmp = tmp_path / "tmpdir"
     tmp.mkdir()
     env = dict(
@@ -110,6 +114,12 @@ def fake(tmp_path: Path, clean_env: dict[str, str]) -> tuple[dict[str, str], Pat
     for shell in SHELLS:
         (init / shell).write_text(generate(shell, env, tmp_path))
     return env, init
+
+
+@pytest.fixture
+def fake(tmp_path: Path, clean_env: dict[str, str]) -> tuple[dict[str, str], Path]:
+    """(environment with a fake safepip first on PATH and a private TMPDIR, the init dir)."""
+    return fake_world(tmp_path, clean_env)
 
 
 def load(shell: str, init: Path) -> str:

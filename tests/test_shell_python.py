@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_shell import FAKE_SAFEPIP, SHELLS, generate, load, run_shell, shell_path
+from test_shell import SHELLS, fake_world, load, run_shell, shell_path
 
 
 @pytest.fixture
@@ -18,25 +18,7 @@ def fake(
     tmp_path: Path, clean_env: dict[str, str], managed_python: Path
 ) -> tuple[dict[str, str], Path]:
     """(environment with a fake safepip and a ``python`` link first on PATH, the init dir)."""
-    bin_dir = tmp_path / "fake-bin"
-    bin_dir.mkdir()
-    script = bin_dir / "safepip"
-    script.write_text(FAKE_SAFEPIP)
-    script.chmod(0o755)
-    (bin_dir / "python").symlink_to(managed_python)
-    tmp = tmp_path / "tmpdir"
-    tmp.mkdir()
-    env = dict(
-        clean_env,
-        PATH=f"{bin_dir}:{clean_env['PATH']}",
-        TMPDIR=str(tmp),
-        FAKE_LOG=str(tmp_path / "fake.log"),
-    )
-    init = tmp_path / "init"
-    init.mkdir()
-    for shell in SHELLS:
-        (init / shell).write_text(generate(shell, env, tmp_path))
-    return env, init
+    return fake_world(tmp_path, clean_env, {"python": managed_python})
 
 
 def on_path(name: str, env: dict[str, str]) -> str:
