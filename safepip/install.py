@@ -133,10 +133,8 @@ def _index(ctx: Context, probe: Probe) -> IndexOptions | None:
 def _install(
     steps: Sequence[Planned], routes: dict[Route, list[Backend]], request: Request
 ) -> Outcome:
-    """Each route's steps to its backends, each taking what it can. With no step at all pip
-    runs in the ``.venv`` and says what is missing."""
-    if not steps:
-        return routes["venv"][-1].install([], request)
+    """Each route's steps to its backends, each taking what it can (``carry_out`` has already
+    handed an install naming nothing to pip's own usage error)."""
     outcome = Outcome()
     for route, chain in routes.items():
         left = [s for s in steps if s.decision.route == route]
