@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from safepip import folders
+
 
 def _isatty(stream: TextIO) -> bool:
     try:
@@ -50,29 +52,24 @@ class Environment:
 
     @property
     def home(self) -> Path:
-        return Path(self.environ.get("HOME") or os.path.expanduser("~"))
-
-    def _xdg(self, variable: str, default: str) -> Path:
-        value = self.environ.get(variable, "")
-        base = Path(value) if value and os.path.isabs(value) else self.home / default
-        return base / "safepip"
+        return Path(folders.home(self.environ))
 
     @property
     def config_dir(self) -> Path:
         """``$XDG_CONFIG_HOME/safepip`` (``~/.config/safepip``)."""
-        return self._xdg("XDG_CONFIG_HOME", ".config")
+        return Path(folders.folder(self.environ, folders.CONFIG))
 
     @property
     def cache_dir(self) -> Path:
         """``$XDG_CACHE_HOME/safepip`` (``~/.cache/safepip``)."""
-        return self._xdg("XDG_CACHE_HOME", ".cache")
+        return Path(folders.folder(self.environ, folders.CACHE))
 
     @property
     def data_dir(self) -> Path:
         """``$XDG_DATA_HOME/safepip`` (``~/.local/share/safepip``)."""
-        return self._xdg("XDG_DATA_HOME", ".local/share")
+        return Path(folders.folder(self.environ, folders.DATA))
 
     @property
     def state_dir(self) -> Path:
         """``$XDG_STATE_HOME/safepip`` (``~/.local/state/safepip``): what safepip remembers."""
-        return self._xdg("XDG_STATE_HOME", ".local/state")
+        return Path(folders.folder(self.environ, folders.STATE))

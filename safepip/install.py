@@ -77,9 +77,14 @@ def carry_out(
         if links is not None:
             reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
         request = Request(target, probe, options, _index(ctx, probe), links)
-        return _summarise(_install(steps, backends(ctx), request), reporter)
+        code = _summarise(_install(steps, backends(ctx), request), reporter)
     finally:
         withdraw(links)
+    if code == 0 and uv is None and any(s.decision.route == "venv" for s in steps):
+        from safepip.decide.facts import remember
+
+        remember(env)  # for the warm path's next install here
+    return code
 
 
 def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:
@@ -104,8 +109,8 @@ def dry_run(
     allows, as nothing is installed); pip's output and exit status."""
     from safepip.backends.project_venv import DROPPED_OPTIONS
     from safepip.backends.venv_pip import VenvPip
+    from safepip.pip.environ import clean_environ
     from safepip.pip.run import LAUNCHER, run_pip
-    from safepip.process import clean_environ
 
     venv = VenvPip(Context(pip_args, env, reporter, where))
     if venv.usable():

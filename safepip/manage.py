@@ -102,8 +102,8 @@ def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | 
     """``show NAME...`` outside a project, where every name is an app pipx has: pip's own
     ``show`` in that app's environment; None when not (the command goes to pip)."""
     from safepip.backends.pipx import installed_app_venv
+    from safepip.pip.environ import clean_environ
     from safepip.pip.run import LAUNCHER, run_pip
-    from safepip.process import clean_environ
 
     names = [requirement_name(r) for r in pip_args.positionals]
     venvs = [installed_app_venv(n, env.environ, env.home) if n else None for n in names]

@@ -131,9 +131,27 @@ def test_probe_real_interpreter_and_cache(tmp_path: Path) -> None:
     env = make_env(tmp_path, {"HOME": str(tmp_path), "PATH": os.defpath})
     first = probe(sys.executable, env)
     assert first.version == ".".join(map(str, sys.version_info[:3]))
-    cached = list((tmp_path / ".cache" / "safepip" / "interpreters").glob("*.json"))
-    assert len(cached) == 1
+    folder = tmp_path / ".cache" / "safepip" / "interpreters"
+    assert len([p for p in folder.glob("*.json") if not p.name.endswith(".tags.json")]) == 1
     assert probe(sys.executable, env) == first
+
+
+def test_a_cold_probe_also_answers_the_platform_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One interpreter start on a cold cache: the tags and markers come with the probe."""
+    from safepip.target import interpreter
+
+    env = make_env(tmp_path, {"HOME": str(tmp_path), "PATH": os.defpath})
+    found = probe(sys.executable, env)
+    assert len(list((tmp_path / ".cache" / "safepip" / "interpreters").glob("*.tags.json"))) == 1
+
+    def no_second_start(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the interpreter was asked a second time")
+
+    monkeypatch.setattr(interpreter, "ask", no_second_start)
+    target = interpreter.platform(found, env)
+    assert target.tags and target.markers["python_version"] == "{}.{}".format(*sys.version_info[:2])
 
 
 def test_probe_of_a_non_python_is_a_clear_error(tmp_path: Path) -> None:

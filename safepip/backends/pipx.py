@@ -21,7 +21,8 @@ from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import PipxError
 from safepip.hints import path_hint
-from safepip.process import clean_environ, run_captured, run_foreground
+from safepip.pip.environ import clean_environ
+from safepip.process import run_captured, run_foreground
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
 

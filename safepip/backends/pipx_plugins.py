@@ -23,7 +23,8 @@ from safepip.backends.pipx import (
     reuse_environ,
 )
 from safepip.decide.model import Planned, Route
-from safepip.process import clean_environ, run_captured, run_foreground
+from safepip.pip.environ import clean_environ
+from safepip.process import run_captured, run_foreground
 
 
 def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
@@ -31,7 +32,7 @@ def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
     no longer in the app's venv is left out (a pipx without ``uninject`` keeps a plugin that
     ``pipx runpip APP uninstall`` removed in its metadata)."""
     from safepip.inspect.names import canonicalize_name
-    from safepip.target.project import installed_names
+    from safepip.target.site_packages import installed_names
 
     completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
     try:

@@ -15,11 +15,11 @@ from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path, lasting_hint
+from safepip.pip.environ import clean_environ
 from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
-from safepip.process import clean_environ
 from safepip.target.lock import EnvironmentLock
-from safepip.target.project import installed_names, installed_versions
+from safepip.target.site_packages import installed_names, installed_versions
 from safepip.target.venv import (
     VenvState,
     inspect_or_refuse,

@@ -19,8 +19,8 @@ from safepip.decide.model import Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
 from safepip.pip.argv import PipArgs
+from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
-from safepip.process import clean_environ
 
 
 def tool_args(step: Planned, pip_args: PipArgs, index: IndexOptions, python: str) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from safepip.backends.base import Request
 from safepip.backends.project_venv import ProjectVenv
+from safepip.pip.environ import clean_environ
 from safepip.pip.run import LAUNCHER, run_pip
-from safepip.process import clean_environ
 
 
 class VenvPip(ProjectVenv):

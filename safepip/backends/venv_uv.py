@@ -13,9 +13,9 @@ from safepip.backends.project_venv import ProjectVenv
 from safepip.backends.uv import Uv, pip_install_args, run_uv, uv_environ
 from safepip.decide.model import Planned
 from safepip.exceptions import UvUnsuitable
+from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
 from safepip.pip.parser import parse
-from safepip.process import clean_environ
 
 
 class VenvUv(ProjectVenv):

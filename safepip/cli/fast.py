@@ -9,8 +9,11 @@ types once safepip is aliased, and must cost no more than starting Python.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from glob import glob
+
+TYPE_CHECKING = False  # the warm path: no collections, no typing
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
 
 #: Where the search for the project's .venv stops (as in safepip.target.project).
 VCS = (".git", ".hg")
@@ -47,6 +50,8 @@ def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
 
 def venv_has_pip(root: str) -> bool:
     """Whether the venv at ``root`` has pip installed (the one place this is looked at)."""
+    from glob import glob
+
     escaped = root.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
     return bool(
         glob(os.path.join(escaped, "lib*", "python*", "site-packages", "pip", "__init__.py"))

@@ -97,8 +97,12 @@ def entry() -> None:
 
 def start() -> None:
     """Console-script entry point: the active venv's pip directly where that is all there is
-    to do, else :func:`main`."""
+    to do, the project's ``.venv`` pip where a warm install needs nothing more, else
+    :func:`main`."""
     from safepip.cli.fast import exec_venv_pip
 
     exec_venv_pip(os.environ, sys.argv[1:])
+    from safepip.cli.warm import exec_warm
+
+    exec_warm(os.environ, sys.argv[1:])
     entry()

@@ -4,22 +4,26 @@ read it: a name, a requirements or constraints file, an editable, a local path o
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from safepip.decide.model import Item
-from safepip.pip.argv import PipArgs
+
+TYPE_CHECKING = False  # the warm path classifies names: no pathlib, no typing
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from safepip.pip.argv import PipArgs
 
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
 
-def _exists(path: Path) -> bool:
+def _exists(path: str) -> bool:
     try:
-        return path.exists()
+        return os.path.exists(path)
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         return False
 
 
-def classify(text: str, cwd: Path) -> Item:
+def classify(text: str, cwd: str | Path) -> Item:
     """What kind of requirement a positional argument is, as pip would read it."""
     from safepip.inspect.names import canonicalize_name, simple_requirement_name
 
@@ -27,7 +31,7 @@ def classify(text: str, cwd: Path) -> Item:
         text.startswith((".", "/", "~"))
         or (os.sep in text.split("[", 1)[0] and "://" not in text and " @ " not in text)
         or text.lower().endswith(_ARCHIVE_SUFFIXES)
-        or _exists(cwd / text.split("[", 1)[0])
+        or _exists(os.path.join(cwd, text.split("[", 1)[0]))
     )
     if "://" in text and "@" not in text.split("://", 1)[0]:
         return Item(text, "url", inspect_error="a URL is not inspected before installing")

@@ -2,81 +2,209 @@
 (:class:`Situation`), what they chose ahead of time (:class:`Override`), where it goes and why
 (:class:`Decision`), and the two together (:class:`Planned`), which the backends install.
 
-Plain frozen data with no behaviour, imported by the decision, the plan and every backend, so
-that none of them needs another.
+Plain frozen records with no behaviour, imported by the decision, the plan and every backend,
+so that none of them needs another. They are hand-written classes with ``__slots__``, not
+dataclasses: the warm path (:mod:`safepip.cli.warm`) decides with them before importing
+anything, and ``dataclasses`` (with the ``inspect`` it imports) alone costs more than its budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
+TYPE_CHECKING = False  # typing itself costs the warm path ~10 ms; mypy reads this as True
 
-#: Where a requirement goes: the project's ``.venv``, the user environment (``user``), pipx, or
-#: pip itself (the Python is not externally managed).
-Route = Literal["venv", "pipx", "pip", "user"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Literal
+
+    #: Where a requirement goes: the project's ``.venv``, the user environment (``user``),
+    #: pipx, or pip itself (the Python is not externally managed).
+    Route = Literal["venv", "pipx", "pip", "user"]
+    Kind = Literal[
+        "name",
+        "requirements-file",
+        "constraints-file",
+        "dependency-group",
+        "editable",
+        "local",
+        "url",
+    ]
+else:
+    Route = Kind = str
+
 #: The routes a user can choose (``--venv``/``--pipx``, settings).
 CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
-Kind = Literal[
-    "name", "requirements-file", "constraints-file", "dependency-group", "editable", "local", "url"
-]
+_EMPTY: Mapping[str, str] = {}
 
 
-@dataclass(frozen=True)
-class Item:
-    """One requirement as the user gave it, with what was learned about it."""
+class _Frozen:
+    """Equality, hash and repr from ``__slots__``; no attribute changes after ``__init__``."""
 
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Frozen)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name}")
+
+    def _set(self, **values: object) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+
+class Item(_Frozen):
+    """One requirement as the user gave it, with what was learned about it.
+
+    ``name`` is the canonical name, where known. ``commands_via``: the dependencies whose
+    commands it brings (named after it, or all of a meta-package's): pipx installs them with
+    ``--include-deps``. ``inject_into``: the application it is a plugin of (it is named after it
+    and requires it). ``commands_known`` False: not looked up (the decision did not depend on
+    it). ``local_file``: the wheel safepip downloaded (or built) whole to learn the commands,
+    for the install.
+    """
+
+    __slots__ = (
+        "commands",
+        "commands_known",
+        "commands_via",
+        "inject_into",
+        "inspect_error",
+        "kind",
+        "local_file",
+        "name",
+        "text",
+    )  # fmt: skip
     text: str
     kind: Kind
-    name: str | None = None  # canonical name, where known
-    commands: tuple[str, ...] = ()
-    #: The dependencies whose commands it brings (named after it, or all of a meta-package's):
-    #: pipx installs them with ``--include-deps``.
-    commands_via: str | None = None
-    #: The application it is a plugin of (it is named after it and requires it).
-    inject_into: str | None = None
-    inspect_error: str | None = None
-    commands_known: bool = False  # False: not looked up (the decision did not depend on it)
-    #: The wheel safepip downloaded (or built) whole to learn the commands, for the install.
-    local_file: Path | None = None
+    name: str | None
+    commands: tuple[str, ...]
+    commands_via: str | None
+    inject_into: str | None
+    inspect_error: str | None
+    commands_known: bool
+    local_file: Path | None
+
+    def __init__(
+        self,
+        text: str,
+        kind: Kind,
+        name: str | None = None,
+        commands: tuple[str, ...] = (),
+        commands_via: str | None = None,
+        inject_into: str | None = None,
+        inspect_error: str | None = None,
+        commands_known: bool = False,
+        local_file: Path | None = None,
+    ) -> None:
+        self._set(
+            text=text, kind=kind, name=name, commands=commands, commands_via=commands_via,
+            inject_into=inject_into, inspect_error=inspect_error, commands_known=commands_known,
+            local_file=local_file,
+        )  # fmt: skip
+
+    def with_commands(self, commands: tuple[str, ...]) -> Item:
+        """This item as if its commands had been looked up and were ``commands``."""
+        return Item(
+            self.text, self.kind, self.name, commands, self.commands_via, self.inject_into,
+            self.inspect_error, True, self.local_file,
+        )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Override:
-    """Routes the user chose in one place (``label`` says where), per package and by default."""
+class Override(_Frozen):
+    """Routes the user chose in one place (``label`` says where), per package and by default.
 
+    ``binding`` is False for the user's global choices (variables, config.toml): they never
+    send a package the project declares to pipx; only the command line and the project may.
+    """
+
+    __slots__ = ("binding", "default", "label", "packages")
     label: str
-    default: Route | None = None
-    packages: Mapping[str, Route] = field(default_factory=dict)
-    #: False for the user's global choices (variables, config.toml): they never send a
-    #: package the project declares to pipx; only the command line and the project may.
-    binding: bool = True
+    default: Route | None
+    packages: Mapping[str, Route]
+    binding: bool
+
+    def __init__(
+        self,
+        label: str,
+        default: Route | None = None,
+        packages: Mapping[str, Route] | None = None,
+        binding: bool = True,
+    ) -> None:
+        self._set(label=label, default=default, packages=packages or {}, binding=binding)
 
 
-@dataclass(frozen=True)
-class Situation:
+class Situation(_Frozen):
+    """Where the user is. ``project``: the project root, None outside any; ``declared``:
+    canonical name -> where the project declares it; ``pipx_apps``: looked up for upgrades only;
+    ``user_env``: why libraries go to the user environment here (``--user``; outside a project:
+    the home folder, a folder of the system, one the user does not own), None: they do not."""
+
+    __slots__ = (
+        "declared",
+        "externally_managed",
+        "in_venv",
+        "interactive",
+        "pipx_apps",
+        "project",
+        "user_env",
+    )  # fmt: skip
     externally_managed: bool
-    project: str | None  # project root, None outside any project
-    declared: Mapping[str, str] = field(default_factory=dict)  # canonical name -> where declared
-    in_venv: frozenset[str] = frozenset()
-    interactive: bool = False
-    pipx_apps: frozenset[str] = frozenset()  # looked up for upgrades only
-    #: Why libraries go to the user environment here (``--user``; outside a project: the home
-    #: folder, a folder of the system, one the user does not own); None: they do not.
-    user_env: str | None = None
+    project: str | None
+    declared: Mapping[str, str]
+    in_venv: frozenset[str]
+    interactive: bool
+    pipx_apps: frozenset[str]
+    user_env: str | None
+
+    def __init__(
+        self,
+        externally_managed: bool,
+        project: str | None,
+        declared: Mapping[str, str] = _EMPTY,
+        in_venv: frozenset[str] = frozenset(),
+        interactive: bool = False,
+        pipx_apps: frozenset[str] = frozenset(),
+        user_env: str | None = None,
+    ) -> None:
+        self._set(
+            externally_managed=externally_managed, project=project, declared=declared,
+            in_venv=in_venv, interactive=interactive, pipx_apps=pipx_apps, user_env=user_env,
+        )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(_Frozen):
+    """Where a requirement goes and why; ``ask``: ambiguous on a terminal, so ask the user,
+    offering ``route`` as the default."""
+
+    __slots__ = ("ask", "reasons", "route")
     route: Route
     reasons: tuple[str, ...]
-    ask: bool = False  # ambiguous on a terminal: ask the user, offering ``route`` as the default
+    ask: bool
+
+    def __init__(self, route: Route, reasons: tuple[str, ...], ask: bool = False) -> None:
+        self._set(route=route, reasons=reasons, ask=ask)
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(_Frozen):
     """A requirement and its decision: one step for a backend."""
 
+    __slots__ = ("decision", "item")
     item: Item
     decision: Decision
+
+    def __init__(self, item: Item, decision: Decision) -> None:
+        self._set(item=item, decision=decision)

@@ -16,7 +16,8 @@ from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
-from safepip.target.project import VenvTarget, declared_names, installed_names
+from safepip.target.project import VenvTarget, declared_names
+from safepip.target.site_packages import installed_names
 
 
 def situation(
@@ -118,7 +119,7 @@ def _ask(
 
 def _pipx_apps(env: Environment) -> frozenset[str]:
     from safepip.backends.pipx import find_pipx, installed_apps
-    from safepip.process import clean_environ
+    from safepip.pip.environ import clean_environ
 
     pipx = find_pipx(env)
     return installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()

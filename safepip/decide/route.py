@@ -22,11 +22,12 @@ project where no project starts (the home folder, a folder of the system, one no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-
 from safepip.decide.model import Decision, Item, Override, Situation
 from safepip.target.user_env import OWN_TOOLS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the warm path imports this module: no collections, no typing
+    from collections.abc import Mapping, Sequence
 
 _PROJECT_KINDS: Mapping[str, str] = {
     "requirements-file": "a requirements file",
@@ -144,8 +145,6 @@ def needs_commands(item: Item, situation: Situation, overrides: Sequence[Overrid
     inspected, which costs a look at the index)."""
     if item.kind != "name" or item.inspect_error or not situation.externally_managed:
         return False
-    with_commands = decide(
-        replace(item, commands=("?",), commands_known=True), situation, overrides
-    )
-    without = decide(replace(item, commands=(), commands_known=True), situation, overrides)
+    with_commands = decide(item.with_commands(("?",)), situation, overrides)
+    without = decide(item.with_commands(()), situation, overrides)
     return (with_commands.route, with_commands.ask) != (without.route, without.ask)

@@ -168,7 +168,8 @@ def _shims(env: Environment) -> list[ShimInfo]:
 def _pipx(env: Environment) -> PipxInfo:
     from safepip.backends.pipx import bin_dir, find_pipx
     from safepip.hints import path_hint
-    from safepip.process import clean_environ, run_captured
+    from safepip.pip.environ import clean_environ
+    from safepip.process import run_captured
 
     pipx = find_pipx(env)
     version = None

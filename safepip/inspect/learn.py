@@ -3,8 +3,6 @@ the target's wheel tags and markers, then one look at the index (or a build) per
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from safepip.decide.model import Item
 from safepip.environment import Environment
 from safepip.exceptions import InterpreterError
@@ -30,7 +28,7 @@ def learn_commands(
     try:
         target = platform(probe, env)
     except InterpreterError as error:  # decide without commands: every item gets the .venv
-        return [replace(item, inspect_error=error.message) for item in items]
+        return [_failed(item, error.message) for item in items]
     facts = inspect_requirements(
         [Requirement(item.text) for item in items],
         tags=[tag for text in target.tags for tag in parse_tag(text)],
@@ -46,7 +44,7 @@ def learn_commands(
     for item, fact in zip(items, facts):
         if fact.error:
             reporter.detail(f"{item.text}: {fact.error}")
-            learned.append(replace(item, inspect_error=fact.error))
+            learned.append(_failed(item, fact.error))
             continue
         reporter.detail(
             f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
@@ -54,8 +52,10 @@ def learn_commands(
         )
         fetched = fact.source in ("wheel-download", "sdist-build")
         learned.append(
-            replace(
-                item,
+            Item(
+                item.text,
+                item.kind,
+                item.name,
                 commands=fact.commands,
                 commands_via=fact.via,
                 inject_into=fact.plugin_of,
@@ -64,3 +64,8 @@ def learn_commands(
             )
         )
     return learned
+
+
+def _failed(item: Item, error: str) -> Item:
+    """``item`` with why its commands could not be learned."""
+    return Item(item.text, item.kind, item.name, inspect_error=error)

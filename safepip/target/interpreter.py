@@ -34,6 +34,11 @@ print(json.dumps({
     "purelib": sysconfig.get_path("purelib"),
     "has_pip": importlib.util.find_spec("pip") is not None,
 }))
+if len(sys.argv) > 1:  # and, in the same start, what _TAGS would say (see platform())
+    try:
+        exec(sys.argv[2])
+    except Exception:
+        pass
 """
 _PROBE_FORMAT = 1
 
@@ -194,9 +199,11 @@ def probe(path: str, env: Environment) -> Probe:
                 return Probe(**data["probe"])
         except (OSError, ValueError, TypeError, KeyError):
             pass
-    result = _run_probe(path, env)
+    result, tags = _run_probe(path, env)
     if cache_file is not None:
         _write_cache(cache_file, {"identity": identity, "probe": result.__dict__})
+        if tags is not None and identity is not None:  # one start for both questions
+            _write_cache(_tags_cache(identity, env), tags)
     return result
 
 
@@ -209,17 +216,19 @@ def ask(python: str, code: str, env: Environment, *args: str) -> subprocess.Comp
     return run_captured(command, environ=interpreter_environ(env.environ), timeout=60)
 
 
-def _run_probe(path: str, env: Environment) -> Probe:
+def _run_probe(path: str, env: Environment) -> tuple[Probe, dict[str, Any] | None]:
+    """The probe's answer, and the platform's (``_TAGS``) where it could give it too."""
     try:
-        completed = ask(path, _PROBE, env)
+        completed = ask(path, _PROBE, env, _packaging_location(), _TAGS)
     except (OSError, subprocess.SubprocessError) as error:
         raise InterpreterError(
             f"the Python interpreter {path} could not be started: {error}",
             "check that it is installed and runs, or choose another with --python",
         ) from error
+    lines = completed.stdout.strip().splitlines()
     try:
-        data: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-        return Probe(**data)
+        data: dict[str, Any] = json.loads(lines[0])
+        found = Probe(**data)
     except (ValueError, TypeError, IndexError) as error:
         detail = (completed.stderr or completed.stdout).strip().splitlines()
         raise InterpreterError(
@@ -227,6 +236,13 @@ def _run_probe(path: str, env: Environment) -> Probe:
             f"(exit status {completed.returncode}{': ' + detail[-1] if detail else ''})",
             "choose another interpreter with --python",
         ) from error
+    try:
+        tags = json.loads(lines[1]) if len(lines) > 1 else None
+    except ValueError:
+        tags = None
+    if not isinstance(tags, dict) or not isinstance(tags.get("tags"), list):
+        return found, None
+    return found, tags if isinstance(tags.get("markers"), dict) else None
 
 
 def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
@@ -263,23 +279,35 @@ class Platform:
     markers: dict[str, str]
 
 
-def platform(probe_: Probe, env: Environment) -> Platform:
+def _packaging_location() -> str:
+    """The folder safepip's own ``packaging`` is imported from (put first on the target's path)."""
     import packaging
 
+    return os.path.dirname(os.path.dirname(os.path.abspath(packaging.__file__)))
+
+
+def _tags_cache(identity: str, env: Environment) -> Path:
+    import packaging
+
+    key = f"tags:{identity}:{packaging.__version__}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return env.cache_dir / "interpreters" / f"{digest}.tags.json"
+
+
+def platform(probe_: Probe, env: Environment) -> Platform:
+    """The target's tags and markers: from the cache (filled by :func:`probe`'s own run on a
+    cold cache), else asked."""
     identity = _identity(probe_.executable)
     cache_file = None
     if identity is not None:
-        key = f"tags:{identity}:{packaging.__version__}"
-        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-        cache_file = env.cache_dir / "interpreters" / f"{digest}.tags.json"
+        cache_file = _tags_cache(identity, env)
         try:
             data = json.loads(cache_file.read_text(encoding="utf-8"))
             return Platform(tuple(data["tags"]), dict(data["markers"]))
         except (OSError, ValueError, TypeError, KeyError):
             pass
-    location = os.path.dirname(os.path.dirname(os.path.abspath(packaging.__file__)))
     try:
-        completed = ask(probe_.executable, _TAGS, env, location)
+        completed = ask(probe_.executable, _TAGS, env, _packaging_location())
     except (OSError, subprocess.SubprocessError) as error:
         raise InterpreterError(f"could not run {probe_.executable}: {error}") from error
     try:

@@ -139,20 +139,3 @@ def declared_names(root: Path) -> dict[str, str]:
         for name in requirement_file_names(path):
             declared.setdefault(name, path.name)
     return declared
-
-
-def installed_versions(venv: Path) -> dict[str, str]:
-    """Canonical name -> version of each distribution installed in ``venv``, from the names of
-    its ``*.dist-info`` folders (no metadata parsed)."""
-    from safepip.inspect.names import canonicalize_name
-
-    found: dict[str, str] = {}
-    for dist_info in venv.glob("lib*/python*/site-packages/*.dist-info"):
-        name, _, version = dist_info.name[: -len(".dist-info")].rpartition("-")
-        found[canonicalize_name(name)] = version
-    return found
-
-
-def installed_names(venv: Path) -> frozenset[str]:
-    """Canonical names of the distributions installed in ``venv``."""
-    return frozenset(installed_versions(venv))

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+
+TYPE_CHECKING = False  # the warm path imports OWN_TOOLS: no pathlib, no typing
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: The user environment's folder name in ``$XDG_DATA_HOME/safepip``.
 USER_ENV = "user-env"

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from safepip.environment import Environment
 from safepip.exceptions import VenvError
-from safepip.process import clean_environ, run_captured
+from safepip.pip.environ import clean_environ
+from safepip.process import run_captured
 from safepip.target.distro import venv_package_hint
 from safepip.target.interpreter import Probe
 from safepip.target.own_pip import copy_pip, own_pip, pip_supports

@@ -1,0 +1,120 @@
+"""The warm path: ``safepip install NAME ...`` where every NAME is already in the project's ready
+``.venv`` becomes that venv's pip at once, before the planning and inspection code is imported.
+
+It applies only where the full path would do the same thing for certain: no active venv or
+interpreter named, bare names only (no version, no path, no option but ``-q``/``-v``), no
+terminal to ask on, and facts remembered for this folder by an earlier redirect
+(:mod:`safepip.decide.facts`) that nothing has changed since. The decision is the full path's
+own :func:`~safepip.decide.route.decide` (with :func:`~safepip.decide.route.needs_commands`)
+on the same :func:`~safepip.decide.classify.classify`; every requirement must go to the
+``.venv`` for a reason that needs no lookup. Anything else returns, and the full path runs.
+Since every name is installed, pip has nothing to install: safepip says where it went in one
+line before pip starts, instead of a summary after it.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from safepip.decide.facts import Facts
+
+#: Variables under which the full path decides differently (another interpreter, pip's own
+#: shell completion).
+_NOT_WARM = ("VIRTUAL_ENV", "CONDA_PREFIX", "SAFEPIP_PYTHON", "PIP_AUTO_COMPLETE")
+
+
+def requirements(argv: Sequence[str]) -> tuple[list[str], int] | None:
+    """The names and the verbosity of ``install NAME ... [-q|-v ...]``; None for any other
+    command line."""
+    if len(argv) < 2 or argv[0] != "install":
+        return None
+    from safepip.inspect.names import bare_name
+
+    names: list[str] = []
+    verbosity = 0
+    for arg in argv[1:]:
+        if arg in ("--quiet", "--verbose"):
+            verbosity += 1 if arg == "--verbose" else -1
+        elif arg.startswith("-") and len(arg) > 1 and set(arg[1:]) in ({"q"}, {"v"}):
+            verbosity += (len(arg) - 1) * (1 if arg[1] == "v" else -1)
+        elif bare_name(arg) is not None:
+            names.append(arg)
+        else:
+            return None
+    return (names, verbosity) if names else None
+
+
+def decisions(names: Sequence[str], facts: Facts, cwd: str) -> list[str] | None:
+    """The reason each name goes to the ``.venv``, decided by the full path's rule on the
+    remembered facts; None unless every one goes there, already installed, without a lookup."""
+    from safepip.decide.classify import classify
+    from safepip.decide.model import Situation
+    from safepip.decide.route import decide, needs_commands
+    from safepip.target.site_packages import installed_names
+
+    installed = installed_names(facts.venv)
+    situation = Situation(True, facts.project, facts.declared, installed)
+    reasons = []
+    for text in names:
+        item = classify(text, cwd)
+        if item.name not in installed or needs_commands(item, situation, ()):
+            return None
+        decision = decide(item, situation)
+        if decision.route != "venv" or decision.ask:
+            return None
+        reasons.append(decision.reasons[-1])
+    return reasons
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+def line(names: Sequence[str], reasons: Sequence[str], facts: Facts, cwd: str) -> str:
+    """What safepip says before pip runs: where, why, and the command that chooses otherwise."""
+    venv = os.path.relpath(facts.venv, cwd) if facts.venv.startswith(facts.project) else facts.venv
+    shown = ", ".join(names)
+    why = reasons[0] if len(set(reasons)) == 1 else "each is already there"
+    return (
+        f"safepip: {shown} -> the project's virtual environment {venv} ({why}; "
+        f"{facts.target} is externally managed); for pipx instead: safepip install --pipx "
+        f"{' '.join(names)}\n"
+    )
+
+
+def exec_warm(environ: Mapping[str, str], argv: Sequence[str]) -> None:
+    """Become the project's ``.venv`` pip for a warm install; return where the full path must
+    decide."""
+    if any(environ.get(v) for v in _NOT_WARM) or (_isatty(0) and _isatty(2)):
+        return
+    found = requirements(argv)
+    if found is None:
+        return
+    names, verbosity = found
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return
+    from safepip.decide.facts import recall
+
+    facts = recall(environ, cwd)
+    reasons = decisions(names, facts, cwd) if facts is not None else None
+    if facts is None or reasons is None:
+        return
+    from safepip.cli.fast import LAUNCHER
+    from safepip.pip.environ import clean_environ
+
+    if verbosity >= 0:
+        os.write(2, os.fsencode(line(names, reasons, facts, cwd)))
+    python = os.path.join(facts.venv, "bin", "python")
+    try:
+        os.execve(python, [python, "-c", LAUNCHER, *argv], clean_environ(environ, venv=facts.venv))
+    except OSError:
+        return  # the full path will say what is wrong
