@@ -51,7 +51,7 @@ class Row:
     safepip: list[float] = field(default_factory=list)
     manual: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    check: str = "ratio"  # ratio | delta | absolute
+    check: str = "ratio"  # ratio | delta | absolute | info (shown, not judged)
     limit: float = 0.0
     skipped: str = ""
 
@@ -79,6 +79,8 @@ class Row:
             met = f"skipped: {self.skipped}"
         elif s is None:
             met = "FAILED"
+        elif self.check == "info":
+            met = "(no target)"
         elif self.check == "ratio":
             met = "yes" if m and s / m <= self.limit else "NO"
         elif self.check == "delta":

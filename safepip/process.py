@@ -176,6 +176,43 @@ def run_captured(
     )
 
 
+def output_of_each(
+    commands: Sequence[Sequence[str]], *, environ: Mapping[str, str], timeout: float
+) -> list[str | None]:
+    """Run short helper commands side by side (no terminal); each one's stdout, or None where it
+    could not start, failed or took longer than ``timeout``."""
+    started: list[subprocess.Popen[str] | None] = []
+    for cmd in commands:
+        try:
+            started.append(
+                subprocess.Popen(
+                    list(cmd),
+                    env=dict(environ),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                    errors="replace",
+                )
+            )
+        except OSError:
+            started.append(None)
+    outputs: list[str | None] = []
+    for process in started:
+        if process is None:
+            outputs.append(None)
+            continue
+        try:
+            out, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            outputs.append(None)
+            continue
+        outputs.append(out if process.returncode == 0 else None)
+    return outputs
+
+
 def interpreter_environ(environ: Mapping[str, str]) -> dict[str, str]:
     """The environment an interpreter is questioned in: none of the variables that would make it
     import something other than its own standard library."""

@@ -52,11 +52,23 @@ def test_uv_installs_into_a_new_venv_that_still_has_pip(
     assert venv_import(project, "fixlib", env) == "2.0"
     assert installer(project, "fixlib") == "uv"
     assert "with uv" in result.stderr
-    # the .venv is a full one: its own pip works (uv venv alone would have none)
+    assert "(fixlib 2.0)" in result.stderr  # pip, linked in while uv installed, is not listed
+    # the .venv is a full one: its own pip works (uv venv alone would have none), and pip's
+    # files are all there (linked in on a thread while uv installed fixlib)
     pip = subprocess.run(
         [str(venv_python(project)), "-m", "pip", "--version"], capture_output=True, text=True
     )
     assert pip.returncode == 0, pip.stderr
+    check = subprocess.run(
+        [str(venv_python(project)), "-m", "pip", "check"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    listed = subprocess.run(
+        [str(venv_python(project)), "-m", "pip", "list", "--format=freeze"],
+        capture_output=True,
+        text=True,
+    )
+    assert listed.stdout.lower().startswith(("fixlib==2.0\npip==",)), listed.stdout
 
 
 def test_uv_gets_pips_index_from_pips_config(

@@ -87,6 +87,11 @@ class ProjectVenv:
         """Install ``argv`` (pip's install arguments) into the venv of ``python``."""
         raise NotImplementedError
 
+    def _pip_pending(self) -> bool:
+        """Whether pip is still being put into the venv this run made (it is there when the
+        install has run)."""
+        return False
+
     def _create(self, venv: Path, request: Request) -> None:
         """Make a complete venv with pip at ``venv``."""
         from safepip.target.venv_create import create_venv
@@ -125,11 +130,16 @@ class ProjectVenv:
         with EnvironmentLock(env.cache_dir / "locks", venv, on_wait=self._waiting):
             created = self._prepare(venv, request)
             python = str(venv / "bin" / "python")
-            if not venv_has_pip(str(venv)):
+            if not self._pip_pending() and not venv_has_pip(str(venv)):
                 raise VenvError(f"{venv} has no pip in it", no_pip_hint(venv))
             before = frozenset() if created else site_packages_entries(venv)
             self._before = installed_versions(venv)
-            code = self._run_guarded(python, argv, request, created, before)
+            try:
+                code = self._run_guarded(python, argv, request, created, before)
+            except VenvError:
+                if created:  # pip could not be put in while the install ran
+                    remove_venv(venv)
+                raise
             if code != 0 and created:
                 remove_venv(venv)
                 self.ctx.reporter.info(

@@ -191,11 +191,22 @@ def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
     return Path(text) if completed.returncode == 0 and text else None
 
 
-def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
-    """Canonical names of the tools uv manages (one folder each in ``uv tool dir``)."""
+def tool_dirs(uv: Uv, environ: Mapping[str, str]) -> tuple[Path | None, Path | None]:
+    """``uv tool dir`` and ``uv tool dir --bin``, asked side by side (each None if uv cannot
+    say)."""
+    from safepip.process import output_of_each
+
+    tools, bins = output_of_each(
+        [[uv.path, "tool", "dir"], [uv.path, "tool", "dir", "--bin"]], environ=environ, timeout=30
+    )
+    tools, bins = (tools or "").strip(), (bins or "").strip()
+    return Path(tools) if tools else None, Path(os.path.normpath(bins)) if bins else None
+
+
+def tools_in(directory: Path | None) -> frozenset[str]:
+    """Canonical names of the tools in uv's tool folder ``directory`` (one folder each)."""
     from safepip.inspect.names import canonicalize_name
 
-    directory = tool_dir(uv, environ)
     if directory is None or not directory.is_dir():
         return frozenset()
     return frozenset(
@@ -205,23 +216,16 @@ def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
     )
 
 
+def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
+    """Canonical names of the tools uv manages (one folder each in ``uv tool dir``)."""
+    return tools_in(tool_dir(uv, environ))
+
+
 def run_uv(uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment) -> int:
     """``uv ARGS`` on the user's terminal."""
     from safepip.process import run_foreground
 
     return run_foreground([uv.path, *args], environ=environ, interactive=bool(env.stdin_isatty))
-
-
-def bin_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
-    """Where uv puts its tools' commands (``uv tool dir --bin``), or None if uv cannot say."""
-    from safepip.process import run_captured
-
-    try:
-        completed = run_captured([uv.path, "tool", "dir", "--bin"], environ=environ, timeout=30)
-    except OSError:
-        return None
-    text = completed.stdout.strip()
-    return Path(os.path.normpath(text)) if completed.returncode == 0 and text else None
 
 
 def uv_environ(environ: Mapping[str, str], index: IndexOptions | None = None) -> dict[str, str]:

@@ -9,10 +9,11 @@ from safepip.backends.base import Context, Outcome, Request, app_summary
 from safepip.backends.pipx import pipx_has
 from safepip.backends.uv import (
     Uv,
-    bin_dir,
     installed_tools,
     run_uv,
+    tool_dirs,
     tool_install_args,
+    tools_in,
     uv_environ,
 )
 from safepip.decide.model import Planned, Route
@@ -62,7 +63,8 @@ class UvTool:
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
         index = request.index or IndexOptions()
         environ = self._environ(index)
-        tools = installed_tools(self.uv, environ)
+        tool_folder, where = tool_dirs(self.uv, environ)
+        tools = tools_in(tool_folder)
         upgrade = self.ctx.pip_args.upgrade
         outcome = Outcome()
         for step in steps:
@@ -79,7 +81,6 @@ class UvTool:
             )
             outcome.record(code, line)
         if outcome.done:
-            where = bin_dir(self.uv, environ)
             hint = path_hint(where, self.ctx.env, "uv tool update-shell") if where else None
             if where and hint:
                 outcome.done.append(

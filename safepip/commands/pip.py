@@ -28,7 +28,11 @@ def run(
 ) -> int:
     target = find_target(pip_args.python, env)
     reporter.detail(f"target interpreter: {target.path} (chosen as {target.chosen_by})")
-    probe = None if target.is_venv else probe_interpreter(target.path, env)
+    probe = (
+        None
+        if target.is_venv
+        else probe_interpreter(target.path, env, platform_too=_may_look_up(pip_args, env))
+    )
     if target.chosen_by.endswith("($VIRTUAL_ENV)") and pip_args.command == "install":
         from safepip.cli.fast import wrong_venv_note
 
@@ -59,6 +63,20 @@ def run(
         )
         return _redirect(pip_args, target, probe, options, env, reporter)
     return code
+
+
+def _may_look_up(pip_args: PipArgs, env: Environment) -> bool:
+    """Whether a redirect of this command is likely to look a requirement up on the index (and
+    so to need the target's wheel tags): an install naming packages outside any project, or on
+    a terminal. Only a hint for a cold cache (one interpreter start instead of two); the
+    decision itself is :mod:`safepip.decide.route`'s."""
+    if pip_args.command != "install" or not pip_args.requirements:
+        return False
+    if env.stdin_isatty and env.stderr_isatty:
+        return True
+    from safepip.target.project import find_project
+
+    return find_project(env.cwd, env.home) is None
 
 
 def _redirect(

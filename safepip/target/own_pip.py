@@ -82,14 +82,18 @@ def copy_pip(pip: OwnPip, site_packages: Path) -> None:
     independent), copies otherwise."""
     link = True
     root = pip.dist_info.parent
-    for parts in pip.files():
+    made: set[Path] = set()
+    # the .dist-info last: pip counts as installed only once its files are all there
+    for parts in sorted(pip.files(), key=lambda p: p[0].endswith(".dist-info")):
         if parts[0] == ".." or parts[-1] == "direct_url.json":
             continue
         source = root.joinpath(*parts)
         if not source.is_file():
             continue
         destination = site_packages.joinpath(*parts)
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.parent not in made:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            made.add(destination.parent)
         if link:
             try:
                 os.link(source, destination)

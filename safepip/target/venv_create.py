@@ -108,11 +108,13 @@ def create_venv(
     uv: str | None = None,
     *,
     system_site_packages: bool = False,
+    seed: bool = True,
 ) -> None:
     """Build a complete venv with pip at ``final``, which must not exist (or be an empty folder,
     or a symbolic link to one: the venv is then built where the link points). With ``uv``
     (safepip's uv setting), ``uv venv`` makes the venv (Python's venv if that fails); pip is
-    put in either way. ``system_site_packages`` makes the system's packages visible in it.
+    put in either way (``seed=False``: not now, the caller starts a :class:`PipSeeding`).
+    ``system_site_packages`` makes the system's packages visible in it.
 
     On any failure or interrupt nothing is left behind.
     """
@@ -124,7 +126,8 @@ def create_venv(
         _make_folder(tmp, final)
         system = ("--system-site-packages",) if system_site_packages else ()
         _make_venv(tmp, final, base_python, probe, environ, uv, system)
-        _seed_pip(tmp, final, probe, environ)
+        if seed:
+            _seed_pip(tmp, final, probe, environ)
         _relocate(tmp, final)
         _move_into_place(tmp, final)
     except OSError as error:
@@ -195,3 +198,37 @@ def _move_into_place(tmp: Path, final: Path) -> None:
 
 
 _WRITE_HINT = "check that the project folder is writable and the disk is not full"
+
+
+class PipSeeding:
+    """pip put into a venv just made without it, on a thread of its own, while the first
+    install runs (a uv-made venv: uv needs no pip, so linking pip's ~1000 files need not come
+    first). pip's ``.dist-info`` is linked last, so pip shows as installed only when whole."""
+
+    def __init__(self, venv: Path, probe: Probe, env: Environment) -> None:
+        import threading
+
+        self.venv = venv
+        self._error: BaseException | None = None
+        environ = clean_environ(env.environ)
+        self._thread = threading.Thread(
+            target=self._seed, args=(probe, environ), name="safepip-pip-seed", daemon=True
+        )
+        self._thread.start()
+
+    def _seed(self, probe: Probe, environ: dict[str, str]) -> None:
+        try:
+            _seed_pip(self.venv, self.venv, probe, environ)
+        except BaseException as error:  # handed to the main thread by wait()
+            self._error = error
+
+    def wait(self) -> VenvError | None:
+        """Wait until pip is in place; what went wrong, if anything."""
+        self._thread.join()
+        error = self._error
+        if error is None or isinstance(error, VenvError):
+            return error
+        return VenvError(
+            f"pip could not be put into the new virtual environment {self.venv}: {error}",
+            _WRITE_HINT,
+        )
