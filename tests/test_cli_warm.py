@@ -4,6 +4,7 @@ path's: one table, decided by both (the real externally managed python3, a real 
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -108,3 +109,76 @@ def test_the_line_says_where_why_and_the_other_command(tmp_path: Path) -> None:
     assert said.startswith("safepip: requests -> the project's virtual environment .venv (")
     assert "/usr/bin/python3 is externally managed" in said
     assert said.rstrip().endswith("safepip install --pipx requests")
+
+
+@pytest.fixture
+def remembered_project(project: Path, managed_python: Path) -> dict[str, str]:
+    """A project whose .venv has requests, its facts remembered; the environment of that run."""
+    ready_venv(project, managed_python, "requests-2.0")
+    environ = hermetic_env(project.parent, None, path_first=(str(managed_python.parent),))
+    env = Environment(environ, project, io.StringIO(), io.StringIO(), io.StringIO(), False, False)
+    remember(env)
+    assert recall(environ, str(project)) is not None
+    return environ
+
+
+def _exec_calls(
+    monkeypatch: pytest.MonkeyPatch, project: Path, environ: dict[str, str], argv: list[str]
+) -> list[tuple[str, list[str], dict[str, str]]]:
+    from safepip.cli import warm
+
+    calls: list[tuple[str, list[str], dict[str, str]]] = []
+    monkeypatch.setattr(os, "execve", lambda *a: calls.append(a))
+    monkeypatch.setattr(warm, "_isatty", lambda fd: False)
+    monkeypatch.chdir(project)
+    warm.exec_warm(environ, argv)
+    return calls
+
+
+def test_a_warm_install_becomes_the_venvs_pip(
+    remembered_project: dict[str, str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safepip.cli.fast import LAUNCHER
+
+    calls = _exec_calls(monkeypatch, project, remembered_project, ["install", "requests"])
+    python = str(project / ".venv" / "bin" / "python")
+    assert [(c[0], c[1]) for c in calls] == [
+        (python, [python, "-c", LAUNCHER, "install", "requests"])
+    ]
+    environ = calls[0][2]
+    assert environ["VIRTUAL_ENV"] == str(project / ".venv") and environ["PIP_USER"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("variable", "argv"),
+    [
+        ("VIRTUAL_ENV", ["install", "requests"]),
+        ("SAFEPIP_PYTHON", ["install", "requests"]),
+        ("PIP_AUTO_COMPLETE", ["install", "requests"]),
+        ("", ["install", "requests", "black"]),  # black is not in the .venv
+        ("", ["install", "-U", "requests"]),
+        ("", ["uninstall", "requests"]),
+    ],
+)
+def test_what_is_not_warm_returns_to_the_full_path(
+    variable: str,
+    argv: list[str],
+    remembered_project: dict[str, str],
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    environ = dict(remembered_project, **({variable: "1"} if variable else {}))
+    assert _exec_calls(monkeypatch, project, environ, argv) == []
+
+
+def test_a_terminal_is_not_warm(
+    remembered_project: dict[str, str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safepip.cli import warm
+
+    calls: list[object] = []
+    monkeypatch.setattr(os, "execve", lambda *a: calls.append(a))
+    monkeypatch.setattr(warm, "_isatty", lambda fd: True)  # the full path may ask there
+    monkeypatch.chdir(project)
+    warm.exec_warm(remembered_project, ["install", "requests"])
+    assert calls == []

@@ -112,7 +112,10 @@ def exec_warm(environ: Mapping[str, str], argv: Sequence[str]) -> None:
     from safepip.pip.environ import clean_environ
 
     if verbosity >= 0:
-        os.write(2, os.fsencode(line(names, reasons, facts, cwd)))
+        try:  # noqa: SIM105 - contextlib is one more import on the path this keeps short
+            os.write(2, os.fsencode(line(names, reasons, facts, cwd)))
+        except OSError:
+            pass  # no stderr: pip will find out for itself
     python = os.path.join(facts.venv, "bin", "python")
     try:
         os.execve(python, [python, "-c", LAUNCHER, *argv], clean_environ(environ, venv=facts.venv))
