@@ -106,7 +106,7 @@ def test_the_line_says_where_why_and_the_other_command(tmp_path: Path) -> None:
     facts = Facts("/usr/bin/python3", str(tmp_path), str(tmp_path / ".venv"), {})
     reason = "it is already installed in the project's .venv"
     said = line(["requests"], [reason], facts, str(tmp_path))
-    assert said.startswith("safepip: requests -> the project's virtual environment .venv (")
+    assert said.startswith("safepip: requests -> the project's virtual environment .venv: ")
     assert "/usr/bin/python3 is externally managed" in said
     assert said.rstrip().endswith("safepip install --pipx requests")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from support import PackageIndex
 from support.cli import run_safepip
 
-WARM = "safepip: fixlib -> the project's virtual environment .venv ("
+WARM = "safepip: fixlib -> the project's virtual environment .venv: "
 FULL = "fixlib: already installed in the project's virtual environment .venv; nothing changed"
 
 
@@ -22,7 +22,7 @@ def test_the_second_install_is_warm(project: Path, clean_env: dict[str, str]) ->
     assert again.returncode == 0, again.stderr
     assert again.stderr.startswith(WARM), again.stderr
     assert "it is already installed in the project's .venv" in again.stderr
-    assert "for pipx instead: safepip install --pipx fixlib" in again.stderr
+    assert "For pipx instead: safepip install --pipx fixlib" in again.stderr
     assert "Requirement already satisfied: fixlib" in again.stdout
     assert FULL not in again.stderr  # no summary after pip: safepip is no longer there
     quiet = run_safepip(["install", "-q", "fixlib"], cwd=project, env=clean_env)

@@ -83,8 +83,8 @@ def line(names: Sequence[str], reasons: Sequence[str], facts: Facts, cwd: str) -
     shown = ", ".join(names)
     why = reasons[0] if len(set(reasons)) == 1 else "each is already there"
     return (
-        f"safepip: {shown} -> the project's virtual environment {venv} ({why}; "
-        f"{facts.target} is externally managed); for pipx instead: safepip install --pipx "
+        f"safepip: {shown} -> the project's virtual environment {venv}: {why}; "
+        f"{facts.target} is externally managed. For pipx instead: safepip install --pipx "
         f"{' '.join(names)}\n"
     )
 
