@@ -173,3 +173,17 @@ def test_a_broken_or_foreign_file_is_no_facts(
     for text in ("", "safepip-warm 1\n", "garbage\n" * 10, "\xff\xfe"):
         stamp.write_text(text, encoding="latin-1")
         assert recall(env.environ, str(project)) is None
+
+
+def test_a_venv_that_comes_to_be_committed_is_forgotten_and_never_remembered(
+    world: Callable[[], Environment], project: Path
+) -> None:
+    """The trust rule of issue 15: a .venv tracked by git is never run, warm path included."""
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    env = world()
+    assert remembered(env) is not None  # an untracked .venv is trusted
+    subprocess.run([*git, "add", "-f", ".venv/pyvenv.cfg"], check=True)
+    assert recall(env.environ, str(project)) is None
+    remember(env)
+    assert not Path(stamp_file(env.environ, str(project))).exists()

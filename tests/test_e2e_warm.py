@@ -5,6 +5,7 @@ could change the decision sends it back to the full path. Real python3, venv, pi
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from support import PackageIndex
@@ -65,3 +66,18 @@ def test_pips_exit_status_on_the_warm_path(
     assert again.stderr.startswith(WARM.replace("fixlib", "fixapp")), again.stderr
     assert again.returncode == 1, again.stderr
     assert "fixlib" in again.stderr  # pip's own error about the missing dependency
+
+
+def test_a_venv_committed_after_the_facts_is_refused_not_run(
+    project: Path, clean_env: dict[str, str]
+) -> None:
+    """Issue 15's rule holds on the warm path: a .venv that git tracks is never run."""
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    assert run_safepip(["install", "fixlib"], cwd=project, env=clean_env).returncode == 0
+    assert run_safepip(["install", "fixlib"], cwd=project, env=clean_env).stderr.startswith(WARM)
+    subprocess.run([*git, "add", "-f", ".venv"], check=True)
+    refused = run_safepip(["install", "fixlib"], cwd=project, env=clean_env)
+    assert refused.returncode != 0
+    assert WARM not in refused.stderr
+    assert "is not run: its files are tracked by git" in refused.stderr
