@@ -100,3 +100,16 @@ def test_a_uv_that_fails_falls_back_to_pythons_venv(
     assert "uv = " not in (venv / "pyvenv.cfg").read_text()
     assert subprocess.run([str(venv / "bin" / "pip"), "--version"], env=clean_env).returncode == 0
     assert [p.name for p in tmp_path.iterdir() if "safepip-tmp" in p.name] == []
+
+
+@pytest.mark.parametrize("spec", [">=3.9", ">=3.9.2", ">= 3.10", ">=3.9.0", ">=3", ">=3.7,<4", ""])
+@pytest.mark.parametrize("version", ["3.8.10", "3.9.0", "3.9.1", "3.9.2", "3.10.0", "3.13.5"])
+def test_requires_python_is_read_as_packaging_reads_it(spec: str, version: str) -> None:
+    """pip_supports reads pip's usual ``>=X.Y`` itself (no packaging import): the same answer."""
+    from packaging.specifiers import SpecifierSet
+
+    from safepip.target.own_pip import OwnPip
+
+    pip = OwnPip(Path("pip.dist-info"), "26.0", spec or None, None)
+    expected = not spec or SpecifierSet(spec).contains(version, prereleases=True)
+    assert pip_supports(pip, version) == expected

@@ -194,6 +194,26 @@ def test_a_python_inside_the_project_is_not_trusted(tmp_path: Path) -> None:
     assert state.status == "untrusted" and "inside the project" in state.problem
 
 
+def test_a_second_home_line_is_not_trusted(tmp_path: Path) -> None:
+    """Python's getpath takes the first ``home`` and site the last: a pyvenv.cfg with two
+    (the first naming a Python inside the project) must not pass on the second."""
+    root = tmp_path / "proj"
+    venv = make_venv(root / ".venv")
+    cfg = venv / "pyvenv.cfg"
+    cfg.write_text(f"home = {root}/py/bin\n" + cfg.read_text())
+    state = inspect_venv(venv)
+    assert state.status == "untrusted" and "names no Python installation" in state.problem
+
+
+def test_pyvenv_cfg_is_read_as_python_reads_it(tmp_path: Path) -> None:
+    from safepip.target.venv import read_pyvenv_cfg
+
+    (tmp_path / "pyvenv.cfg").write_text(
+        "  Home = /usr/bin\n# a comment\nno equals sign here\nversion=3.11.2\n"
+    )
+    assert read_pyvenv_cfg(tmp_path) == {"home": "/usr/bin", "version": "3.11.2"}
+
+
 def test_an_untracked_venv_in_a_repository_is_trusted(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()

@@ -60,15 +60,27 @@ def own_pip() -> OwnPip | None:
     return None
 
 
-def pip_supports(pip: OwnPip, version: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+def _at_least(specifier: str) -> tuple[int, ...] | None:
+    """``(3, 9)`` for ``>=3.9``, pip's usual Requires-Python; None for any other specifier."""
+    text = specifier.strip()
+    if not text.startswith(">="):
+        return None
+    parts = text[2:].strip().split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
 
-    if pip.newest_python is not None:
-        wanted = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
-        if wanted > pip.newest_python:
-            return False
+
+def pip_supports(pip: OwnPip, version: str) -> bool:
+    wanted = tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
+    if pip.newest_python is not None and wanted[:2] > pip.newest_python:
+        return False
     if not pip.requires_python:
         return True
+    floor = _at_least(pip.requires_python)
+    if floor is not None:  # without packaging, whose import costs a new venv ~5 ms
+        width = max(len(wanted), len(floor))
+        return wanted + (0,) * (width - len(wanted)) >= floor + (0,) * (width - len(floor))
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return SpecifierSet(pip.requires_python).contains(version, prereleases=True)
     except InvalidSpecifier:

@@ -6,7 +6,6 @@ and whether pip would refuse this command for this interpreter (see pip's
 
 from __future__ import annotations
 
-import configparser
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,26 +20,28 @@ GUARDED_COMMANDS = ("install", "uninstall")
 
 @dataclass(frozen=True)
 class ExternallyManaged:
-    """The PEP 668 marker file and the message the distribution put in it."""
+    """The PEP 668 marker file; its message is read when asked for (only ``doctor`` shows it,
+    and ``configparser`` costs every install a few milliseconds otherwise)."""
 
     marker: Path
-    message: str
+
+    @property
+    def message(self) -> str:
+        """``Error`` in the marker's ``[externally-managed]`` section, or ""."""
+        import configparser
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(self.marker, encoding="utf-8")
+            return parser.get("externally-managed", "Error", fallback="").strip()
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            return ""
 
 
 def externally_managed(stdlib: str) -> ExternallyManaged | None:
-    """PEP 668: the ``EXTERNALLY-MANAGED`` file in the stdlib directory, with its message
-    (``Error`` in ``[externally-managed]``), or None."""
+    """PEP 668: the ``EXTERNALLY-MANAGED`` file in the stdlib directory, or None."""
     marker = Path(stdlib) / "EXTERNALLY-MANAGED"
-    if not marker.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    message = ""
-    try:
-        parser.read(marker, encoding="utf-8")
-        message = parser.get("externally-managed", "Error", fallback="")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        pass
-    return ExternallyManaged(marker, message.strip())
+    return ExternallyManaged(marker) if marker.is_file() else None
 
 
 def exemption(pip_args: PipArgs, probe: Probe, env: Environment) -> str | None:

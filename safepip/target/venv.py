@@ -9,7 +9,6 @@ that came with the checkout, whose interpreter is not the Python its ``pyvenv.cf
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import filecmp
 import os
@@ -39,13 +38,23 @@ class VenvState:
 
 
 def read_pyvenv_cfg(path: Path) -> dict[str, str]:
-    parser = configparser.ConfigParser(interpolation=None)
+    """The venv's ``pyvenv.cfg`` read as Python itself reads it at start-up (``getpath`` and
+    ``site.venv``: ``key = value`` lines, keys stripped and lower case, other lines ignored), so
+    that what is checked is what the interpreter will use. A key given twice makes it nothing
+    ({}): ``getpath`` takes the first ``home`` and ``site`` the last, so no one answer is safe."""
     try:
         text = (path / "pyvenv.cfg").read_text(encoding="utf-8")
-        parser.read_string("[pyvenv]\n" + text)
-    except (OSError, UnicodeDecodeError, configparser.Error):
+    except (OSError, UnicodeDecodeError):
         return {}
-    return dict(parser["pyvenv"])
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if "=" in line:
+            key, _, value = line.partition("=")
+            key = key.strip().lower()
+            if key in values:
+                return {}
+            values[key] = value.strip()
+    return values
 
 
 def inspect_venv(path: Path) -> VenvState:
