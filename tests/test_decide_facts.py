@@ -173,6 +173,12 @@ def test_a_broken_or_foreign_file_is_no_facts(
     for text in ("", "safepip-warm 1\n", "garbage\n" * 10, "\xff\xfe"):
         stamp.write_text(text, encoding="latin-1")
         assert recall(env.environ, str(project)) is None
+    assert remembered(env) is not None
+    whole = stamp.read_text()
+    header = "".join(whole.splitlines(keepends=True)[:6])
+    for cut in (whole[:-4], header + "end\n"):  # not whole; whole but watching nothing
+        stamp.write_text(cut)
+        assert recall(env.environ, str(project)) is None, cut
 
 
 def test_a_venv_that_comes_to_be_committed_is_forgotten_and_never_remembered(

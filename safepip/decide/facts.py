@@ -98,13 +98,14 @@ def recall(environ: Mapping[str, str], cwd: str) -> Facts | None:
             lines = stream.read().split("\n")
     except (OSError, UnicodeDecodeError):
         return None
-    if lines[0] != FORMAT or len(lines) < 7:
-        return None
+    if lines[0] != FORMAT or len(lines) < 8 or lines[-2:] != ["end", ""]:
+        return None  # not ours, or not whole
     header = dict(line.split("\t", 1) for line in lines[1:6] if "\t" in line)
     if header.get("cwd") != cwd or header.get("environ") != environ_digest(environ):
         return None
     declared: dict[str, str] = {}
-    for line in lines[6:]:
+    watched = 0
+    for line in lines[6:-2]:
         kind, _, rest = line.partition("\t")
         if kind == "declared":
             name, _, where = rest.partition("\t")
@@ -113,8 +114,11 @@ def recall(environ: Mapping[str, str], cwd: str) -> Facts | None:
             printed, _, path = rest.partition("\t")
             if fingerprint(kind, path) != printed:
                 return None
-        elif line:
+            watched += 1
+        else:
             return None
+    if watched == 0:
+        return None
     try:
         return Facts(header["target"], header["project"], header["venv"], declared)
     except KeyError:
@@ -199,6 +203,7 @@ def _stamp(env: Environment) -> str | None:
         f"venv\t{where.path}",
         *(f"declared\t{name}\t{place}" for name, place in sorted(declared.items())),
         *(f"{kind}\t{text}\t{path}" for kind, text, path in printed),
+        "end",
     ]
     if any("\n" in line or "\r" in line for line in lines):
         return None
