@@ -4,23 +4,27 @@ on PATH), and paths shown as they would write them (relative when near)."""
 from __future__ import annotations
 
 import os
-import shlex
-from pathlib import Path
 
-from safepip.environment import Environment
+TYPE_CHECKING = False  # display_path serves the warm path too: os only at import
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from safepip.environment import Environment
 
 
-def display_path(path: Path, cwd: Path) -> str:
+def display_path(path: str | Path, cwd: str | Path) -> str:
     """``path`` relative to the working directory when it is near, else absolute."""
     relative = os.path.relpath(path, cwd)
     if relative.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
-        return str(path)
+        return os.fspath(path)
     return relative
 
 
 def activate_hint(venv: Path, env: Environment, *, absolute: bool = False) -> str:
     """How to activate ``venv`` in the user's shell (from ``$SHELL``), from anywhere when
     ``absolute``."""
+    import shlex
+
     shown = shlex.quote(str(venv) if absolute else display_path(venv, env.cwd))
     shell = os.path.basename(env.environ.get("SHELL", ""))
     if shell == "fish":
@@ -44,6 +48,9 @@ def lasting_hint(venv: Path, env: Environment) -> str | None:
     """What makes ``venv`` the Python of the steps that follow, where activating it would not
     outlive the command: a CI job (``$GITHUB_PATH``), or a Dockerfile ``RUN`` line (root without
     ``SUDO_USER`` and without a terminal). None elsewhere."""
+    import shlex
+    from pathlib import Path
+
     venv = Path(os.path.abspath(venv))
     if env.environ.get("GITHUB_PATH"):
         return f'for the next steps: echo {shlex.quote(str(venv / "bin"))} >> "$GITHUB_PATH"'
@@ -59,6 +66,8 @@ def path_hint(
 ) -> str | None:
     """How to put pipx's (or uv's) bin directory on PATH in the user's shell, or None if it is
     there; ``helper`` is the tool's own command for it, if it has one."""
+    import shlex
+
     entries = [os.path.abspath(p) for p in env.environ.get("PATH", "").split(os.pathsep) if p]
     if os.path.abspath(directory) in entries:
         return None

@@ -50,12 +50,9 @@ def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
 
 def venv_has_pip(root: str) -> bool:
     """Whether the venv at ``root`` has pip installed (the one place this is looked at)."""
-    from glob import glob
+    from safepip.target.site_packages import site_packages
 
-    escaped = root.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
-    return bool(
-        glob(os.path.join(escaped, "lib*", "python*", "site-packages", "pip", "__init__.py"))
-    )
+    return any(os.path.isfile(os.path.join(s, "pip", "__init__.py")) for s in site_packages(root))
 
 
 def _same(a: str, b: str) -> bool:
@@ -92,9 +89,9 @@ def wrong_venv_note(environ: Mapping[str, str], cwd: str, argv: Sequence[str]) -
     venv = project_venv_elsewhere(environ, cwd)
     if venv is None:
         return None
-    shown = os.path.relpath(venv, cwd)
-    if shown.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
-        shown = venv
+    from safepip.hints import display_path
+
+    shown = display_path(venv, cwd)
     return (
         f"installing into the active virtual environment {environ.get('VIRTUAL_ENV')}, not "
         f"into this project's {venv}; for the project's: deactivate (or safepip --python "

@@ -79,7 +79,9 @@ def _isatty(fd: int) -> bool:
 
 def line(names: Sequence[str], reasons: Sequence[str], facts: Facts, cwd: str) -> str:
     """What safepip says before pip runs: where, why, and the command that chooses otherwise."""
-    venv = os.path.relpath(facts.venv, cwd) if facts.venv.startswith(facts.project) else facts.venv
+    from safepip.hints import display_path
+
+    venv = display_path(facts.venv, cwd)
     shown = ", ".join(names)
     why = reasons[0] if len(set(reasons)) == 1 else "each is already there"
     return (

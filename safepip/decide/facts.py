@@ -227,7 +227,7 @@ def _watched(
     files.append(os.path.join(facts.stdlib, "EXTERNALLY-MANAGED"))
     configs = config_files(env.environ, site_prefix=facts.prefix, isolated=False, home=env.home)
     files += [p for _, p in configs]
-    files += [str(d) for d in _up(str(env.cwd), root)]
+    files += _up(str(env.cwd), root)
     files += [os.path.join(root, n) for n in sorted(os.listdir(root)) if _declares(n)]
     files += [str(env.config_dir / "config.toml"), str(env.state_dir / ANSWERS_FILE)]
     venv = str(where.path)
@@ -238,16 +238,10 @@ def _watched(
     checkout = _checkout_files(root)
     if checkout is None:
         return None
+    from safepip.target.site_packages import site_packages
+
     watched = [("file", p) for p in [*files, *checkout]]
-    site = [os.path.join(venv, "lib", n) for n in _listdir(os.path.join(venv, "lib"))]
-    return watched + [("owner", os.path.join(s, n)) for s in site for n in _listdir(s)]
-
-
-def _listdir(path: str) -> list[str]:
-    try:
-        return sorted(os.listdir(path))
-    except OSError:
-        return []
+    return watched + [("owner", s) for s in site_packages(venv)]
 
 
 def _declares(name: str) -> bool:
