@@ -205,7 +205,7 @@ def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
     if cache_file is not None:
         _write_cache(cache_file, {"identity": identity, "probe": result.__dict__})
         if tags is not None and identity is not None:  # one start for both questions
-            _write_cache(_tags_cache(identity, env), tags)
+            _write_cache(_tags_cache(identity, env), _platform_cache(tags))
     return result
 
 
@@ -218,9 +218,7 @@ def ask(python: str, code: str, env: Environment, *args: str) -> subprocess.Comp
     return run_captured(command, environ=interpreter_environ(env.environ), timeout=60)
 
 
-def _run_probe(
-    path: str, env: Environment, platform_too: bool
-) -> tuple[Probe, dict[str, Any] | None]:
+def _run_probe(path: str, env: Environment, platform_too: bool) -> tuple[Probe, Platform | None]:
     """The probe's answer, and the platform's (``_TAGS``) where asked and it could give it."""
     extra = (_packaging_location(), _TAGS) if platform_too else ()
     try:
@@ -242,12 +240,10 @@ def _run_probe(
             "choose another interpreter with --python",
         ) from error
     try:
-        tags = json.loads(lines[1]) if len(lines) > 1 else None
+        tags = _platform_of(lines[1]) if len(lines) > 1 else None
     except ValueError:
         tags = None
-    if not isinstance(tags, dict) or not isinstance(tags.get("tags"), list):
-        return found, None
-    return found, tags if isinstance(tags.get("markers"), dict) else None
+    return found, tags
 
 
 def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
@@ -299,6 +295,19 @@ def _tags_cache(identity: str, env: Environment) -> Path:
     return env.cache_dir / "interpreters" / f"{digest}.tags.json"
 
 
+def _platform_of(text: str) -> Platform:
+    """A :class:`Platform` from ``_TAGS``'s JSON (or the cache's); ValueError if it is not one."""
+    try:
+        data = json.loads(text)
+        return Platform(tuple(data["tags"]), dict(data["markers"]))
+    except (TypeError, KeyError) as error:
+        raise ValueError(f"not an answer to the tags question: {error}") from error
+
+
+def _platform_cache(result: Platform) -> dict[str, Any]:
+    return {"tags": list(result.tags), "markers": result.markers}
+
+
 def platform(probe_: Probe, env: Environment) -> Platform:
     """The target's tags and markers: from the cache (filled by :func:`probe`'s own run on a
     cold cache), else asked."""
@@ -307,22 +316,20 @@ def platform(probe_: Probe, env: Environment) -> Platform:
     if identity is not None:
         cache_file = _tags_cache(identity, env)
         try:
-            data = json.loads(cache_file.read_text(encoding="utf-8"))
-            return Platform(tuple(data["tags"]), dict(data["markers"]))
-        except (OSError, ValueError, TypeError, KeyError):
+            return _platform_of(cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             pass
     try:
         completed = ask(probe_.executable, _TAGS, env, _packaging_location())
     except (OSError, subprocess.SubprocessError) as error:
         raise InterpreterError(f"could not run {probe_.executable}: {error}") from error
     try:
-        data = json.loads(completed.stdout)
-        result = Platform(tuple(data["tags"]), dict(data["markers"]))
-    except (ValueError, TypeError, KeyError) as error:
+        result = _platform_of(completed.stdout)
+    except ValueError as error:
         raise InterpreterError(
             f"could not learn which wheels {probe_.executable} installs: "
             + (completed.stderr.strip().splitlines() or ["no answer"])[-1]
         ) from error
     if cache_file is not None:
-        _write_cache(cache_file, {"tags": list(result.tags), "markers": result.markers})
+        _write_cache(cache_file, _platform_cache(result))
     return result
