@@ -11,17 +11,17 @@ Two concerns live here, after pipx's ``run_subprocess``/``_fix_subprocess_env``:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import sys
-import threading
-from collections.abc import Mapping, Sequence
-from types import FrameType
-from typing import Callable
 
 from safepip.exceptions import Interrupted
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # os only at import: the console script starts a question with it (Spawned)
+    import subprocess
+    from collections.abc import Mapping, Sequence
+    from types import FrameType
+    from typing import Callable
 
 
 def run_foreground(
@@ -51,6 +51,8 @@ def run_foreground(
 
     If a signal arrived, :class:`Interrupted` is raised after the child has ended.
     """
+    import signal
+
     received: list[int] = []
     holder: list[subprocess.Popen[bytes]] = []
     forward = _forwarder(received, holder, interactive, terminate_as_interrupt)
@@ -75,6 +77,8 @@ def _forwarder(
     """The signal handler that records a signal and passes it on to the child (see
     :func:`run_foreground`)."""
 
+    import signal
+
     def forward(signum: int, _frame: FrameType | None) -> None:
         received.append(signum)
         if not holder:
@@ -82,6 +86,8 @@ def _forwarder(
         if terminate_as_interrupt:
             signum = signal.SIGINT
         if signum == signal.SIGINT and interactive:
+            import threading
+
             timer = threading.Timer(2.0, _send, (holder[0], signum, False))
             timer.daemon = True
             timer.start()
@@ -109,6 +115,8 @@ def _popen(
 ) -> subprocess.Popen[bytes]:
     """Start ``cmd``; ``quiet`` (pip's ``-q`` for a tool that has none, as pipx 1.1) drops its
     standard output, never its errors."""
+    import subprocess
+
     stdout = subprocess.DEVNULL if quiet else None
     if not own_group:
         return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd, stdout=stdout)
@@ -126,29 +134,34 @@ def _send(
 ) -> None:
     if only_if_running and proc.poll() is not None:
         return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
+    try:
         if group:
             os.killpg(proc.pid, signum)
         else:
             proc.send_signal(signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 class _handlers:
     """Install ``handler`` for SIGINT/SIGTERM/SIGHUP while a child runs (main thread only)."""
-
-    _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self, handler: Callable[[int, FrameType | None], None]) -> None:
         self._handler = handler
         self._saved: dict[int, object] = {}
 
     def __enter__(self) -> None:
+        import signal
+        import threading
+
         if threading.current_thread() is not threading.main_thread():
             return
-        for signum in self._SIGNALS:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             self._saved[signum] = signal.signal(signum, self._handler)
 
     def __exit__(self, *_exc: object) -> None:
+        import signal
+
         for signum, previous in self._saved.items():
             signal.signal(signum, previous)  # type: ignore[arg-type]
 
@@ -163,6 +176,8 @@ def run_captured(
     """Run a short helper command without a terminal and capture its output as text
     (interpreter questions, venv creation, sdist builds); ``merge_stderr`` puts stderr into
     ``stdout``. Raises OSError or :class:`subprocess.SubprocessError` (a timeout)."""
+    import subprocess
+
     return subprocess.run(
         list(cmd),
         env=dict(environ),
@@ -176,11 +191,92 @@ def run_captured(
     )
 
 
+class Spawned:
+    """:func:`run_captured` in two halves, started with ``os`` alone (``posix_spawn``, no
+    :mod:`subprocess`), for a question the console script asks before the rest of safepip is
+    imported (:mod:`safepip.cli.early`); :meth:`finish` or :meth:`abandon` it exactly once."""
+
+    __slots__ = ("_err", "_out", "_pid", "args")
+
+    def __init__(self, cmd: Sequence[str], *, environ: Mapping[str, str]) -> None:
+        """Raises OSError where it cannot start (or this system has no ``posix_spawn``)."""
+        self.args = list(cmd)
+        out_read, out_write = os.pipe()  # not inherited: only the dup2'd ends reach the child
+        err_read, err_write = os.pipe()
+        try:
+            self._pid = os.posix_spawn(
+                self.args[0],
+                self.args,
+                dict(environ),
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_DUP2, out_write, 1),
+                    (os.POSIX_SPAWN_DUP2, err_write, 2),
+                ],
+            )
+        except BaseException:
+            os.close(out_read)
+            os.close(err_read)
+            raise
+        finally:
+            os.close(out_write)
+            os.close(err_write)
+        self._out, self._err = out_read, err_read
+
+    def finish(self, timeout: float) -> subprocess.CompletedProcess[str]:
+        """What it printed and its exit status, as :func:`run_captured` gives them; past
+        ``timeout`` it is killed and :class:`subprocess.TimeoutExpired` raised."""
+        import selectors
+        import subprocess
+        import time
+
+        chunks: dict[int, list[bytes]] = {self._out: [], self._err: []}
+        deadline = time.monotonic() + timeout
+        try:
+            with selectors.DefaultSelector() as selector:
+                for fd in chunks:
+                    selector.register(fd, selectors.EVENT_READ)
+                while selector.get_map():
+                    left = deadline - time.monotonic()
+                    ready = selector.select(left) if left > 0 else []
+                    if not ready:
+                        raise subprocess.TimeoutExpired(self.args, timeout)
+                    for key, _ in ready:
+                        data = os.read(key.fd, 65536)
+                        if data:
+                            chunks[key.fd].append(data)
+                        else:
+                            selector.unregister(key.fd)
+        except BaseException:
+            self.abandon()
+            raise
+        os.close(self._out)
+        os.close(self._err)
+        code = os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
+        text = [b"".join(chunks[fd]).decode(errors="replace") for fd in (self._out, self._err)]
+        return subprocess.CompletedProcess(self.args, code, text[0], text[1])
+
+    def abandon(self) -> None:
+        """End it unread (killed, reaped, its pipes closed)."""
+        import contextlib
+        import signal
+
+        for fd in (self._out, self._err):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+
+
 def output_of_each(
     commands: Sequence[Sequence[str]], *, environ: Mapping[str, str], timeout: float
 ) -> list[str | None]:
     """Run short helper commands side by side (no terminal); each one's stdout, or None where it
     could not start, failed or took longer than ``timeout``."""
+    import subprocess
+
     started: list[subprocess.Popen[str] | None] = []
     for cmd in commands:
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from safepip.process import output_of_each
 
 
@@ -25,3 +27,57 @@ def test_each_commands_output_or_none(tmp_path: Path) -> None:
 def test_a_command_over_its_time_is_none() -> None:
     outputs = output_of_each([["sleep", "5"]], environ={"PATH": os.defpath}, timeout=0.2)
     assert outputs == [None]
+
+
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
+
+
+def test_spawned_gives_what_run_captured_gives(tmp_path: Path) -> None:
+    """Spawned (os only) and run_captured answer the same: output, errors, status, no stdin."""
+    import sys
+
+    from safepip.process import Spawned, run_captured
+
+    code = "import sys; print('out', sys.stdin.read() == ''); print('err' * 30000, file=sys.stderr)"
+    cmd = [sys.executable, "-c", code + "; sys.exit(3)"]
+    before = _open_fds()
+    spawned = Spawned(cmd, environ={"PATH": os.defpath}).finish(30)
+    captured = run_captured(cmd, environ={"PATH": os.defpath}, timeout=30)
+    assert (spawned.returncode, spawned.stdout, spawned.stderr) == (
+        captured.returncode, captured.stdout, captured.stderr)  # fmt: skip
+    assert spawned.returncode == 3 and spawned.stdout == "out True\n"
+    assert len(spawned.stderr) == 90001  # more than a pipe holds: both read side by side
+    assert _open_fds() == before
+
+
+def test_spawned_over_its_time_is_killed_and_reaped() -> None:
+    import subprocess
+
+    from safepip.process import Spawned
+
+    before = _open_fds()
+    spawned = Spawned(["/bin/sleep", "5"], environ={})
+    with pytest.raises(subprocess.TimeoutExpired):
+        spawned.finish(0.2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(spawned._pid, os.WNOHANG)  # already reaped
+    assert _open_fds() == before
+
+
+def test_spawned_that_cannot_start_is_an_oserror_and_leaks_nothing(tmp_path: Path) -> None:
+    from safepip.process import Spawned
+
+    before = _open_fds()
+    with pytest.raises(OSError):
+        Spawned([str(tmp_path / "missing")], environ={})
+    assert _open_fds() == before
+
+
+def test_an_abandoned_spawn_ends() -> None:
+    from safepip.process import Spawned
+
+    spawned = Spawned(["/bin/sleep", "30"], environ={})
+    spawned.abandon()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(spawned._pid, os.WNOHANG)

@@ -59,3 +59,34 @@ def test_a_checkout_root_is_a_project(tmp_path: Path, checkout: str) -> None:
 
 def test_outside_home_stops_at_root(tmp_path: Path) -> None:
     assert find_project(tmp_path, tmp_path / "nothome") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "is_marker"),
+    [
+        ("requirements.txt", True),
+        ("requirements-dev.txt", True),
+        ("requirements_test.txt", True),
+        ("requirements.txt.orig", False),
+        ("requirements.in", False),
+        ("dev-requirements.txt", False),
+        ("Requirements.txt", False),
+    ],
+)
+def test_which_requirements_files_make_a_project(
+    tmp_path: Path, name: str, is_marker: bool
+) -> None:
+    """The glob ``requirements*.txt``, matched as pathlib's glob matches it (case-sensitive)."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / name).write_text("")
+    found = find_project(root, tmp_path / "home")
+    assert (found is not None and found.marker == name) is is_marker
+    assert sorted(p.name for p in root.glob("requirements*.txt")) == ([name] if is_marker else [])
+
+
+def test_a_dangling_marker_link_still_marks_a_project(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / ".venv").symlink_to(tmp_path / "gone")
+    found = find_project(tmp_path / "proj", tmp_path / "home")
+    assert found is not None and found.marker == ".venv"

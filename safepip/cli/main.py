@@ -98,11 +98,14 @@ def entry() -> None:
 def start() -> None:
     """Console-script entry point: the active venv's pip directly where that is all there is
     to do, the project's ``.venv`` pip where a warm install needs nothing more, else
-    :func:`main`."""
+    :func:`main`, with the target's probe already started where it will be asked."""
     from safepip.cli.fast import exec_venv_pip
 
     exec_venv_pip(os.environ, sys.argv[1:])
     from safepip.cli.warm import exec_warm
 
     exec_warm(os.environ, sys.argv[1:])
+    from safepip.cli.early import ask_early
+
+    ask_early(sys.argv[1:], os.environ, sys.executable)
     entry()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Variables under which the full path decides differently (another interpreter, pip's own
 #: shell completion).
-_NOT_WARM = ("VIRTUAL_ENV", "CONDA_PREFIX", "SAFEPIP_PYTHON", "PIP_AUTO_COMPLETE")
+NOT_WARM = ("VIRTUAL_ENV", "CONDA_PREFIX", "SAFEPIP_PYTHON", "PIP_AUTO_COMPLETE")
 
 
 def requirements(argv: Sequence[str]) -> tuple[list[str], int] | None:
@@ -94,7 +94,7 @@ def line(names: Sequence[str], reasons: Sequence[str], facts: Facts, cwd: str) -
 def exec_warm(environ: Mapping[str, str], argv: Sequence[str]) -> None:
     """Become the project's ``.venv`` pip for a warm install; return where the full path must
     decide."""
-    if any(environ.get(v) for v in _NOT_WARM) or (_isatty(0) and _isatty(2)):
+    if any(environ.get(v) for v in NOT_WARM) or (_isatty(0) and _isatty(2)):
         return
     found = requirements(argv)
     if found is None:

@@ -67,16 +67,14 @@ def run(
 
 def _may_look_up(pip_args: PipArgs, env: Environment) -> bool:
     """Whether a redirect of this command is likely to look a requirement up on the index (and
-    so to need the target's wheel tags): an install naming packages outside any project, or on
-    a terminal. Only a hint for a cold cache (one interpreter start instead of two); the
-    decision itself is :mod:`safepip.decide.route`'s."""
+    so to need the target's wheel tags): :func:`safepip.cli.early.may_look_up`, for an install
+    naming packages. Only a hint for a cold cache (one interpreter start instead of two)."""
     if pip_args.command != "install" or not pip_args.requirements:
         return False
-    if env.stdin_isatty and env.stderr_isatty:
-        return True
-    from safepip.target.project import find_project
+    from safepip.cli.early import may_look_up
 
-    return find_project(env.cwd, env.home) is None
+    interactive = bool(env.stdin_isatty and env.stderr_isatty)
+    return may_look_up(interactive, str(env.cwd), str(env.home))
 
 
 def _redirect(

@@ -142,7 +142,7 @@ def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
     if facts is None:
         return VenvSupport(None, None, False, None, None)
     try:
-        completed = ask(facts.executable, _CAPABILITIES, env)
+        completed = ask(facts.executable, _CAPABILITIES, env=env)
         found: dict[str, bool] = json.loads(completed.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         found = {"venv": False, "ensurepip": False}

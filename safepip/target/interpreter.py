@@ -8,7 +8,6 @@ process start.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,28 +18,13 @@ from typing import Any
 
 from safepip.environment import Environment
 from safepip.exceptions import InterpreterError
+from safepip.target import questions
 
 #: Variable naming the interpreter safepip should treat as "the pip's Python".
 OVERRIDE_VARIABLE = "SAFEPIP_PYTHON"
 
-_PROBE = """\
-import importlib.util, json, os, sys, sysconfig
-print(json.dumps({
-    "executable": sys.executable,
-    "version": "%d.%d.%d" % sys.version_info[:3],
-    "prefix": sys.prefix,
-    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
-    "stdlib": sysconfig.get_path("stdlib"),
-    "purelib": sysconfig.get_path("purelib"),
-    "has_pip": importlib.util.find_spec("pip") is not None,
-}))
-if len(sys.argv) > 1:  # and, in the same start, what _TAGS would say (see platform())
-    try:
-        exec(sys.argv[2])
-    except Exception:
-        pass
-"""
-_PROBE_FORMAT = 1
+#: How long an interpreter may take to answer a question.
+_TIMEOUT = 60
 
 
 @dataclass(frozen=True)
@@ -145,62 +129,30 @@ def find_target(python_option: str | None, env: Environment) -> Interpreter:
             found = _executable_in(Path(root))
             if found:
                 return Interpreter(found, f"{label} (${variable})", venv_root_of(found))
-    own_dir = os.path.dirname(os.path.abspath(env.own_executable))
-    for directory in env.environ.get("PATH", os.defpath).split(os.pathsep):
-        if not directory or os.path.abspath(directory) == own_dir:
-            continue
-        for name in ("python3", "python"):
-            candidate = os.path.join(directory, name)
-            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-                return Interpreter(candidate, "the first python3 on PATH", venv_root_of(candidate))
+    found = questions.first_on_path(env.environ, env.own_executable)
+    if found is not None:
+        return Interpreter(found, "the first python3 on PATH", venv_root_of(found))
     raise InterpreterError(
         "no python3 found on PATH",
         f"install Python 3, or name one with --python PATH or ${OVERRIDE_VARIABLE}",
     )
 
 
-def _identity(path: str) -> str | None:
-    """A cache key that changes when the executable does, or None where it cannot be trusted
-    (scripts such as pyenv shims choose an interpreter each time they run)."""
-    try:
-        real = os.path.realpath(path)
-        with open(real, "rb") as handle:
-            if handle.read(4) != b"\x7fELF" and not _is_macho(real):
-                return None
-        stat = os.stat(real)
-    except OSError:
-        return None
-    parts = (
-        _PROBE_FORMAT,
-        os.path.abspath(path),
-        real,
-        stat.st_ino,
-        stat.st_size,
-        stat.st_mtime_ns,
-    )
-    return ":".join(map(str, parts))
-
-
-def _is_macho(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(4) in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xce\xfa\xed\xfe")
-
-
 def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
     """Ask ``path`` about itself, through safepip's cache where the executable is a binary.
     ``platform_too``: the caller will likely need :func:`platform` as well; on a cold cache the
     same interpreter start then answers both (it costs that start ~35 ms more otherwise)."""
-    identity = _identity(path)
+    identity = questions.identity(path)
     cache_file = None
     if identity is not None:
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        cache_file = env.cache_dir / "interpreters" / f"{digest}.json"
+        cache_file = Path(questions.probe_cache(identity, str(env.cache_dir)))
         try:
             data = json.loads(cache_file.read_text(encoding="utf-8"))
             if data.get("identity") == identity:
                 return Probe(**data["probe"])
         except (OSError, ValueError, TypeError, KeyError):
             pass
+    platform_too = platform_too and not questions.runs_as_own(path, env.own_executable)
     result, tags = _run_probe(path, env, platform_too)
     if cache_file is not None:
         _write_cache(cache_file, {"identity": identity, "probe": result.__dict__})
@@ -209,20 +161,24 @@ def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
     return result
 
 
-def ask(python: str, code: str, env: Environment, *args: str) -> subprocess.CompletedProcess[str]:
+def ask(python: str, code: str, *args: str, env: Environment) -> subprocess.CompletedProcess[str]:
     """Run ``code`` on ``python`` in isolated mode and capture what it prints (the one way
     safepip questions an interpreter). Raises OSError/SubprocessError when it cannot run."""
     from safepip.process import interpreter_environ, run_captured
 
-    command = [python, "-I", "-c", code, *args]
-    return run_captured(command, environ=interpreter_environ(env.environ), timeout=60)
+    return run_captured(
+        questions.command(python, code, *args),
+        environ=interpreter_environ(env.environ),
+        timeout=_TIMEOUT,
+    )
 
 
 def _run_probe(path: str, env: Environment, platform_too: bool) -> tuple[Probe, Platform | None]:
-    """The probe's answer, and the platform's (``_TAGS``) where asked and it could give it."""
-    extra = (_packaging_location(), _TAGS) if platform_too else ()
+    """The probe's answer, and the platform's (``questions.TAGS``) where asked and given."""
     try:
-        completed = ask(path, _PROBE, env, *extra)
+        completed = questions.answer_early(path, env.environ, _TIMEOUT)
+        if completed is None:  # not started early (by safepip.cli.early): asked now
+            completed = ask(path, *questions.probe_args(platform_too), env=env)
     except (OSError, subprocess.SubprocessError) as error:
         raise InterpreterError(
             f"the Python interpreter {path} could not be started: {error}",
@@ -256,21 +212,6 @@ def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-_TAGS = """\
-import json, sys
-sys.path.insert(0, sys.argv[1])
-try:
-    from packaging import markers, tags
-except Exception:  # safepip's packaging is too new for this Python (26 needs 3.10): its pip's
-    del sys.path[0]
-    for name in [m for m in sys.modules if m.split(".")[0] == "packaging"]:
-        del sys.modules[name]
-    from pip._vendor.packaging import markers, tags
-print(json.dumps({"tags": [str(t) for t in tags.sys_tags()],
-                  "markers": markers.default_environment()}))
-"""
-
-
 @dataclass(frozen=True)
 class Platform:
     """What the interpreter installs: its wheel tags, most preferred first, and its PEP 508
@@ -280,23 +221,21 @@ class Platform:
     markers: dict[str, str]
 
 
-def _packaging_location() -> str:
-    """The folder safepip's own ``packaging`` is imported from (put first on the target's path)."""
-    import packaging
-
-    return os.path.dirname(os.path.dirname(os.path.abspath(packaging.__file__)))
-
-
 def _tags_cache(identity: str, env: Environment) -> Path:
-    import packaging
+    return Path(questions.tags_cache(identity, str(env.cache_dir)))
 
-    key = f"tags:{identity}:{packaging.__version__}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return env.cache_dir / "interpreters" / f"{digest}.tags.json"
+
+def _own_platform() -> Platform:
+    """:data:`~safepip.target.questions.TAGS`'s answer for the interpreter safepip runs on
+    (the same binary as the target, see :func:`~safepip.target.questions.runs_as_own`)."""
+    from packaging import markers, tags
+
+    environment = markers.default_environment().items()
+    return Platform(tuple(str(tag) for tag in tags.sys_tags()), {k: str(v) for k, v in environment})
 
 
 def _platform_of(text: str) -> Platform:
-    """A :class:`Platform` from ``_TAGS``'s JSON (or the cache's); ValueError if it is not one."""
+    """A :class:`Platform` from ``TAGS``'s JSON (or the cache's); ValueError if it is not one."""
     try:
         data = json.loads(text)
         return Platform(tuple(data["tags"]), dict(data["markers"]))
@@ -311,7 +250,7 @@ def _platform_cache(result: Platform) -> dict[str, Any]:
 def platform(probe_: Probe, env: Environment) -> Platform:
     """The target's tags and markers: from the cache (filled by :func:`probe`'s own run on a
     cold cache), else asked."""
-    identity = _identity(probe_.executable)
+    identity = questions.identity(probe_.executable)
     cache_file = None
     if identity is not None:
         cache_file = _tags_cache(identity, env)
@@ -319,8 +258,13 @@ def platform(probe_: Probe, env: Environment) -> Platform:
             return _platform_of(cache_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass
+    if questions.runs_as_own(probe_.executable, env.own_executable):
+        result = _own_platform()
+        if cache_file is not None:
+            _write_cache(cache_file, _platform_cache(result))
+        return result
     try:
-        completed = ask(probe_.executable, _TAGS, env, _packaging_location())
+        completed = ask(probe_.executable, questions.TAGS, questions.packaging_location(), env=env)
     except (OSError, subprocess.SubprocessError) as error:
         raise InterpreterError(f"could not run {probe_.executable}: {error}") from error
     try:

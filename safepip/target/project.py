@@ -1,22 +1,27 @@
-"""The project a command is run in: the folder whose ``.venv`` libraries belong in.
-
-The walk starts at the working directory and goes up. A folder is a project root when it holds
-one of :data:`MARKERS` (or a ``requirements*.txt``), or when it is the root of a version-control
-checkout (``.git``/``.hg``: a repository is a project even before it has a pyproject.toml). The
-user's home folder is never a project: the walk stops below it, so neither a ``.venv`` nor any
-other file directly in ``$HOME`` makes the whole home folder one project.
+"""The project a command is run in: the folder whose ``.venv`` libraries belong in, found by
+:func:`safepip.target.project_root.find_root` (the markers, checkouts and the home folder's
+boundary are described there).
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from safepip.exceptions import SettingsError
+from safepip.target.project_root import MARKERS, find_root
 
-MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile", ".venv")
-_BOUNDARIES = (".git", ".hg")
+__all__ = [
+    "MARKERS",
+    "VENV_NAME",
+    "Project",
+    "VenvTarget",
+    "declared_names",
+    "find_project",
+    "requirement_file_names",
+    "venv_target",
+]
+
 VENV_NAME = ".venv"
 
 
@@ -45,34 +50,10 @@ class VenvTarget:
         return self.project.root if self.project else None
 
 
-def _marker_in(directory: Path) -> str | None:
-    for name in MARKERS:
-        if (directory / name).exists() or (directory / name).is_symlink():
-            return name
-    try:
-        for entry in directory.glob("requirements*.txt"):
-            return entry.name
-    except OSError:
-        return None
-    return None
-
-
 def find_project(cwd: Path, home: Path) -> Project | None:
     """The nearest project root at or above ``cwd`` (below the home folder), or None."""
-    with contextlib.suppress(OSError):
-        home = home.resolve()
-    directory = cwd
-    while directory != home:
-        marker = _marker_in(directory)
-        if marker is None:
-            marker = next((b for b in _BOUNDARIES if (directory / b).exists()), None)
-        if marker is not None:
-            return Project(directory, marker)
-        parent = directory.parent
-        if parent == directory:
-            return None
-        directory = parent
-    return None
+    found = find_root(str(cwd), str(home))
+    return Project(Path(found[0]), found[1]) if found else None
 
 
 def venv_target(cwd: Path, home: Path) -> VenvTarget:

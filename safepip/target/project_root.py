@@ -1,0 +1,51 @@
+"""The rule that finds a project's root, on plain path strings (``os`` only), for
+:func:`safepip.target.project.find_project` and for the console script's early start
+(:mod:`safepip.cli.early`), which runs before pathlib is imported.
+
+The walk starts at the working directory and goes up. A folder is a project root when it holds
+one of :data:`MARKERS` (or a ``requirements*.txt``), or when it is the root of a version-control
+checkout (:data:`BOUNDARIES`). The user's home folder is never a project: the walk stops below it.
+"""
+
+from __future__ import annotations
+
+import os
+
+MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile", ".venv")
+BOUNDARIES = (".git", ".hg")
+_REQUIREMENTS = ("requirements", ".txt")  # requirements*.txt
+
+
+def _marker_in(directory: str) -> str | None:
+    for name in MARKERS:
+        if os.path.lexists(os.path.join(directory, name)):  # a dangling link counts too
+            return name
+    start, end = _REQUIREMENTS
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(start) and name.endswith(end) and len(name) >= 16:
+                    return name
+    except OSError:
+        return None
+    return None
+
+
+def find_root(cwd: str, home: str) -> tuple[str, str] | None:
+    """The nearest project root at or above ``cwd`` (an absolute path) below ``home``, and the
+    marker that made it one; None outside any project."""
+    home = os.path.realpath(home)
+    directory = cwd
+    while directory != home:
+        marker = _marker_in(directory)
+        if marker is None:
+            found = (b for b in BOUNDARIES if os.path.exists(os.path.join(directory, b)))
+            marker = next(found, None)
+        if marker is not None:
+            return directory, marker
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+    return None
