@@ -85,3 +85,11 @@ def test_the_tags_hint_is_the_project_rule(tmp_path: Path) -> None:
     assert early.may_look_up(False, str(project), str(home)) is False
     assert early.may_look_up(False, str(elsewhere), str(home)) is True
     assert early.may_look_up(True, str(project), str(home)) is True
+
+
+def test_a_venvs_python_first_on_path_starts_nothing(tmp_path: Path) -> None:
+    """A venv's python is never probed (pip works there): nothing to start early."""
+    environ = python_on_path(tmp_path)
+    (tmp_path / "pyvenv.cfg").write_text("home = /usr/bin\n")  # bin/'s parent is a venv
+    early.ask_early(["install", "six"], environ, "/nonexistent/python")
+    assert questions._early == {}

@@ -54,7 +54,9 @@ def ask_early(argv: Sequence[str], environ: Mapping[str, str], own_executable: s
     from safepip.target import questions
 
     python = questions.first_on_path(environ, own_executable)
-    if python is None or _answered(python, folders.folder(environ, folders.CACHE)):
+    if python is None or questions.venv_root(python) is not None:
+        return  # none, or a venv's: pip works there and nothing is probed
+    if _answered(python, folders.folder(environ, folders.CACHE)):
         return
     interactive = os.isatty(0) and os.isatty(2)
     cwd = os.getcwd()

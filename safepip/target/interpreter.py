@@ -60,11 +60,8 @@ class Interpreter:
 def venv_root_of(executable: str) -> Path | None:
     """The virtual environment ``executable`` belongs to, found as the interpreter itself finds it
     (``pyvenv.cfg`` beside the executable or one level up), without resolving symlinks."""
-    bindir = Path(os.path.abspath(executable)).parent
-    for candidate in (bindir, bindir.parent):
-        if (candidate / "pyvenv.cfg").is_file():
-            return candidate
-    return None
+    found = questions.venv_root(executable)
+    return Path(found) if found is not None else None
 
 
 def _executable_in(directory: Path) -> str | None:

@@ -68,6 +68,16 @@ def first_on_path(environ: Mapping[str, str], own_executable: str) -> str | None
     return None
 
 
+def venv_root(executable: str) -> str | None:
+    """The virtual environment ``executable`` belongs to (see
+    :func:`safepip.target.interpreter.venv_root_of`), as a path string."""
+    bindir = os.path.dirname(os.path.abspath(executable))
+    for candidate in (bindir, os.path.dirname(bindir)):
+        if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
+            return candidate
+    return None
+
+
 def runs_as_own(python: str, own_executable: str) -> bool:
     """Whether ``python`` is the interpreter safepip's own venv was made from (install.py's
     case): its wheel tags and markers are then safepip's own, computed without a start of it."""
