@@ -49,7 +49,13 @@ def carry_out(
     env: Environment,
     reporter: Reporter,
 ) -> int:
+    from safepip.backends.uv import accelerator
+
     where = venv_target(env.cwd, env.home)
+    uv_warnings: list[str] = []  # said where they were said before: after the plan, if it installs
+    uv = accelerator(env, uv_warnings.append)
+    ctx = Context(pip_args, env, reporter, where, uv)
+    routes = _prepared(ctx)
     steps = plan(pip_args, options, env, reporter, probe, where)
     for step in steps:
         reporter.detail(
@@ -65,11 +71,10 @@ def carry_out(
                 f"{home.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
             )
         return dry_run(pip_args, probe, env, reporter, where)
-    from safepip.backends.uv import accelerator
     from safepip.inspect.downloads import offer, withdraw
 
-    uv = accelerator(env, reporter.warning)
-    ctx = Context(pip_args, env, reporter, where, uv)
+    for warning in uv_warnings:
+        reporter.warning(warning)
     fetched = [s.item.local_file for s in steps if s.item.local_file is not None]
     separator = any(t.kind == "separator" for t in pip_args.tokens)
     links = offer(fetched, env) if fetched and not separator else None
@@ -77,7 +82,7 @@ def carry_out(
         if links is not None:
             reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
         request = Request(target, probe, options, _index(ctx, probe), links)
-        code = _summarise(_install(steps, backends(ctx), request), reporter)
+        code = _summarise(_install(steps, routes, request), reporter)
     finally:
         withdraw(links)
     if code == 0 and uv is None and any(s.decision.route == "venv" for s in steps):
@@ -85,6 +90,16 @@ def carry_out(
 
         remember(env)  # for the warm path's next install here
     return code
+
+
+def _prepared(ctx: Context) -> dict[Route, list[Backend]]:
+    """:func:`backends`, each started on what it will ask, side by side with the plan's
+    look-ups (:meth:`~safepip.backends.base.Backend.prepare`)."""
+    routes = backends(ctx)
+    for chain in routes.values():
+        for backend in chain:
+            backend.prepare()
+    return routes
 
 
 def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:

@@ -275,38 +275,49 @@ def output_of_each(
 ) -> list[str | None]:
     """Run short helper commands side by side (no terminal); each one's stdout, or None where it
     could not start, failed or took longer than ``timeout``."""
-    import subprocess
+    return StartedEach(commands, environ=environ).outputs(timeout)
 
-    started: list[subprocess.Popen[str] | None] = []
-    for cmd in commands:
-        try:
-            started.append(
-                subprocess.Popen(
-                    list(cmd),
-                    env=dict(environ),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    text=True,
-                    errors="replace",
+
+class StartedEach:
+    """:func:`output_of_each` in two halves: started now, read by :meth:`outputs` (once)."""
+
+    def __init__(self, commands: Sequence[Sequence[str]], *, environ: Mapping[str, str]) -> None:
+        import subprocess
+
+        self._started: list[subprocess.Popen[str] | None] = []
+        for cmd in commands:
+            try:
+                self._started.append(
+                    subprocess.Popen(
+                        list(cmd),
+                        env=dict(environ),
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                        text=True,
+                        errors="replace",
+                    )
                 )
-            )
-        except OSError:
-            started.append(None)
-    outputs: list[str | None] = []
-    for process in started:
-        if process is None:
-            outputs.append(None)
-            continue
-        try:
-            out, _ = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            outputs.append(None)
-            continue
-        outputs.append(out if process.returncode == 0 else None)
-    return outputs
+            except OSError:
+                self._started.append(None)
+
+    def outputs(self, timeout: float) -> list[str | None]:
+        import subprocess
+
+        outputs: list[str | None] = []
+        for process in self._started:
+            if process is None:
+                outputs.append(None)
+                continue
+            try:
+                out, _ = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                outputs.append(None)
+                continue
+            outputs.append(out if process.returncode == 0 else None)
+        return outputs
 
 
 def interpreter_environ(environ: Mapping[str, str]) -> dict[str, str]:

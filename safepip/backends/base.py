@@ -90,6 +90,11 @@ class Backend(Protocol):
     #: How the summaries and ``safepip where`` name it.
     label: str
 
+    def prepare(self) -> None:
+        """Start, before the plan (and side by side with its look-ups), a slow question
+        :meth:`install` is likely to ask; most backends have none."""
+        ...
+
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         """Split ``steps`` into those this backend installs and those it leaves to the next."""
         ...

@@ -209,6 +209,9 @@ class PipxBackend:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
+    def prepare(self) -> None:
+        """Nothing to ask ahead (pipx itself is found when it installs)."""
+
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         """Applications; plugins are left to ``PipxPlugins``."""
         return [s for s in steps if not s.item.inject_into], [

@@ -59,6 +59,9 @@ class PipxPlugins:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
+    def prepare(self) -> None:
+        """Nothing to ask ahead (pipx itself is found when it installs)."""
+
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         mine = [s for s in steps if s.item.inject_into]
         return mine, [s for s in steps if not s.item.inject_into]

@@ -78,6 +78,9 @@ class ProjectVenv:
         self._before: dict[str, str] = {}  # what the venv held before this run's install
         self._usable: bool | None = None
 
+    def prepare(self) -> None:
+        """Nothing to ask ahead: the ``.venv`` is looked at when it is installed into."""
+
     # -- what subclasses provide --------------------------------------------------------------
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:

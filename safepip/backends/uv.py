@@ -191,16 +191,21 @@ def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
     return Path(text) if completed.returncode == 0 and text else None
 
 
-def tool_dirs(uv: Uv, environ: Mapping[str, str]) -> tuple[Path | None, Path | None]:
-    """``uv tool dir`` and ``uv tool dir --bin``, asked side by side (each None if uv cannot
-    say)."""
-    from safepip.process import output_of_each
+class ToolDirs:
+    """``uv tool dir`` and ``uv tool dir --bin``, asked side by side now and answered by
+    :meth:`result` (each None if uv cannot say). Neither depends on the index options."""
 
-    tools, bins = output_of_each(
-        [[uv.path, "tool", "dir"], [uv.path, "tool", "dir", "--bin"]], environ=environ, timeout=30
-    )
-    tools, bins = (tools or "").strip(), (bins or "").strip()
-    return Path(tools) if tools else None, Path(os.path.normpath(bins)) if bins else None
+    def __init__(self, uv: Uv, environ: Mapping[str, str]) -> None:
+        from safepip.process import StartedEach
+
+        self._started = StartedEach(
+            [[uv.path, "tool", "dir"], [uv.path, "tool", "dir", "--bin"]], environ=environ
+        )
+
+    def result(self) -> tuple[Path | None, Path | None]:
+        tools, bins = self._started.outputs(timeout=30)
+        tools, bins = (tools or "").strip(), (bins or "").strip()
+        return Path(tools) if tools else None, Path(os.path.normpath(bins)) if bins else None
 
 
 def tools_in(directory: Path | None) -> frozenset[str]:

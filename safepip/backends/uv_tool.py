@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from safepip.backends.base import Context, Outcome, Request, app_summary
 from safepip.backends.pipx import pipx_has
 from safepip.backends.uv import (
+    ToolDirs,
     Uv,
     installed_tools,
     run_uv,
-    tool_dirs,
     tool_install_args,
     tools_in,
     uv_environ,
@@ -41,6 +41,16 @@ class UvTool:
     def __init__(self, ctx: Context, uv: Uv) -> None:
         self.ctx = ctx
         self.uv = uv
+        self._dirs: ToolDirs | None = None
+
+    def prepare(self) -> None:
+        """Where an application is likely (the look-up hint), ask uv where its tools and their
+        commands live while the plan looks the requirements up."""
+        from safepip.cli.early import may_look_up
+
+        env = self.ctx.env
+        if may_look_up(bool(env.stdin_isatty and env.stderr_isatty), str(env.cwd), str(env.home)):
+            self._dirs = ToolDirs(self.uv, self._environ())
 
     def _environ(self, index: IndexOptions | None = None) -> dict[str, str]:
         return uv_environ(clean_environ(self.ctx.env.environ), index)
@@ -63,7 +73,8 @@ class UvTool:
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
         index = request.index or IndexOptions()
         environ = self._environ(index)
-        tool_folder, where = tool_dirs(self.uv, environ)
+        dirs, self._dirs = self._dirs or ToolDirs(self.uv, self._environ()), None
+        tool_folder, where = dirs.result()
         tools = tools_in(tool_folder)
         upgrade = self.ctx.pip_args.upgrade
         outcome = Outcome()
