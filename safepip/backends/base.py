@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
+from safepip.records import Frozen, Mutable
 from safepip.report import Reporter
 from safepip.target.project import VenvTarget
 
@@ -26,29 +26,49 @@ if TYPE_CHECKING:
     from safepip.target.interpreter import Interpreter, Probe
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Frozen):
     """One safepip run, as the backends see it: the user's pip command line, the project's
     ``.venv``, where to talk, and uv where the user opted in and it is on PATH."""
 
+    __slots__ = ("env", "pip_args", "reporter", "uv", "where")
     pip_args: PipArgs
     env: Environment
     reporter: Reporter
     where: VenvTarget
-    uv: Uv | None = None
+    uv: Uv | None
+
+    def __init__(
+        self,
+        pip_args: PipArgs,
+        env: Environment,
+        reporter: Reporter,
+        where: VenvTarget,
+        uv: Uv | None = None,
+    ) -> None:
+        self._set(pip_args=pip_args, env=env, reporter=reporter, where=where, uv=uv)
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(Frozen):
     """One redirected install: the interpreter it was meant for, safepip's own options, pip's
     index options (read where a backend needs them) and ``links``, a temporary find-links folder
     with the wheels safepip already fetched whole (see ``safepip.inspect.downloads``)."""
 
+    __slots__ = ("index", "links", "options", "probe", "target")
     target: Interpreter
     probe: Probe
     options: SafepipOptions
-    index: IndexOptions | None = None
-    links: Path | None = None
+    index: IndexOptions | None
+    links: Path | None
+
+    def __init__(
+        self,
+        target: Interpreter,
+        probe: Probe,
+        options: SafepipOptions,
+        index: IndexOptions | None = None,
+        links: Path | None = None,
+    ) -> None:
+        self._set(target=target, probe=probe, options=options, index=index, links=links)
 
     @property
     def reuse(self) -> tuple[str, ...]:
@@ -58,14 +78,24 @@ class Request:
         return ("--find-links", str(self.links)) if self.links is not None else ()
 
 
-@dataclass
-class Outcome:
+class Outcome(Mutable):
     """The summary lines of what a backend did, and of what failed."""
 
-    done: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    __slots__ = ("codes", "done", "failed")
+    done: list[str]
+    failed: list[str]
     #: The exit status of each failed install, in order (pip's, pipx's or uv's own).
-    codes: list[int] = field(default_factory=list)
+    codes: list[int]
+
+    def __init__(
+        self,
+        done: list[str] | None = None,
+        failed: list[str] | None = None,
+        codes: list[int] | None = None,
+    ) -> None:
+        self.done = [] if done is None else done
+        self.failed = [] if failed is None else failed
+        self.codes = [] if codes is None else codes
 
     def add(self, other: Outcome) -> None:
         self.done += other.done

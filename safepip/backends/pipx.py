@@ -13,7 +13,6 @@ import shlex
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from safepip.backends.base import Context, Outcome, Request, app_summary
@@ -23,6 +22,7 @@ from safepip.exceptions import PipxError
 from safepip.hints import path_hint
 from safepip.pip.environ import clean_environ
 from safepip.process import run_captured, run_foreground
+from safepip.records import Frozen
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
 
@@ -65,10 +65,13 @@ NOT_FOR_PIPX = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Pipx:
+class Pipx(Frozen):
+    __slots__ = ("command", "provided")
     command: tuple[str, ...]
     provided: bool  # True when safepip made it (its private venv)
+
+    def __init__(self, command: tuple[str, ...], provided: bool) -> None:
+        self._set(command=command, provided=provided)
 
 
 def find_pipx(env: Environment) -> Pipx | None:

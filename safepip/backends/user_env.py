@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from safepip.backends.base import Context, Outcome, Request
@@ -23,7 +22,8 @@ class UserEnv(VenvPip):
     nouns = ("your new user environment", "your user environment", "user environment")
 
     def __init__(self, ctx: Context) -> None:
-        super().__init__(replace(ctx, where=VenvTarget(user_env_path(ctx.env.data_dir), None)))
+        where = VenvTarget(user_env_path(ctx.env.data_dir), None)
+        super().__init__(Context(ctx.pip_args, ctx.env, ctx.reporter, where, ctx.uv))
 
     def _create(self, venv: Path, request: Request) -> None:
         from safepip.target.venv_create import create_venv

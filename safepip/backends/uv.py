@@ -18,13 +18,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safepip.environment import Environment
 from safepip.exceptions import UvUnsuitable
 from safepip.pip.argv import PipArgs
+from safepip.records import Frozen
 
 if TYPE_CHECKING:
     from safepip.pip.index_options import IndexOptions
@@ -81,11 +81,14 @@ _INDEX = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Uv:
+class Uv(Frozen):
     """The ``uv`` executable safepip may use."""
 
+    __slots__ = ("path",)
     path: str
+
+    def __init__(self, path: str) -> None:
+        self._set(path=path)
 
 
 def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:

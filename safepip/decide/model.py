@@ -2,13 +2,14 @@
 (:class:`Situation`), what they chose ahead of time (:class:`Override`), where it goes and why
 (:class:`Decision`), and the two together (:class:`Planned`), which the backends install.
 
-Plain frozen records with no behaviour, imported by the decision, the plan and every backend,
-so that none of them needs another. They are hand-written classes with ``__slots__``, not
-dataclasses: the warm path (:mod:`safepip.cli.warm`) decides with them before importing
-anything, and ``dataclasses`` (with the ``inspect`` it imports) alone costs more than its budget.
+Plain frozen records with no behaviour (:class:`safepip.records.Frozen`), imported by the
+decision, the plan and every backend, so that none of them needs another; the warm path
+(:mod:`safepip.cli.warm`) decides with them before importing anything else.
 """
 
 from __future__ import annotations
+
+from safepip.records import Frozen
 
 TYPE_CHECKING = False  # typing itself costs the warm path ~10 ms; mypy reads this as True
 
@@ -37,36 +38,7 @@ CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
 _EMPTY: Mapping[str, str] = {}
 
 
-class _Frozen:
-    """Equality, hash and repr from ``__slots__``; no attribute changes after ``__init__``."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, _Frozen)
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
-        return f"{type(self).__name__}({shown})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name}")
-
-    def _set(self, **values: object) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-
-class Item(_Frozen):
+class Item(Frozen):
     """One requirement as the user gave it, with what was learned about it.
 
     ``name`` is the canonical name, where known. ``commands_via``: the dependencies whose
@@ -124,7 +96,7 @@ class Item(_Frozen):
         )  # fmt: skip
 
 
-class Override(_Frozen):
+class Override(Frozen):
     """Routes the user chose in one place (``label`` says where), per package and by default.
 
     ``binding`` is False for the user's global choices (variables, config.toml): they never
@@ -147,7 +119,7 @@ class Override(_Frozen):
         self._set(label=label, default=default, packages=packages or {}, binding=binding)
 
 
-class Situation(_Frozen):
+class Situation(Frozen):
     """Where the user is. ``project``: the project root, None outside any; ``declared``:
     canonical name -> where the project declares it; ``pipx_apps``: looked up for upgrades only;
     ``user_env``: why libraries go to the user environment here (``--user``; outside a project:
@@ -186,7 +158,7 @@ class Situation(_Frozen):
         )  # fmt: skip
 
 
-class Decision(_Frozen):
+class Decision(Frozen):
     """Where a requirement goes and why; ``ask``: ambiguous on a terminal, so ask the user,
     offering ``route`` as the default."""
 
@@ -199,7 +171,7 @@ class Decision(_Frozen):
         self._set(route=route, reasons=reasons, ask=ask)
 
 
-class Planned(_Frozen):
+class Planned(Frozen):
     """A requirement and its decision: one step for a backend."""
 
     __slots__ = ("decision", "item")

@@ -3,8 +3,6 @@ then its text, one function per section; colour follows the reporter's rule on s
 
 from __future__ import annotations
 
-import dataclasses
-
 from safepip.doctor.report import (
     ConfigInfo,
     DistributionInfo,
@@ -25,7 +23,7 @@ def stdout_colour(env: Environment) -> bool:
     """The reporter's rule (NO_COLOR, FORCE_COLOR, a terminal), applied to stdout."""
     from safepip.report import use_colour
 
-    return use_colour(dataclasses.replace(env, stderr_isatty=env.stdout_isatty))
+    return use_colour(env.replace(stderr_isatty=env.stdout_isatty))
 
 
 def _yes(value: bool | None) -> str:

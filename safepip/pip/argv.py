@@ -5,19 +5,18 @@ rewrites it makes (an option dropped, requirements kept), byte-faithful to the u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from safepip.exceptions import PipArgsError
 from safepip.pip.options_table import (
     REQUIREMENT_COMMANDS,
 )
+from safepip.records import Frozen
 
 TokenKind = Literal["general", "command", "option", "positional", "separator"]
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(Frozen):
     """A run of one or two argv strings that pip reads as one unit.
 
     ``name``/``value`` are those of the option (its canonical name: the first long option
@@ -28,11 +27,22 @@ class Token:
     the command (None if pip has no such command); positionals and ``--`` carry no name.
     """
 
+    __slots__ = ("kind", "name", "options", "raw", "value")
     kind: TokenKind
     raw: tuple[str, ...]
-    name: str | None = None
-    value: str | None = None
-    options: tuple[tuple[str, str | None], ...] = ()
+    name: str | None
+    value: str | None
+    options: tuple[tuple[str, str | None], ...]
+
+    def __init__(
+        self,
+        kind: TokenKind,
+        raw: tuple[str, ...],
+        name: str | None = None,
+        value: str | None = None,
+        options: tuple[tuple[str, str | None], ...] = (),
+    ) -> None:
+        self._set(kind=kind, raw=raw, name=name, value=value, options=options)
 
 
 def _drop_from_cluster(token: Token, drop: frozenset[str]) -> tuple[str, ...]:
@@ -48,11 +58,11 @@ def _drop_from_cluster(token: Token, drop: frozenset[str]) -> tuple[str, ...]:
     return (f"-{kept}{arg[1 + count :]}",)
 
 
-@dataclass(frozen=True)
-class PipArgs:
+class PipArgs(Frozen):
     """pip's argv, tokenized. The properties read the tokens; when ``known`` is false they
     are a best effort only and the argv must reach pip untouched."""
 
+    __slots__ = ("argv", "command", "command_index", "known", "problem", "tokens")
     argv: tuple[str, ...]
     tokens: tuple[Token, ...]
     #: The subcommand, or None (``pip``, ``pip --version``, an unknown command).
@@ -63,9 +73,27 @@ class PipArgs:
     #: --version`` are known here and refused by pip 26.
     known: bool
     #: Why ``known`` is false (pip's own message where it has one), else None.
-    problem: str | None = None
+    problem: str | None
     #: Where the subcommand is in ``argv`` (None: there is none).
-    command_index: int | None = None
+    command_index: int | None
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        tokens: tuple[Token, ...],
+        command: str | None,
+        known: bool,
+        problem: str | None = None,
+        command_index: int | None = None,
+    ) -> None:
+        self._set(
+            argv=argv,
+            tokens=tokens,
+            command=command,
+            known=known,
+            problem=problem,
+            command_index=command_index,
+        )
 
     # -- generic access ------------------------------------------------------------------
 

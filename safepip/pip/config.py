@@ -28,11 +28,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from safepip.exceptions import PipConfigError, PipConfigValueError
 from safepip.pip.options_table import is_command, option_spec
+from safepip.records import Frozen
 
 CONFIG_BASENAME = "pip.conf"
 _ENV_NAMES_IGNORED = ("version", "help")
@@ -58,8 +58,7 @@ def _normalize_name(name: str) -> str:
     return name[2:] if name.startswith("--") else name
 
 
-@dataclass(frozen=True)
-class PipConfig:
+class PipConfig(Frozen):
     """The option values pip's configuration gives one parser.
 
     ``values`` maps canonical option names without dashes (``"index-url"`` also for a
@@ -68,13 +67,30 @@ class PipConfig:
     or ``"environment variable PIP_X"``.
     """
 
+    __slots__ = ("command", "errors", "files", "sources", "values")
     command: str | None
-    values: Mapping[str, str] = field(default_factory=dict)
-    sources: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str]
+    sources: Mapping[str, str]
     #: Every file pip consults, ``(kind, path)`` lowest priority first, existing or not.
-    files: tuple[tuple[str, str], ...] = ()
+    files: tuple[tuple[str, str], ...]
     #: pip's error for each value it would reject (an option expecting a boolean or a count).
-    errors: tuple[str, ...] = ()
+    errors: tuple[str, ...]
+
+    def __init__(
+        self,
+        command: str | None,
+        values: Mapping[str, str] | None = None,
+        sources: Mapping[str, str] | None = None,
+        files: tuple[tuple[str, str], ...] = (),
+        errors: tuple[str, ...] = (),
+    ) -> None:
+        self._set(
+            command=command,
+            values={} if values is None else values,
+            sources={} if sources is None else sources,
+            files=files,
+            errors=errors,
+        )
 
     def get(self, key: str) -> str | None:
         return self.values.get(key)

@@ -4,8 +4,9 @@ without the cost of safepip's HTTP client (``inspect.index``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from safepip.records import Frozen
 
 if TYPE_CHECKING:
     from safepip.environment import Environment
@@ -15,17 +16,45 @@ if TYPE_CHECKING:
 PYPI_SIMPLE = "https://pypi.org/simple/"
 
 
-@dataclass(frozen=True)
-class IndexOptions:
+class IndexOptions(Frozen):
     """pip's options that decide where files come from (trusted_hosts and cert: not used yet)."""
 
-    index_url: str = PYPI_SIMPLE
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    pre: bool = False
-    trusted_hosts: tuple[str, ...] = ()
-    cert: str | None = None
+    __slots__ = (
+        "cert",
+        "extra_index_urls",
+        "find_links",
+        "index_url",
+        "no_index",
+        "pre",
+        "trusted_hosts",
+    )
+    index_url: str
+    extra_index_urls: tuple[str, ...]
+    find_links: tuple[str, ...]
+    no_index: bool
+    pre: bool
+    trusted_hosts: tuple[str, ...]
+    cert: str | None
+
+    def __init__(
+        self,
+        index_url: str = PYPI_SIMPLE,
+        extra_index_urls: tuple[str, ...] = (),
+        find_links: tuple[str, ...] = (),
+        no_index: bool = False,
+        pre: bool = False,
+        trusted_hosts: tuple[str, ...] = (),
+        cert: str | None = None,
+    ) -> None:
+        self._set(
+            index_url=index_url,
+            extra_index_urls=extra_index_urls,
+            find_links=find_links,
+            no_index=no_index,
+            pre=pre,
+            trusted_hosts=trusted_hosts,
+            cert=cert,
+        )
 
     def pip_args(self) -> list[str]:
         """The same options as pip command-line arguments."""
@@ -65,7 +94,7 @@ def index_options(pip_args: PipArgs, probe: Probe, env: Environment) -> tuple[In
         home=env.home,
     )
     options = IndexOptions(
-        index_url=pip_args.index_url or config.index_url or IndexOptions.index_url,
+        index_url=pip_args.index_url or config.index_url or PYPI_SIMPLE,
         extra_index_urls=config.extra_index_urls + pip_args.extra_index_urls,
         find_links=config.find_links + pip_args.find_links,
         no_index=pip_args.no_index or config.no_index,

@@ -12,12 +12,12 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from safepip.environment import Environment
 from safepip.exceptions import InterpreterError
+from safepip.records import Frozen
 from safepip.target import questions
 
 #: Variable naming the interpreter safepip should treat as "the pip's Python".
@@ -27,10 +27,10 @@ OVERRIDE_VARIABLE = "SAFEPIP_PYTHON"
 _TIMEOUT = 60
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(Frozen):
     """Facts the interpreter tells about itself."""
 
+    __slots__ = ("base_prefix", "executable", "has_pip", "prefix", "purelib", "stdlib", "version")
     executable: str
     version: str
     prefix: str
@@ -39,18 +39,41 @@ class Probe:
     purelib: str
     has_pip: bool
 
+    def __init__(
+        self,
+        executable: str,
+        version: str,
+        prefix: str,
+        base_prefix: str,
+        stdlib: str,
+        purelib: str,
+        has_pip: bool,
+    ) -> None:
+        self._set(
+            executable=executable,
+            version=version,
+            prefix=prefix,
+            base_prefix=base_prefix,
+            stdlib=stdlib,
+            purelib=purelib,
+            has_pip=has_pip,
+        )
+
     @property
     def version_tuple(self) -> tuple[int, ...]:
         return tuple(int(part) for part in self.version.split("."))
 
 
-@dataclass(frozen=True)
-class Interpreter:
+class Interpreter(Frozen):
     """The interpreter pip would run on, and why safepip chose it."""
 
+    __slots__ = ("chosen_by", "path", "venv_root")
     path: str
     chosen_by: str
     venv_root: Path | None
+
+    def __init__(self, path: str, chosen_by: str, venv_root: Path | None) -> None:
+        self._set(path=path, chosen_by=chosen_by, venv_root=venv_root)
 
     @property
     def is_venv(self) -> bool:
@@ -152,7 +175,7 @@ def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
     platform_too = platform_too and not questions.runs_as_own(path, env.own_executable)
     result, tags = _run_probe(path, env, platform_too)
     if cache_file is not None:
-        _write_cache(cache_file, {"identity": identity, "probe": result.__dict__})
+        _write_cache(cache_file, {"identity": identity, "probe": result.as_dict()})
         if tags is not None and identity is not None:  # one start for both questions
             _write_cache(_tags_cache(identity, env), _platform_cache(tags))
     return result
@@ -209,13 +232,16 @@ def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-@dataclass(frozen=True)
-class Platform:
+class Platform(Frozen):
     """What the interpreter installs: its wheel tags, most preferred first, and its PEP 508
     marker environment. Computed by safepip's own ``packaging`` running on that interpreter."""
 
+    __slots__ = ("markers", "tags")
     tags: tuple[str, ...]
     markers: dict[str, str]
+
+    def __init__(self, tags: tuple[str, ...], markers: dict[str, str]) -> None:
+        self._set(tags=tags, markers=markers)
 
 
 def _tags_cache(identity: str, env: Environment) -> Path:

@@ -8,21 +8,36 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
+from safepip.records import Frozen
 
-@dataclass(frozen=True)
-class OwnPip:
+
+class OwnPip(Frozen):
     """The pip installed beside safepip, read from its ``.dist-info`` (importlib.metadata and
     its e-mail parser cost more than the copy itself)."""
 
+    __slots__ = ("dist_info", "newest_python", "requires_python", "version")
     dist_info: Path
     version: str
     requires_python: str | None
     #: The newest Python its classifiers name: a pip older than a Python may not run on it
     #: (pip 23.0 declares ">=3.7" and fails on 3.12), so a newer one gets its own ensurepip's.
-    newest_python: tuple[int, int] | None = None
+    newest_python: tuple[int, int] | None
+
+    def __init__(
+        self,
+        dist_info: Path,
+        version: str,
+        requires_python: str | None,
+        newest_python: tuple[int, int] | None = None,
+    ) -> None:
+        self._set(
+            dist_info=dist_info,
+            version=version,
+            requires_python=requires_python,
+            newest_python=newest_python,
+        )
 
     def files(self) -> list[tuple[str, ...]]:
         """The path parts (relative to site-packages) of every file in pip's RECORD."""

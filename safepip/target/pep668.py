@@ -6,24 +6,27 @@ and whether pip would refuse this command for this interpreter (see pip's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from safepip.environment import Environment
 from safepip.exceptions import PipConfigError
 from safepip.pip.argv import PipArgs
+from safepip.records import Frozen
 from safepip.target.interpreter import Interpreter, Probe
 
 #: Commands PEP 668 applies to (pip checks only these).
 GUARDED_COMMANDS = ("install", "uninstall")
 
 
-@dataclass(frozen=True)
-class ExternallyManaged:
+class ExternallyManaged(Frozen):
     """The PEP 668 marker file; its message is read when asked for (only ``doctor`` shows it,
     and ``configparser`` costs every install a few milliseconds otherwise)."""
 
+    __slots__ = ("marker",)
     marker: Path
+
+    def __init__(self, marker: Path) -> None:
+        self._set(marker=marker)
 
     @property
     def message(self) -> str:

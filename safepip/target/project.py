@@ -5,10 +5,10 @@ boundary are described there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from safepip.exceptions import SettingsError
+from safepip.records import Frozen
 from safepip.target.project_root import MARKERS, find_root
 
 __all__ = [
@@ -25,25 +25,31 @@ __all__ = [
 VENV_NAME = ".venv"
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Frozen):
     """A project root and the marker that made it one."""
 
+    __slots__ = ("marker", "root")
     root: Path
     marker: str
+
+    def __init__(self, root: Path, marker: str) -> None:
+        self._set(root=root, marker=marker)
 
     @property
     def venv(self) -> Path:
         return self.root / VENV_NAME
 
 
-@dataclass(frozen=True)
-class VenvTarget:
+class VenvTarget(Frozen):
     """Where a redirect goes: the venv path and the project it belongs to (None: no project
     was found, so the working directory becomes one)."""
 
+    __slots__ = ("path", "project")
     path: Path
     project: Project | None
+
+    def __init__(self, path: Path, project: Project | None) -> None:
+        self._set(path=path, project=project)
 
     @property
     def project_root(self) -> Path | None:

@@ -16,21 +16,24 @@ import re
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from safepip.exceptions import VenvError
+from safepip.records import Frozen
 from safepip.target.project import VENV_NAME
 
 Status = Literal["absent", "ready", "not-a-venv", "broken", "untrusted"]
 
 
-@dataclass(frozen=True)
-class VenvState:
+class VenvState(Frozen):
+    __slots__ = ("path", "problem", "status")
     path: Path
     status: Status
-    problem: str = ""
+    problem: str
+
+    def __init__(self, path: Path, status: Status, problem: str = "") -> None:
+        self._set(path=path, status=status, problem=problem)
 
     @property
     def python(self) -> Path:
