@@ -200,6 +200,8 @@ class Spawned:
 
     def __init__(self, cmd: Sequence[str], *, environ: Mapping[str, str]) -> None:
         """Raises OSError where it cannot start (or this system has no ``posix_spawn``)."""
+        if not hasattr(os, "posix_spawn"):
+            raise OSError("os.posix_spawn is not available here")
         self.args = list(cmd)
         out_read, out_write = os.pipe()  # not inherited: only the dup2'd ends reach the child
         err_read, err_write = os.pipe()
