@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from safepip.environment import Environment
-from safepip.private_tmp import make_private_dir
 
 BUILD_TAG = "0safepip"
 #: How the folder's name starts (``safepip doctor`` recognises older safepips' folders by it).
@@ -47,6 +46,8 @@ def offer(files: Sequence[Path], env: Environment) -> Path | None:
     if not usable:
         return None
     try:
+        from safepip.private_tmp import make_private_dir  # tempfile: only when there is one
+
         folder = make_private_dir(env, PREFIX)
     except OSError:
         return None

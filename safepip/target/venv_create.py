@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import shutil
 from pathlib import Path
 
@@ -120,7 +119,7 @@ def create_venv(
     """
     if final.is_symlink():
         final = final.resolve()
-    tmp = final.with_name(f"{final.name}.safepip-tmp-{secrets.token_hex(4)}")
+    tmp = final.with_name(f"{final.name}.safepip-tmp-{os.urandom(4).hex()}")  # secrets.token_hex
     environ = clean_environ(env.environ)
     try:
         _make_folder(tmp, final)
