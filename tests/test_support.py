@@ -154,7 +154,10 @@ def test_sdist_backend_builds_the_same_wheel(tmp_path: Path, managed_python: Pat
             "fixsame-3.1/fixture.json",
             "fixsame-3.1/pyproject.toml",
         ]
-        tf.extractall(tmp_path / "src")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.12 (and late 3.11s): say it
+            tf.extractall(tmp_path / "src", filter="data")
+        else:
+            tf.extractall(tmp_path / "src")
     src = tmp_path / "src" / "fixsame-3.1"
     out = tmp_path / "out"
     code = (
