@@ -91,8 +91,17 @@ def own_command(argv: Sequence[str]) -> tuple[Command | None, list[str]]:
 
 
 def entry() -> None:
-    """Run :func:`main` on this process's arguments and exit with its status."""
-    sys.exit(main())
+    """Run :func:`main` on this process's arguments and exit with its status, without Python's
+    own tear-down of every imported module (5-7 ms measured): safepip writes no file it has not
+    closed, registers nothing to run at exit and leaves no thread that must finish, so what is
+    left is its two streams, flushed here."""
+    import contextlib
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (``safepip list | head``)
+            stream.flush()
+    os._exit(code)
 
 
 def start() -> None:
