@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from safepip.backends.base import Backend, Context, Outcome, Request
 from safepip.cli.options import SafepipOptions
-from safepip.decide.model import Planned, Route
+from safepip.decide.model import Item, Planned, Route
 from safepip.decide.plan import plan
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
@@ -56,7 +56,17 @@ def carry_out(
     uv = accelerator(env, uv_warnings.append)
     ctx = Context(pip_args, env, reporter, where, uv)
     routes = _prepared(ctx)
-    steps = plan(pip_args, options, env, reporter, probe, where)
+    index = _index(ctx, probe)
+    early = Request(target, probe, options, index)
+    steps = plan(
+        pip_args,
+        options,
+        env,
+        reporter,
+        probe,
+        where,
+        first=None if pip_args.has("--dry-run") else lambda step: _first(step, routes, early),
+    )
     for step in steps:
         reporter.detail(
             f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)
@@ -81,7 +91,7 @@ def carry_out(
     try:
         if links is not None:
             reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
-        request = Request(target, probe, options, _index(ctx, probe), links)
+        request = Request(target, probe, options, index, links)
         code = _summarise(_install(steps, routes, request), reporter)
     finally:
         withdraw(links)
@@ -100,6 +110,16 @@ def _prepared(ctx: Context) -> dict[Route, list[Backend]]:
         for backend in chain:
             backend.prepare()
     return routes
+
+
+def _first(step: Planned, routes: dict[Route, list[Backend]], request: Request) -> Item | None:
+    """``step`` installed before the look-up by the backend that would take it, where that
+    backend can (:meth:`~safepip.backends.base.Backend.first`)."""
+    for backend in routes[step.decision.route]:
+        mine, _ = backend.claim([step])
+        if mine:
+            return backend.first(step, request)
+    return None
 
 
 def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:

@@ -51,6 +51,30 @@ def run_foreground(
 
     If a signal arrived, :class:`Interrupted` is raised after the child has ended.
     """
+    code, _, _ = _run(cmd, environ, cwd, interactive, terminate_as_interrupt, quiet, held=False)
+    return code
+
+
+def run_held(
+    cmd: Sequence[str], *, environ: Mapping[str, str], cwd: str | None = None
+) -> tuple[int, bytes, bytes]:
+    """:func:`run_foreground` without a terminal, its standard output and errors held back:
+    the exit status and both outputs, for the caller to show or to drop. Signals are passed on
+    as in a script (to the child's own process group), and :class:`Interrupted` is raised after
+    the child has ended."""
+    return _run(cmd, environ, cwd, False, False, False, held=True)
+
+
+def _run(
+    cmd: Sequence[str],
+    environ: Mapping[str, str],
+    cwd: str | None,
+    interactive: bool,
+    terminate_as_interrupt: bool,
+    quiet: bool,
+    *,
+    held: bool,
+) -> tuple[int, bytes, bytes]:
     import signal
 
     received: list[int] = []
@@ -59,13 +83,13 @@ def run_foreground(
     with _handlers(forward):
         if received:
             raise Interrupted(received[0])
-        holder.append(_popen(cmd, environ, cwd, own_group=not interactive, quiet=quiet))
-        code = _wait(holder[0])
+        holder.append(_popen(cmd, environ, cwd, own_group=not interactive, quiet=quiet, held=held))
+        code, out, err = _wait(holder[0], held)
         if received and not interactive:
             _send(holder[0], signal.SIGKILL, True, only_if_running=False)  # stragglers
     if received:
         raise Interrupted(received[0])
-    return 128 - code if code < 0 else code
+    return (128 - code if code < 0 else code), out, err
 
 
 def _forwarder(
@@ -97,10 +121,15 @@ def _forwarder(
     return forward
 
 
-def _wait(proc: subprocess.Popen[bytes]) -> int:
+def _wait(proc: subprocess.Popen[bytes], held: bool) -> tuple[int, bytes, bytes]:
+    """The child's exit status, and its two outputs where they are ``held`` (read side by
+    side until it ends, so that neither pipe fills)."""
     while True:
         try:
-            return proc.wait()
+            if held:
+                stdout, stderr = proc.communicate()
+                return proc.returncode, stdout, stderr
+            return proc.wait(), b"", b""
         except KeyboardInterrupt:  # pragma: no cover - handler replaced, kept for safety
             continue
 
@@ -112,20 +141,37 @@ def _popen(
     *,
     own_group: bool,
     quiet: bool = False,
+    held: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Start ``cmd``; ``quiet`` (pip's ``-q`` for a tool that has none, as pipx 1.1) drops its
-    standard output, never its errors."""
+    standard output, never its errors; ``held`` takes both into pipes (and stdin from nothing)."""
     import subprocess
 
-    stdout = subprocess.DEVNULL if quiet else None
+    stdout = subprocess.PIPE if held else subprocess.DEVNULL if quiet else None
+    stdin = subprocess.DEVNULL if held else None
+    stderr = subprocess.PIPE if held else None
     if not own_group:
-        return subprocess.Popen(list(cmd), env=dict(environ), cwd=cwd, stdout=stdout)
+        return subprocess.Popen(
+            list(cmd), env=dict(environ), cwd=cwd, stdin=stdin, stdout=stdout, stderr=stderr
+        )
     if sys.version_info >= (3, 11):
         return subprocess.Popen(
-            list(cmd), env=dict(environ), cwd=cwd, stdout=stdout, process_group=0
+            list(cmd),
+            env=dict(environ),
+            cwd=cwd,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            process_group=0,
         )
     return subprocess.Popen(  # pragma: no cover - Python < 3.11
-        list(cmd), env=dict(environ), cwd=cwd, stdout=stdout, preexec_fn=os.setpgrp
+        list(cmd),
+        env=dict(environ),
+        cwd=cwd,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
+        preexec_fn=os.setpgrp,
     )
 
 

@@ -35,27 +35,32 @@ def test_a_plugin_is_installed_with_its_application() -> None:
     assert tool_args(step(app), parse(["install", "black"]), IndexOptions(), "/py")[-1] == "black"
 
 
-def fake_uv(folder: Path, log: Path) -> Path:
-    """A uv that logs each command line and answers ``tool dir`` (``--bin``) with folders."""
+def fake_uv(folder: Path, log: Path, *, refuse: bool = False) -> Path:
+    """A uv that logs each command line and answers ``tool dir`` (``--bin``) with folders;
+    ``refuse``: its ``tool install`` fails, as uv's for a package with no commands."""
     folder.mkdir(parents=True)
     uv = folder / "uv"
+    refusal = '"tool install"*) exit 2;;' if refuse else ""
     uv.write_text(
         "#!/bin/sh\n"
         f'echo "$*" >> {log}\n'
         f'case "$*" in "tool dir --bin") echo {folder}/bin;; "tool dir") echo {folder}/tools;;\n'
-        "esac\n"
+        f"{refusal}esac\n"
     )
     uv.chmod(0o755)
     return uv
 
 
-def context(tmp_path: Path, cwd: Path, uv: Path) -> Context:
+def context(tmp_path: Path, cwd: Path, uv: Path, *, terminal: bool = False) -> Context:
     env = Environment(
         environ={"HOME": str(tmp_path), "PATH": f"{uv.parent}:{os.defpath}"},
         cwd=cwd,
         stdin=io.StringIO(),
         stdout=io.StringIO(),
         stderr=io.StringIO(),
+        stdin_isatty=terminal,
+        stdout_isatty=terminal,
+        stderr_isatty=terminal,
     )
     return Context(parse(["install", "black"]), env, Reporter(env), venv_target(cwd, tmp_path))
 
@@ -98,3 +103,31 @@ def test_inside_a_project_nothing_is_asked_before_the_install(tmp_path: Path) ->
     app = Item("black", "name", "black", ("black",), commands_known=True)
     backend.install([step(app)], request())
     assert sorted(log.read_text().splitlines())[:2] == ["tool dir", "tool dir --bin"]
+
+
+def test_on_a_terminal_nothing_is_installed_before_the_look_up(tmp_path: Path) -> None:
+    """There uv's progress shows live, after the look-up: first() leaves it to install()."""
+    log = tmp_path / "log"
+    uv = fake_uv(tmp_path / "uvbin", log)
+    guess = Item("black", "name", "black", ("?",), commands_known=True)
+    backend = UvTool(context(tmp_path, tmp_path, uv, terminal=True), Uv(str(uv)))
+    assert backend.first(step(guess), request()) is None
+    assert not log.exists()
+
+
+def test_a_tool_install_uv_refuses_leaves_the_decision_to_the_look_up(tmp_path: Path) -> None:
+    """uv refuses the tool (as for a package without commands): first() says None, and if
+    the look-up still makes it an application, install() asks uv again, on the terminal."""
+    log = tmp_path / "log"
+    uv = fake_uv(tmp_path / "uvbin", log, refuse=True)
+    elsewhere = tmp_path / "downloads"
+    elsewhere.mkdir()
+    guess = Item("black", "name", "black", ("?",), commands_known=True)
+    backend = UvTool(context(tmp_path, elsewhere, uv), Uv(str(uv)))
+    assert backend.first(step(guess), request()) is None
+    installs = [line for line in log.read_text().splitlines() if line.startswith("tool install")]
+    assert len(installs) == 1 and "uninstall" not in log.read_text()
+    outcome = backend.install([step(guess)], request())
+    assert outcome.codes == [2]
+    installs = [line for line in log.read_text().splitlines() if line.startswith("tool install")]
+    assert len(installs) == 2

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.cli import run_safepip, venv_import, venv_python
+from support import PackageIndex, build_wheel, debian_pipx, pipx_env
+from support.cli import run_safepip, venv_import, venv_python, with_pipx
 from support.machine import skip_or_fail
 
 
@@ -151,3 +153,82 @@ def test_an_application_goes_to_uv_tool_and_comes_back_out(
     assert gone.returncode == 0, gone.stderr
     assert "uninstalled fixapp from uv tool" in gone.stderr
     assert not app.exists()
+
+
+def test_outside_a_terminal_uv_installs_an_application_before_any_look_up(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["install", "-v", "fixapp"], cwd=outside, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "fixapp: installed by uv tool first, commands: fixapp" in result.stderr
+    assert "from wheel-range" not in result.stderr  # the look-up's line: not looked up
+    # uv's own output, held while it ran, comes before safepip's summary
+    uv_said = result.stderr.index("Installed 1 executable: fixapp")
+    assert uv_said < result.stderr.index("safepip: installed fixapp as an application with uv")
+    assert (tmp_path / "uv-bin" / "fixapp").exists()
+
+
+def test_a_library_uv_refuses_as_a_tool_is_looked_up_and_installed_as_usual(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["install", "-v", "fixlib"], cwd=outside, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "fixlib: uv tool install exited with" in result.stderr
+    assert "No executables" not in result.stderr  # uv's refusal is not the user's business
+    assert "commands: none" in result.stderr  # the look-up's answer decided
+    assert venv_import(outside, "fixlib", env) == "2.0"
+    tools = tmp_path / "uv-tools"
+    assert not tools.exists() or not any(tools.glob("fixlib*")), list(tools.iterdir())
+
+
+def test_a_dry_run_installs_nothing_with_uv_first(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    env = uv_env(clean_env, uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["install", "--dry-run", "fixapp"], cwd=outside, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "would install fixapp into pipx" in result.stderr
+    assert not (tmp_path / "uv-bin" / "fixapp").exists()
+    assert not (tmp_path / "uv-tools" / "fixapp").exists()
+
+
+def test_a_bundle_uv_installed_first_is_removed_again_and_goes_to_pipx(
+    clean_env: dict[str, str],
+    uv: Path,
+    tmp_path: Path,
+    make_index: Callable[..., PackageIndex],
+) -> None:
+    """ansible-like: uv installs it (it has a command of its own), but the commands users want
+    are its part's (fixbundle-core), which only ``pipx --include-deps`` puts on PATH."""
+    dists = tmp_path / "dists"
+    index = make_index(
+        build_wheel(
+            dists,
+            "fixbundle",
+            console_scripts={"fixbundle-community": "fixbundle:main"},
+            requires=["fixbundle-core"],
+        ),
+        build_wheel(dists, "fixbundle-core", console_scripts={"fixbundle-play": "core:play"}),
+    )
+    pipx = debian_pipx()
+    if pipx is None:
+        pytest.fail("no Debian pipx here (tests/run.sh provides it)")
+    base = pipx_env(dict(clean_env, PIP_INDEX_URL=index.url), tmp_path / "pipx")
+    env = uv_env(with_pipx(base, pipx, tmp_path / "pipx-on-path"), uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["install", "-v", "fixbundle"], cwd=outside, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "its part fixbundle-core has commands; removing it" in result.stderr
+    assert "with pipx" in result.stderr
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixbundle-play").exists()
+    assert not (tmp_path / "uv-tools" / "fixbundle").exists()
+    assert not (tmp_path / "uv-bin" / "fixbundle-community").exists()

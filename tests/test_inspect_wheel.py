@@ -11,7 +11,7 @@ import pytest
 from support import FIXBIG_PADDING, PackageIndex, build_wheel
 
 from safepip.exceptions import BadWheel, IndexUnreachable
-from safepip.inspect.wheel import Fetcher, parse_entry_points, read_wheel_commands
+from safepip.inspect.wheel import Fetcher, read_wheel_commands
 
 
 def dist(dists: list[Path], prefix: str) -> Path:
@@ -30,26 +30,6 @@ def served(index: PackageIndex, filename: str, expected: int) -> int:
 @pytest.fixture
 def fetcher(tmp_path: Path) -> Fetcher:
     return Fetcher(cache_dir=tmp_path / "cache", timeout=10)
-
-
-def test_entry_points_parser_keeps_names_as_written() -> None:
-    text = """
-# comment
-[console_scripts]
-Foo-Bar = pkg.cli:main [extra]
-baz=pkg:baz
-; another comment
-
-[gui_scripts]
-viewer = pkg.gui:run
-[other.group]
-x = y
-"""
-    assert parse_entry_points(text) == {
-        "console_scripts": {"Foo-Bar": "pkg.cli:main [extra]", "baz": "pkg:baz"},
-        "gui_scripts": {"viewer": "pkg.gui:run"},
-        "other.group": {"x": "y"},
-    }
 
 
 def test_big_wheel_costs_a_few_ranges(

@@ -81,3 +81,25 @@ def test_an_abandoned_spawn_ends() -> None:
     spawned.abandon()
     with pytest.raises(ChildProcessError):
         os.waitpid(spawned._pid, os.WNOHANG)
+
+
+def test_held_output_comes_back_with_the_exit_status_and_nothing_reaches_ours(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Both pipes read side by side: 200 KB on each would fill either one read after the
+    other."""
+    from safepip.process import run_held
+
+    script = "yes err | head -c 200000 >&2; yes out | head -c 200000; read x; exit 3"
+    code, out, err = run_held(["sh", "-c", script], environ=dict(os.environ))
+    assert code == 3
+    assert len(out) == 200000 and out.startswith(b"out\n")
+    assert len(err) == 200000 and err.startswith(b"err\n")
+    assert capfd.readouterr() == ("", "")  # and stdin was nothing: read x did not wait
+
+
+def test_a_held_child_killed_by_a_signal_reports_128_plus_it() -> None:
+    from safepip.process import run_held
+
+    code, _, _ = run_held(["sh", "-c", "kill -TERM $$"], environ=dict(os.environ))
+    assert code == 128 + 15

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from safepip.decide.model import Planned, Route
+from safepip.decide.model import Item, Planned, Route
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
 from safepip.records import Frozen, Mutable
@@ -123,6 +123,14 @@ class Backend(Protocol):
     def prepare(self) -> None:
         """Start, before the plan (and side by side with its look-ups), a slow question
         :meth:`install` is likely to ask; most backends have none."""
+        ...
+
+    def first(self, step: Planned, request: Request) -> Item | None:
+        """Install ``step`` before anything is looked up, where this backend's own install is
+        what tells whether it was the right home (``uv tool install`` refuses a package that
+        puts no commands on PATH): the requirement as the install found it, for the decision
+        to be made again, or None (nothing changed) for it to be looked up as usual. Most
+        backends cannot."""
         ...
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from safepip.backends.base import Context, Outcome, Request, app_summary
-from safepip.decide.model import Planned, Route
+from safepip.decide.model import Item, Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import PipxError
 from safepip.hints import path_hint
@@ -214,6 +214,10 @@ class PipxBackend:
 
     def prepare(self) -> None:
         """Nothing to ask ahead (pipx itself is found when it installs)."""
+
+    def first(self, step: Planned, request: Request) -> Item | None:
+        """Nothing is installed before the look-up here."""
+        return None
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         """Applications; plugins are left to ``PipxPlugins``."""

@@ -22,7 +22,7 @@ from safepip.backends.pipx import (
     provide_pipx,
     reuse_environ,
 )
-from safepip.decide.model import Planned, Route
+from safepip.decide.model import Item, Planned, Route
 from safepip.pip.environ import clean_environ
 from safepip.process import run_captured, run_foreground
 
@@ -61,6 +61,10 @@ class PipxPlugins:
 
     def prepare(self) -> None:
         """Nothing to ask ahead (pipx itself is found when it installs)."""
+
+    def first(self, step: Planned, request: Request) -> Item | None:
+        """Nothing is installed before the look-up here."""
+        return None
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         mine = [s for s in steps if s.item.inject_into]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from safepip.backends.base import Context, Outcome, Request
-from safepip.decide.model import Planned, Route
+from safepip.decide.model import Item, Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path, lasting_hint
@@ -80,6 +80,10 @@ class ProjectVenv:
 
     def prepare(self) -> None:
         """Nothing to ask ahead: the ``.venv`` is looked at when it is installed into."""
+
+    def first(self, step: Planned, request: Request) -> Item | None:
+        """Nothing is installed before the look-up here."""
+        return None
 
     # -- what subclasses provide --------------------------------------------------------------
 

@@ -1,9 +1,17 @@
 """``uv tool install``, for applications under safepip's uv setting. An application pipx already
-manages stays with pipx, and one whose pip options uv cannot do as pip would goes to pipx too."""
+manages stays with pipx, and one whose pip options uv cannot do as pip would goes to pipx too.
+
+Outside a terminal, a single requirement that is an application if it puts commands on PATH is
+installed before it is looked up (:meth:`UvTool.first`): uv refuses a package with no commands
+of its own (and removes what it made), so its install answers the look-up's question, and what
+it put on PATH is read from the environment uv made.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 
 from safepip.backends.base import Context, Outcome, Request, app_summary
 from safepip.backends.pipx import pipx_has
@@ -16,12 +24,14 @@ from safepip.backends.uv import (
     tools_in,
     uv_environ,
 )
-from safepip.decide.model import Planned, Route
+from safepip.decide.model import Item, Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
+from safepip.inspect.installed import commands, dist_infos, parts_with_commands
 from safepip.pip.argv import PipArgs
 from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
+from safepip.process import run_held
 
 
 def tool_args(step: Planned, pip_args: PipArgs, index: IndexOptions, python: str) -> list[str]:
@@ -42,6 +52,9 @@ class UvTool:
         self.ctx = ctx
         self.uv = uv
         self._dirs: ToolDirs | None = None
+        self._answered: tuple[Path | None, Path | None] | None = None
+        #: What :meth:`first` installed: item text -> uv's exit status and held output.
+        self._held: dict[str, tuple[int, bytes, bytes]] = {}
 
     def prepare(self) -> None:
         """Where an application is likely (the look-up hint), ask uv where its tools and their
@@ -51,6 +64,44 @@ class UvTool:
         env = self.ctx.env
         if may_look_up(bool(env.stdin_isatty and env.stderr_isatty), str(env.cwd), str(env.home)):
             self._dirs = ToolDirs(self.uv, self._environ())
+
+    def _tool_dirs(self) -> tuple[Path | None, Path | None]:
+        """uv's tool folder and the folder of their commands (asked once)."""
+        if self._answered is None:
+            dirs, self._dirs = self._dirs or ToolDirs(self.uv, self._environ()), None
+            self._answered = dirs.result()
+        return self._answered
+
+    def first(self, step: Planned, request: Request) -> Item | None:
+        """``uv tool install`` before the look-up, outside a terminal (on one, uv's progress
+        shows live, after the look-up): uv refuses a package with no commands of its own, so
+        its exit status tells an application, and its environment what it put on PATH. A
+        bundle (a part named after it with commands, as ansible-core of ansible) is for
+        ``pipx --include-deps``: what uv made is removed again and the look-up decides."""
+        env, item, reporter = self.ctx.env, step.item, self.ctx.reporter
+        if env.stdout_isatty or env.stderr_isatty or not item.name or item.inject_into:
+            return None
+        tools, _ = self._tool_dirs()
+        if tools is None or item.name in tools_in(tools):
+            return None  # uv cannot say where, or it is there already: looked up as usual
+        index = request.index or IndexOptions()
+        args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
+        code, out, err = run_held([self.uv.path, *args], environ=self._environ(index))
+        if code != 0:
+            reporter.detail(f"{item.text}: uv tool install exited with {code}; looking it up")
+            return None
+        home = _tool_env(tools, item.name)
+        infos = dist_infos(home) if home is not None else {}
+        own = commands(infos[item.name]) if item.name in infos else ()
+        parts = parts_with_commands(home, item.name) if home is not None else {}
+        if not own or parts:
+            why = f"its part {', '.join(parts)} has commands" if parts else "no commands found"
+            reporter.detail(f"{item.text}: installed by uv tool, but {why}; removing it")
+            run_held([self.uv.path, "tool", "uninstall", item.name], environ=self._environ())
+            return None
+        reporter.detail(f"{item.text}: installed by uv tool first, commands: {', '.join(own)}")
+        self._held[item.text] = (code, out, err)
+        return Item(item.text, item.kind, item.name, commands=own, commands_known=True)
 
     def _environ(self, index: IndexOptions | None = None) -> dict[str, str]:
         return uv_environ(clean_environ(self.ctx.env.environ), index)
@@ -73,19 +124,24 @@ class UvTool:
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
         index = request.index or IndexOptions()
         environ = self._environ(index)
-        dirs, self._dirs = self._dirs or ToolDirs(self.uv, self._environ()), None
-        tool_folder, where = dirs.result()
+        tool_folder, where = self._tool_dirs()
         tools = tools_in(tool_folder)
         upgrade = self.ctx.pip_args.upgrade
         outcome = Outcome()
         for step in steps:
             item = step.item
-            args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
-            code = run_uv(self.uv, args, environ, self.ctx.env)
+            held = self._held.pop(item.text, None)
+            if held is not None:  # installed by first(): its output now, in its place
+                code = held[0]
+                _show(held[1], self.ctx.env.stdout)
+                _show(held[2], self.ctx.env.stderr)
+            else:
+                args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
+                code = run_uv(self.uv, args, environ, self.ctx.env)
             line = app_summary(
                 step,
                 code,
-                was_there=bool(item.name) and item.name in tools,
+                was_there=held is None and bool(item.name) and item.name in tools,
                 upgrade=upgrade,
                 tool="uv tool",
                 how="as an application ",
@@ -111,3 +167,20 @@ class UvTool:
             else:
                 self.ctx.reporter.info(f"uninstalled {name} from uv tool")
         return code
+
+
+def _tool_env(tools: Path, name: str) -> Path | None:
+    """The environment of uv's tool ``name`` (canonical) in its tool folder ``tools``."""
+    from safepip.inspect.names import canonicalize_name
+
+    try:
+        entries = sorted(tools.iterdir())
+    except OSError:
+        return None
+    return next((e for e in entries if canonicalize_name(e.name) == name), None)
+
+
+def _show(output: bytes, stream: TextIO) -> None:
+    if output:
+        stream.write(output.decode("utf-8", "replace"))
+        stream.flush()

@@ -4,6 +4,7 @@ and the question on a terminal where it is the user's to answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from safepip.cli.options import SafepipOptions
@@ -67,9 +68,13 @@ def plan(
     externally_managed: bool = True,
     may_ask: bool = True,
     learn_all: bool = False,
+    first: Callable[[Planned], Item | None] | None = None,
 ) -> list[Planned]:
     """One decision per requirement. ``learn_all`` looks up the commands of every named
-    requirement (for ``explain``), not only of those whose route depends on them."""
+    requirement (for ``explain``), not only of those whose route depends on them. ``first``
+    installs a step where its install answers what the look-up would (see
+    :meth:`safepip.backends.base.Backend.first`): asked for a lone requirement that is an
+    application if it puts commands on PATH, before it is looked up."""
     facts = situation(pip_args, env, where, externally_managed=externally_managed, may_ask=may_ask)
     overrides = user_overrides(options, env, where.project_root, reporter)
     items = items_of(pip_args, env.cwd)
@@ -79,6 +84,10 @@ def plan(
         if needs_commands(item, facts, overrides)
         or (learn_all and item.kind == "name" and not item.inspect_error)
     ]
+    if first is not None and len(items) == 1 and to_learn == [0]:
+        found = _installed_first(items[0], facts, overrides, first)
+        if found is not None:
+            items[0], to_learn = found, []
     if to_learn:
         from safepip.inspect.learn import learn_commands
 
@@ -92,6 +101,21 @@ def plan(
             decision = _ask(item, decision, Path(facts.project), env, reporter)
         planned.append(Planned(item, decision))
     return planned
+
+
+def _installed_first(
+    item: Item,
+    facts: Situation,
+    overrides: list[Override],
+    first: Callable[[Planned], Item | None],
+) -> Item | None:
+    """``item`` as its installer found it, where it goes to an application's installer if it
+    puts commands on PATH and that installer could tell by installing it; else None."""
+    guess = item.with_commands(("?",))
+    decision = decide(guess, facts, overrides)
+    if decision.route != "pipx" or decision.ask:
+        return None
+    return first(Planned(guess, decision))
 
 
 def _ask(

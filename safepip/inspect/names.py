@@ -41,6 +41,12 @@ def canonicalize_name(name: str) -> str:
     return name
 
 
+def named_after(dependency: str, name: str) -> bool:
+    """``dependency`` (canonical) is named after the package ``name``: ``NAME-...`` (as
+    ansible-core after ansible, mkdocs-material after mkdocs)."""
+    return dependency.startswith(name + "-")
+
+
 def bare_name(text: str) -> str | None:
     """The canonical name of ``text`` where it is a name and nothing else (``black``,
     ``Flask_Login``), else None."""

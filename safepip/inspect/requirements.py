@@ -30,7 +30,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.exceptions import SafepipError
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
-from safepip.inspect.names import canonicalize_name
+from safepip.inspect.names import canonicalize_name, named_after
 from safepip.inspect.sdist import DEFAULT_BUILD_TIMEOUT, build_sdist_metadata
 from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (
@@ -184,11 +184,6 @@ def _environment(marker_env: Mapping[str, str] | None, extra: str) -> dict[str, 
     return {**(marker_env or {}), "extra": extra}
 
 
-def _named_after(dependency: str, name: str) -> bool:
-    """``dependency`` (canonical) is named after the package ``name``: ``NAME-...``."""
-    return dependency.startswith(name + "-")
-
-
 def _dependencies(facts: RequirementFacts, marker_env: Mapping[str, str] | None) -> list[str]:
     """The dependencies whose commands the package may bring or whose plugin it may be."""
     if facts.error is not None:
@@ -208,22 +203,22 @@ def _dependencies(facts: RequirementFacts, marker_env: Mapping[str, str] | None)
     return [
         line
         for line in names
-        if _named_after(canonicalize_name(Requirement(line).name), facts.name)
+        if named_after(canonicalize_name(Requirement(line).name), facts.name)
         or (
             not facts.commands
-            and _named_after(facts.name, canonicalize_name(Requirement(line).name))
+            and named_after(facts.name, canonicalize_name(Requirement(line).name))
         )
     ]
 
 
 def _merge(facts: RequirementFacts, dependencies: Sequence[RequirementFacts]) -> RequirementFacts:
     fetched = facts.bytes_fetched + sum(d.bytes_fetched for d in dependencies)
-    hosts = [d for d in dependencies if d.commands and _named_after(facts.name, d.name)]
+    hosts = [d for d in dependencies if d.commands and named_after(facts.name, d.name)]
     if facts.importable and not facts.commands and hosts:
         host = max(hosts, key=lambda d: len(d.name)).name
         return replace(facts, plugin_of=host, bytes_fetched=fetched)
     meta = not facts.importable and not facts.commands
-    parts = [d for d in dependencies if meta or _named_after(d.name, facts.name)]
+    parts = [d for d in dependencies if meta or named_after(d.name, facts.name)]
     providing = [d for d in parts if d.commands]
     if not providing:
         failures = [f"{d.name}: {d.error}" for d in parts if d.error and not facts.commands]

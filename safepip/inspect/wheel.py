@@ -27,6 +27,7 @@ from typing import Callable
 
 from safepip.exceptions import BadWheel, IndexUnreachable
 from safepip.inspect.index import DEFAULT_TIMEOUT
+from safepip.inspect.installed import parse_entry_points
 from safepip.inspect.names import canonicalize_name
 from safepip.inspect.remote_zip import (
     CHUNK,
@@ -70,22 +71,6 @@ class WheelInfo:
     bytes_fetched: int = 0
     #: The whole wheel, saved in the cache because the server would not serve ranges.
     full_download: Path | None = None
-
-
-def parse_entry_points(text: str) -> dict[str, dict[str, str]]:
-    """``entry_points.txt`` as {section: {name: object reference}}, names kept as written."""
-    sections: dict[str, dict[str, str]] = {}
-    current: dict[str, str] | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line[0] in "#;":
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1].strip(), {})
-        elif current is not None and "=" in line:
-            key, _, value = line.partition("=")
-            current[key.strip()] = value.strip()
-    return sections
 
 
 def _is_module(filename: str) -> bool:

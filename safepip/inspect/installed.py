@@ -1,0 +1,102 @@
+"""What a distribution installed in an environment puts on PATH, read from its ``*.dist-info``
+folder (no network, ``os`` alone): how safepip reads an application uv has just installed as a
+tool (``safepip.backends.uv_tool``) by the same rules the look-up applies to a wheel
+(``safepip.inspect.requirements``).
+
+A command is a ``console_scripts`` or ``gui_scripts`` entry point, or a file the install put in
+the environment's ``bin`` (a wheel's ``.data/scripts``), as its ``RECORD`` lists it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from safepip.inspect.names import canonicalize_name, leading_name, named_after
+from safepip.target.site_packages import site_packages
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: Where a ``RECORD`` of ``lib/pythonX.Y/site-packages`` puts the environment's scripts.
+_BIN = "../../../bin/"
+
+
+def parse_entry_points(text: str) -> dict[str, dict[str, str]]:
+    """``entry_points.txt`` as {section: {name: object reference}}, names kept as written."""
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1].strip(), {})
+        elif current is not None and "=" in line:
+            key, _, value = line.partition("=")
+            current[key.strip()] = value.strip()
+    return sections
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return file.read()
+    except OSError:
+        return ""
+
+
+def dist_infos(venv: str | Path) -> dict[str, str]:
+    """Canonical name -> ``*.dist-info`` folder of each distribution installed in ``venv``."""
+    found: dict[str, str] = {}
+    for folder in site_packages(venv):
+        try:
+            entries = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.endswith(".dist-info"):
+                name = entry[: -len(".dist-info")].rpartition("-")[0]
+                found.setdefault(canonicalize_name(name), os.path.join(folder, entry))
+    return found
+
+
+def commands(info_dir: str) -> tuple[str, ...]:
+    """The commands the distribution of ``info_dir`` put on PATH, in the order it names them."""
+    entry_points = parse_entry_points(_read(os.path.join(info_dir, "entry_points.txt")))
+    names = [*entry_points.get("console_scripts", {}), *entry_points.get("gui_scripts", {})]
+    for line in _read(os.path.join(info_dir, "RECORD")).splitlines():
+        path = line.split(",", 1)[0]
+        if path.startswith(_BIN) and "/" not in path[len(_BIN) :]:
+            names.append(path[len(_BIN) :])
+    return tuple(dict.fromkeys(names))
+
+
+def required_names(info_dir: str) -> list[str]:
+    """Canonical names of the distribution's ``Requires-Dist`` (markers and extras not read)."""
+    names = []
+    for line in _read(os.path.join(info_dir, "METADATA")).splitlines():
+        if not line.strip():
+            break  # the headers end; the long description follows
+        if line.lower().startswith("requires-dist:"):
+            name = leading_name(line.split(":", 1)[1])
+            if name is not None:
+                names.append(name)
+    return names
+
+
+def parts_with_commands(venv: str | Path, name: str) -> dict[str, tuple[str, ...]]:
+    """The installed dependencies of ``name`` named after it (``NAME-...``: part of it, as
+    ansible-core of ansible) that put commands on PATH, with their commands."""
+    infos = dist_infos(venv)
+    own = infos.get(name)
+    if own is None:
+        return {}
+    found = {}
+    for dependency in required_names(own):
+        info = infos.get(dependency)
+        if info is not None and named_after(dependency, name):
+            provided = commands(info)
+            if provided:
+                found[dependency] = provided
+    return found
