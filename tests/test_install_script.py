@@ -35,6 +35,10 @@ def test_install_py_on_an_externally_managed_python(
         [str(safepip), "--version"], env=env, capture_output=True, text=True, check=True
     )
     assert version.stdout.splitlines()[1].startswith("safepip ")
+    # nothing in the private venv that safepip does not use runs at its start
+    private = home / ".local" / "share" / "safepip" / "venv"
+    assert not list(private.glob("lib/python*/site-packages/*.pth"))
+    assert not list(private.glob("lib/python*/site-packages/setuptools*"))
     # and the installed command does its job
     project = tmp_path / "proj"
     project.mkdir()
