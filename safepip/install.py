@@ -58,29 +58,17 @@ def carry_out(
     routes = _prepared(ctx)
     index = _index(ctx, probe)
     early = Request(target, probe, options, index)
-    steps = plan(
-        pip_args,
-        options,
-        env,
-        reporter,
-        probe,
-        where,
-        first=None if pip_args.has("--dry-run") else lambda step: _first(step, routes, early),
-    )
+    dry = pip_args.has("--dry-run")
+    first = None if dry else lambda step: _first(step, routes, early)
+    steps = plan(pip_args, options, env, reporter, probe, where, first=first)
     for step in steps:
         reporter.detail(
             f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)
         )
     if not steps:
         return pip_usage_error(pip_args, env)
-    if pip_args.has("--dry-run"):
-        for step in steps:
-            home = {"venv": "the .venv", "user": "your user environment"}
-            reporter.info(
-                f"would install {step.item.text} into "
-                f"{home.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
-            )
-        return dry_run(pip_args, probe, env, reporter, where)
+    if dry:
+        return dry_run(pip_args, probe, env, reporter, where, steps)
     from safepip.inspect.downloads import offer, withdraw
 
     for warning in uv_warnings:
@@ -137,11 +125,23 @@ def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:
 
 
 def dry_run(
-    pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter, where: VenvTarget
+    pip_args: PipArgs,
+    probe: Probe,
+    env: Environment,
+    reporter: Reporter,
+    where: VenvTarget,
+    steps: Sequence[Planned],
 ) -> int:
-    """``pip install --dry-run`` resolved as pip would, without installing: in the project's
-    ``.venv`` where it is usable, else for the target interpreter with a report (which PEP 668
-    allows, as nothing is installed); pip's output and exit status."""
+    """``pip install --dry-run``: where each of ``steps`` would go, then resolved as pip would,
+    without installing: in the project's ``.venv`` where it is usable, else for the target
+    interpreter with a report (which PEP 668 allows, as nothing is installed); pip's output and
+    exit status."""
+    for step in steps:
+        home = {"venv": "the .venv", "user": "your user environment"}
+        reporter.info(
+            f"would install {step.item.text} into "
+            f"{home.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
+        )
     from safepip.backends.project_venv import DROPPED_OPTIONS
     from safepip.backends.venv_pip import VenvPip
     from safepip.pip.environ import clean_environ

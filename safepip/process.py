@@ -147,31 +147,17 @@ def _popen(
     standard output, never its errors; ``held`` takes both into pipes (and stdin from nothing)."""
     import subprocess
 
-    stdout = subprocess.PIPE if held else subprocess.DEVNULL if quiet else None
-    stdin = subprocess.DEVNULL if held else None
-    stderr = subprocess.PIPE if held else None
-    if not own_group:
-        return subprocess.Popen(
-            list(cmd), env=dict(environ), cwd=cwd, stdin=stdin, stdout=stdout, stderr=stderr
-        )
-    if sys.version_info >= (3, 11):
-        return subprocess.Popen(
-            list(cmd),
-            env=dict(environ),
-            cwd=cwd,
-            stdin=stdin,
-            stdout=stdout,
-            stderr=stderr,
-            process_group=0,
-        )
-    return subprocess.Popen(  # pragma: no cover - Python < 3.11
+    group: dict[str, object] = {}
+    if own_group:  # preexec_fn before Python 3.11
+        group = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": os.setpgrp}
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
         list(cmd),
         env=dict(environ),
         cwd=cwd,
-        stdin=stdin,
-        stdout=stdout,
-        stderr=stderr,
-        preexec_fn=os.setpgrp,
+        stdin=subprocess.DEVNULL if held else None,
+        stdout=subprocess.PIPE if held else subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.PIPE if held else None,
+        **group,
     )
 
 
