@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from safepip.environment import Environment
+from safepip.programs import which
 
 #: Names the file the shell function reads the venv to activate from.
 ACTIVATE_VARIABLE = "SAFEPIP_ACTIVATE_FILE"
@@ -138,7 +138,7 @@ def safepip_command(env: Environment) -> list[str]:
     argv0 = sys.argv[0] if sys.argv else ""
     if os.path.basename(argv0) == "safepip" and os.path.isfile(argv0) and os.access(argv0, os.X_OK):
         return [os.path.abspath(argv0)]
-    found = shutil.which("safepip", path=env.environ.get("PATH", os.defpath))
+    found = which("safepip", env.environ.get("PATH", os.defpath))
     if found:
         return [os.path.abspath(found)]
     return [os.path.abspath(env.own_executable), "-m", "safepip"]

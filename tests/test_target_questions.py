@@ -117,3 +117,10 @@ def test_first_on_path_skips_safepips_own_folder(tmp_path: Path) -> None:
     environ = {"PATH": f"{own}:{other}"}
     assert questions.first_on_path(environ, str(own / "python")) == str(other / "python")
     assert questions.first_on_path({"PATH": str(own)}, str(own / "python")) is None
+
+
+def test_sha256_is_hashlibs_without_importing_it() -> None:
+    import hashlib
+
+    for data in (b"", b"cache key", os.fsencode("/tmp/\udcff-not-utf8")):
+        assert questions.sha256_hex(data) == hashlib.sha256(data).hexdigest()

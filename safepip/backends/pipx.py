@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from safepip.exceptions import PipxError
 from safepip.hints import path_hint
 from safepip.pip.environ import clean_environ
 from safepip.process import run_captured, run_foreground
+from safepip.programs import which
 from safepip.records import Frozen
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
@@ -75,7 +75,7 @@ class Pipx(Frozen):
 
 
 def find_pipx(env: Environment) -> Pipx | None:
-    found = shutil.which("pipx", path=env.environ.get("PATH", os.defpath))
+    found = which("pipx", env.environ.get("PATH", os.defpath))
     if found:
         return Pipx((found,), provided=False)
     private = env.data_dir / "pipx" / "bin" / "pipx"

@@ -16,7 +16,6 @@ what gets installed.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 from safepip.environment import Environment
 from safepip.exceptions import UvUnsuitable
 from safepip.pip.argv import PipArgs
+from safepip.programs import which
 from safepip.records import Frozen
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:
 
 def find_uv(env: Environment) -> Uv | None:
     """uv on PATH, or None."""
-    found = shutil.which("uv", path=env.environ.get("PATH", os.defpath))
+    found = which("uv", env.environ.get("PATH", os.defpath))
     return Uv(found) if found else None
 
 

@@ -16,7 +16,6 @@ gets it through its environment, see ``safepip.backends.pipx.reuse_environ``).
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,6 +55,8 @@ def offer(files: Sequence[Path], env: Environment) -> Path | None:
             try:
                 os.link(source, folder / name)
             except OSError:
+                import shutil
+
                 shutil.copyfile(source, folder / name)
     except OSError:
         withdraw(folder)
@@ -68,4 +69,6 @@ def offer(files: Sequence[Path], env: Environment) -> Path | None:
 
 def withdraw(folder: Path | None) -> None:
     if folder is not None:
+        import shutil
+
         shutil.rmtree(folder, ignore_errors=True)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from safepip.environment import Environment
 from safepip.exceptions import InterpreterError
+from safepip.programs import which
 from safepip.records import Frozen
 from safepip.target import questions
 
@@ -117,7 +117,7 @@ def _locate_python(value: str, env: Environment) -> str:
         found = _executable_in(path)
         if found:
             return found
-    found_on_path = shutil.which(value, path=env.environ.get("PATH", os.defpath))
+    found_on_path = which(value, env.environ.get("PATH", os.defpath))
     if found_on_path:
         return found_on_path
     raise InterpreterError(

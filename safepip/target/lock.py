@@ -7,19 +7,20 @@ never be left stale. Lock files live in safepip's cache folder, not in the user'
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import Callable
 
+from safepip.target.questions import sha256_hex
+
 
 class EnvironmentLock:
     """Exclusive lock on one environment path; ``on_wait`` is called once if we must wait."""
 
     def __init__(self, lock_dir: Path, environment: Path, on_wait: Callable[[], None]) -> None:
-        digest = hashlib.sha256(os.fsencode(os.path.abspath(environment))).hexdigest()[:24]
+        digest = sha256_hex(os.fsencode(os.path.abspath(environment)))[:24]
         self.path = lock_dir / f"{digest}.lock"
         self._on_wait = on_wait
         self._fd: int | None = None

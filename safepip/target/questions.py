@@ -10,6 +10,7 @@ interpreters work side by side instead of one after the other.
 from __future__ import annotations
 
 import os
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,10 +113,21 @@ def _is_macho(path: str) -> bool:
         return handle.read(4) in (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xce\xfa\xed\xfe")
 
 
-def _digest(key: str) -> str:
-    import hashlib
+def sha256_hex(data: bytes) -> str:
+    """sha256 of ``data`` in hex, from CPython's own module where it has one (``hashlib``
+    loads OpenSSL: ~2 ms, here before the early probe can start); the same digest either way."""
+    from importlib import import_module
 
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    try:
+        module = import_module("_sha2" if sys.version_info >= (3, 12) else "_sha256")
+    except ImportError:  # pragma: no cover - a Python built without it
+        module = import_module("hashlib")
+    digest: str = module.sha256(data).hexdigest()
+    return digest
+
+
+def _digest(key: str) -> str:
+    return sha256_hex(key.encode())[:32]
 
 
 def probe_cache(identity_: str, cache_dir: str) -> str:

@@ -13,13 +13,13 @@ import contextlib
 import filecmp
 import os
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Literal
 
 from safepip.exceptions import VenvError
+from safepip.programs import which
 from safepip.records import Frozen
 from safepip.target.project import VENV_NAME
 
@@ -179,7 +179,7 @@ _GIT_ENTRY = re.compile(
 def _tool_output(command: list[str]) -> bytes | None:
     """stdout of the user's git or hg (its own settings for this repository ignored where they
     could run a program), or None where it is missing or fails."""
-    found = shutil.which(command[0])
+    found = which(command[0])
     if found is None:
         return None
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "HG"))}
@@ -296,6 +296,8 @@ def move_aside(path: Path) -> Path:
 def remove_venv(path: Path) -> None:
     """Remove a venv this very run created (never one that was there before). Where ``path`` is
     a link to a folder, the link and an empty folder stay, as they were."""
+    import shutil
+
     if path.is_symlink():
         target = path.resolve()
         shutil.rmtree(target, ignore_errors=True)
@@ -326,6 +328,8 @@ def remove_partial_install(venv: Path, before: frozenset[Path]) -> list[str]:
             first = line.split(",", 1)[0].split("/", 1)[0]
             if first and first != "..":
                 claimed.add(info.parent / first)
+    import shutil
+
     removed = []
     for entry in sorted(new - claimed):
         if entry.name == "__pycache__":

@@ -1,0 +1,48 @@
+"""safepip.programs: ``which`` finds what :func:`shutil.which` finds, without importing it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from safepip.programs import which
+
+
+def program(folder: Path, name: str, mode: int = 0o755) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n")
+    path.chmod(mode)
+    return path
+
+
+def test_the_first_executable_on_path_wins(tmp_path: Path) -> None:
+    program(tmp_path / "a", "tool", 0o644)  # not executable: passed over
+    (tmp_path / "b" / "tool").mkdir(parents=True)  # a folder of that name: passed over
+    found = program(tmp_path / "c", "tool")
+    program(tmp_path / "d", "tool")
+    path = os.pathsep.join(str(tmp_path / d) for d in "abcd")
+    assert which("tool", path) == str(found) == shutil.which("tool", path=path)
+    assert which("missing", path) is None is shutil.which("missing", path=path)
+
+
+def test_a_command_with_a_folder_is_itself(tmp_path: Path) -> None:
+    found = program(tmp_path / "x", "tool")
+    assert which(str(found), "/nonexistent") == str(found)
+    assert which(str(tmp_path / "x" / "other"), str(tmp_path / "x")) is None
+
+
+def test_an_empty_path_entry_is_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program(tmp_path, "here")
+    monkeypatch.chdir(tmp_path)
+    assert which("here", os.pathsep + "/nonexistent") == os.path.join(os.curdir, "here")
+
+
+def test_this_machines_sh_as_shutil_finds_it() -> None:
+    path = os.environ.get("PATH", os.defpath)
+    assert which("sh", path) == shutil.which("sh", path=path) is not None
