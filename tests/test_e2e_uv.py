@@ -38,6 +38,18 @@ def uv_env(env: dict[str, str], uv: Path, root: Path) -> dict[str, str]:
     )
 
 
+def install_outside(
+    args: list[str], env: dict[str, str], uv: Path, tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``safepip ARGS`` under the uv setting in a folder of the test HOME that is no project:
+    its result (checked to succeed) and the folder."""
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True, exist_ok=True)
+    result = run_safepip(args, cwd=outside, env=uv_env(env, uv, tmp_path), timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result, outside
+
+
 def installer(project: Path, name: str) -> str:
     """Who installed ``name`` into the project's .venv (the dist-info's INSTALLER file)."""
     found = list((project / ".venv").glob(f"lib/python*/site-packages/{name}-*.dist-info"))
@@ -158,11 +170,7 @@ def test_an_application_goes_to_uv_tool_and_comes_back_out(
 def test_outside_a_terminal_uv_installs_an_application_before_any_look_up(
     clean_env: dict[str, str], uv: Path, tmp_path: Path
 ) -> None:
-    env = uv_env(clean_env, uv, tmp_path)
-    outside = tmp_path / "home" / "somewhere"
-    outside.mkdir(parents=True)
-    result = run_safepip(["install", "-v", "fixapp"], cwd=outside, env=env)
-    assert result.returncode == 0, result.stderr
+    result, _ = install_outside(["install", "-v", "fixapp"], clean_env, uv, tmp_path)
     assert "fixapp: installed by uv tool first, commands: fixapp" in result.stderr
     assert "from wheel-range" not in result.stderr  # the look-up's line: not looked up
     # uv's own output, held while it ran, comes before safepip's summary
@@ -174,15 +182,11 @@ def test_outside_a_terminal_uv_installs_an_application_before_any_look_up(
 def test_a_library_uv_refuses_as_a_tool_is_looked_up_and_installed_as_usual(
     clean_env: dict[str, str], uv: Path, tmp_path: Path
 ) -> None:
-    env = uv_env(clean_env, uv, tmp_path)
-    outside = tmp_path / "home" / "somewhere"
-    outside.mkdir(parents=True)
-    result = run_safepip(["install", "-v", "fixlib"], cwd=outside, env=env)
-    assert result.returncode == 0, result.stderr
+    result, outside = install_outside(["install", "-v", "fixlib"], clean_env, uv, tmp_path)
     assert "fixlib: uv tool install exited with" in result.stderr
     assert "No executables" not in result.stderr  # uv's refusal is not the user's business
     assert "commands: none" in result.stderr  # the look-up's answer decided
-    assert venv_import(outside, "fixlib", env) == "2.0"
+    assert venv_import(outside, "fixlib", clean_env) == "2.0"
     tools = tmp_path / "uv-tools"
     assert not tools.exists() or not any(tools.glob("fixlib*")), list(tools.iterdir())
 
@@ -190,11 +194,7 @@ def test_a_library_uv_refuses_as_a_tool_is_looked_up_and_installed_as_usual(
 def test_a_dry_run_installs_nothing_with_uv_first(
     clean_env: dict[str, str], uv: Path, tmp_path: Path
 ) -> None:
-    env = uv_env(clean_env, uv, tmp_path)
-    outside = tmp_path / "home" / "somewhere"
-    outside.mkdir(parents=True)
-    result = run_safepip(["install", "--dry-run", "fixapp"], cwd=outside, env=env)
-    assert result.returncode == 0, result.stderr
+    result, _ = install_outside(["install", "--dry-run", "fixapp"], clean_env, uv, tmp_path)
     assert "would install fixapp into pipx" in result.stderr
     assert not (tmp_path / "uv-bin" / "fixapp").exists()
     assert not (tmp_path / "uv-tools" / "fixapp").exists()
@@ -222,11 +222,8 @@ def test_a_bundle_uv_installed_first_is_removed_again_and_goes_to_pipx(
     if pipx is None:
         pytest.fail("no Debian pipx here (tests/run.sh provides it)")
     base = pipx_env(dict(clean_env, PIP_INDEX_URL=index.url), tmp_path / "pipx")
-    env = uv_env(with_pipx(base, pipx, tmp_path / "pipx-on-path"), uv, tmp_path)
-    outside = tmp_path / "home" / "somewhere"
-    outside.mkdir(parents=True)
-    result = run_safepip(["install", "-v", "fixbundle"], cwd=outside, env=env, timeout=300)
-    assert result.returncode == 0, result.stderr
+    env = with_pipx(base, pipx, tmp_path / "pipx-on-path")
+    result, _ = install_outside(["install", "-v", "fixbundle"], env, uv, tmp_path)
     assert "its part fixbundle-core has commands; removing it" in result.stderr
     assert "with pipx" in result.stderr
     assert (Path(env["PIPX_BIN_DIR"]) / "fixbundle-play").exists()
