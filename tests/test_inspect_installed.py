@@ -95,10 +95,11 @@ def test_a_part_named_after_the_package_with_commands_is_found(tmp_path: Path) -
     )
     dist_info(tmp_path, "bundle_data", "2.0", {})
     dist_info(tmp_path, "jinja2", "3.0", {"entry_points.txt": "[console_scripts]\nj = j:m\n"})
-    assert sorted(dist_infos(tmp_path)) == ["bundle", "bundle-core", "bundle-data", "jinja2"]
-    assert parts_with_commands(tmp_path, "bundle") == {"bundle-core": ("bundle-play",)}
-    assert parts_with_commands(tmp_path, "jinja2") == {}
-    assert parts_with_commands(tmp_path, "absent") == {}
+    infos = dist_infos(tmp_path)
+    assert sorted(infos) == ["bundle", "bundle-core", "bundle-data", "jinja2"]
+    assert parts_with_commands(infos, "bundle") == {"bundle-core": ("bundle-play",)}
+    assert parts_with_commands(infos, "jinja2") == {}
+    assert parts_with_commands(infos, "absent") == {}
 
 
 def test_this_venvs_pytest_puts_its_commands_on_path() -> None:

@@ -93,11 +93,16 @@ class UvTool:
         home = _tool_env(tools, item.name)
         infos = dist_infos(home) if home is not None else {}
         own = commands(infos[item.name]) if item.name in infos else ()
-        parts = parts_with_commands(home, item.name) if home is not None else {}
+        parts = parts_with_commands(infos, item.name)
         if not own or parts:
             why = f"its part {', '.join(parts)} has commands" if parts else "no commands found"
             reporter.detail(f"{item.text}: installed by uv tool, but {why}; removing it")
-            run_held([self.uv.path, "tool", "uninstall", item.name], environ=self._environ())
+            gone = run_held([self.uv.path, "tool", "uninstall", item.name], environ=self._environ())
+            if gone[0] != 0:
+                reporter.warning(
+                    f"uv tool could not remove {item.name} again (exited with {gone[0]}); "
+                    f"to remove it: uv tool uninstall {item.name}"
+                )
             return None
         reporter.detail(f"{item.text}: installed by uv tool first, commands: {', '.join(own)}")
         self._held[item.text] = (code, out, err)

@@ -16,6 +16,7 @@ from safepip.target.site_packages import site_packages
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 #: Where a ``RECORD`` of ``lib/pythonX.Y/site-packages`` puts the environment's scripts.
@@ -85,10 +86,10 @@ def required_names(info_dir: str) -> list[str]:
     return names
 
 
-def parts_with_commands(venv: str | Path, name: str) -> dict[str, tuple[str, ...]]:
-    """The installed dependencies of ``name`` named after it (``NAME-...``: part of it, as
-    ansible-core of ansible) that put commands on PATH, with their commands."""
-    infos = dist_infos(venv)
+def parts_with_commands(infos: Mapping[str, str], name: str) -> dict[str, tuple[str, ...]]:
+    """The dependencies of ``name`` named after it (``NAME-...``: part of it, as ansible-core
+    of ansible) among the installed ``infos`` (:func:`dist_infos`) that put commands on PATH,
+    with their commands."""
     own = infos.get(name)
     if own is None:
         return {}
