@@ -8,11 +8,11 @@ from pathlib import Path
 
 from safepip.inspect.installed import (
     commands,
-    dist_infos,
     parse_entry_points,
     parts_with_commands,
     required_names,
 )
+from safepip.target.site_packages import dist_infos
 
 
 def test_entry_points_parser_keeps_names_as_written() -> None:

@@ -27,11 +27,12 @@ from safepip.backends.uv import (
 from safepip.decide.model import Item, Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
-from safepip.inspect.installed import commands, dist_infos, parts_with_commands
+from safepip.inspect.installed import commands, parts_with_commands
 from safepip.pip.argv import PipArgs
 from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
 from safepip.process import run_held
+from safepip.target.site_packages import dist_infos
 
 
 def tool_args(step: Planned, pip_args: PipArgs, index: IndexOptions, python: str) -> list[str]:

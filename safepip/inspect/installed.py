@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 
-from safepip.inspect.names import canonicalize_name, leading_name, named_after
-from safepip.target.site_packages import site_packages
+from safepip.inspect.names import leading_name, named_after
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
 
 #: Where a ``RECORD`` of ``lib/pythonX.Y/site-packages`` puts the environment's scripts.
 _BIN = "../../../bin/"
@@ -47,21 +45,6 @@ def _read(path: str) -> str:
         return ""
 
 
-def dist_infos(venv: str | Path) -> dict[str, str]:
-    """Canonical name -> ``*.dist-info`` folder of each distribution installed in ``venv``."""
-    found: dict[str, str] = {}
-    for folder in site_packages(venv):
-        try:
-            entries = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.endswith(".dist-info"):
-                name = entry[: -len(".dist-info")].rpartition("-")[0]
-                found.setdefault(canonicalize_name(name), os.path.join(folder, entry))
-    return found
-
-
 def commands(info_dir: str) -> tuple[str, ...]:
     """The commands the distribution of ``info_dir`` put on PATH, in the order it names them."""
     entry_points = parse_entry_points(_read(os.path.join(info_dir, "entry_points.txt")))
@@ -88,7 +71,8 @@ def required_names(info_dir: str) -> list[str]:
 
 def parts_with_commands(infos: Mapping[str, str], name: str) -> dict[str, tuple[str, ...]]:
     """The dependencies of ``name`` named after it (``NAME-...``: part of it, as ansible-core
-    of ansible) among the installed ``infos`` (:func:`dist_infos`) that put commands on PATH,
+    of ansible) among the installed ``infos``
+    (:func:`safepip.target.site_packages.dist_infos`) that put commands on PATH,
     with their commands."""
     own = infos.get(name)
     if own is None:

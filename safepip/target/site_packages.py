@@ -33,8 +33,8 @@ def site_packages(venv: str | Path) -> list[str]:
     return found
 
 
-def installed_versions(venv: str | Path) -> dict[str, str]:
-    """Canonical name -> version of each distribution installed in ``venv``."""
+def dist_infos(venv: str | Path) -> dict[str, str]:
+    """Canonical name -> ``*.dist-info`` folder of each distribution installed in ``venv``."""
     found: dict[str, str] = {}
     for folder in site_packages(venv):
         try:
@@ -43,9 +43,17 @@ def installed_versions(venv: str | Path) -> dict[str, str]:
             continue
         for entry in sorted(entries):
             if entry.endswith(".dist-info"):
-                name, _, version = entry[: -len(".dist-info")].rpartition("-")
-                found[canonicalize_name(name)] = version
+                name = entry[: -len(".dist-info")].rpartition("-")[0]
+                found[canonicalize_name(name)] = os.path.join(folder, entry)
     return found
+
+
+def installed_versions(venv: str | Path) -> dict[str, str]:
+    """Canonical name -> version of each distribution installed in ``venv``."""
+    return {
+        name: os.path.basename(info)[: -len(".dist-info")].rpartition("-")[2]
+        for name, info in dist_infos(venv).items()
+    }
 
 
 def installed_names(venv: str | Path) -> frozenset[str]:
