@@ -58,4 +58,4 @@ def installed_versions(venv: str | Path) -> dict[str, str]:
 
 def installed_names(venv: str | Path) -> frozenset[str]:
     """Canonical names of the distributions installed in ``venv``."""
-    return frozenset(installed_versions(venv))
+    return frozenset(dist_infos(venv))
