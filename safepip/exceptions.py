@@ -118,6 +118,11 @@ class PipxError(BackendError):
     """pipx is missing and could not be provided, or did not run."""
 
 
+class CommandClash(SafepipError):
+    """A local path or ``-e`` would become an application whose command is already on PATH (or
+    whose commands cannot be read), and the user did not say ``--pipx`` on the command line."""
+
+
 class UvUnsuitable(SafepipError):
     """This pip command has no faithful ``uv`` equivalent; pip does it instead (never shown as
     an error: the uv backends decline the step)."""

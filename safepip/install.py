@@ -67,6 +67,7 @@ def carry_out(
         )
     if not steps:
         return pip_usage_error(pip_args, env)
+    refuse_clashes(steps, options, env)
     if dry:
         return dry_run(pip_args, probe, env, reporter, where, steps)
     from safepip.inspect.downloads import offer, withdraw
@@ -88,6 +89,39 @@ def carry_out(
 
         remember(env)  # for the warm path's next install here
     return code
+
+
+def refuse_clashes(steps: Sequence[Planned], options: SafepipOptions, env: Environment) -> None:
+    """Refuse, before anything is installed, to make a local path or ``-e`` an application whose
+    command is already on PATH (a checkout's ``git``), or whose commands cannot be read without
+    building it, unless the user said ``--pipx`` on this command line."""
+    if options.route == "pipx":
+        return
+    from safepip.backends.pipx import bin_dir
+    from safepip.exceptions import CommandClash
+    from safepip.inspect.local import local_commands
+    from safepip.programs import elsewhere
+
+    path, own = env.environ.get("PATH", os.defpath), str(bin_dir(env.environ, env.home))
+    for step in steps:
+        item = step.item
+        if step.decision.route != "pipx" or item.kind not in ("local", "editable"):
+            continue
+        commands = local_commands(item.text, item.kind, env.cwd)
+        found = {c: elsewhere(c, path, own) for c in commands or ()}
+        clashes = [f"{c} (already {where[0]})" for c, where in found.items() if where]
+        if commands is not None and not clashes:
+            continue
+        why = (
+            f"it would put commands on PATH that are there already: {', '.join(clashes)}"
+            if clashes
+            else "what it would put on PATH cannot be read without building it"
+        )
+        raise CommandClash(
+            f"{item.text} is not installed with pipx: {why}",
+            f"if you trust it, say so on the command line: safepip install --pipx {item.text}; "
+            f"or install it into the .venv: safepip install --venv {item.text}",
+        )
 
 
 def _prepared(ctx: Context) -> dict[Route, list[Backend]]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.decide.model import Decision, Item, Override, Situation
+from safepip.decide.model import DIRECT_URL, Decision, Item, Override, Situation
 from safepip.decide.route import decide
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
@@ -147,3 +147,28 @@ def test_libraries_go_to_the_user_environment_where_no_project_starts() -> None:
     assert decide(lib, OUTSIDE).route == "venv"
     user_flag = Situation(True, "/p", user_env="--user asks for it")
     assert decide(lib, user_flag).route == "user"
+
+
+@pytest.mark.parametrize(
+    ("item", "what"),
+    [
+        (Item(".", "local"), "a local path"),
+        (Item("-e .", "editable"), "an editable install"),
+        (Item("https://x.test/a.whl", "url"), "a URL"),
+        (Item("a @ https://x.test/a.whl", "name", "a", inspect_error=DIRECT_URL), "a URL"),
+    ],
+)
+def test_a_checkout_routes_only_packages_from_an_index(item: Item, what: str) -> None:
+    """A repository's [tool.safepip] cannot send its own code (or any path, -e or URL) to pipx:
+    that would put the repository's commands on the user's PATH for every shell."""
+    checkout = Override("[tool.safepip]", default="pipx", checkout=True)
+    decision = decide(item, OUTSIDE, [checkout])
+    assert decision.route == "venv"
+    assert decision.reasons[0].startswith("[tool.safepip] asks for pipx, but")
+    assert what in decision.reasons[0] and "--pipx" in decision.reasons[0]
+    # the user's own choices still may
+    assert decide(item, OUTSIDE, [Override("--pipx", default="pipx")]).route == "pipx"
+    user = Override("config.toml", default="pipx", binding=False)
+    assert decide(item, OUTSIDE, [user]).route == "pipx"
+    # and the checkout still routes packages from an index
+    assert decide(app(), OUTSIDE, [checkout]).route == "pipx"

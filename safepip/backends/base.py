@@ -194,3 +194,39 @@ def _direction(before: str, after: str) -> str:
     except InvalidVersion:
         return "replaced"
     return "upgraded" if newer else "downgraded"
+
+
+def bin_links(bin_dir: Path) -> dict[str, str]:
+    """What each entry of an applications' bin folder resolves to, by name (what pipx and uv
+    put on PATH), to tell afterwards what one install added or changed there."""
+    import os
+
+    try:
+        names = os.listdir(bin_dir)
+    except OSError:
+        return {}
+    return {name: os.path.realpath(bin_dir / name) for name in names}
+
+
+def shadow_notes(app: str, bin_dir: Path, before: dict[str, str], path: str) -> list[str]:
+    """One summary line per command that installing ``app`` added to ``bin_dir`` (``before``:
+    :func:`bin_links` before it) while another program of that name is on PATH: pipx's own note,
+    kept visible under safepip's summary (a repository's ``git`` would otherwise run in every
+    shell without a word)."""
+    import os
+
+    from safepip.programs import comes_first, elsewhere
+
+    notes = []
+    for command, target in sorted(bin_links(bin_dir).items()):
+        others = elsewhere(command, path, str(bin_dir)) if before.get(command) != target else []
+        if not others:
+            continue
+        parts = target.split(os.sep)  # <apps>/<app>/bin/<command>: the app's own name
+        owner = parts[-3] if len(parts) > 3 and parts[-2] == "bin" else app
+        runs = f"{owner}'s" if comes_first(str(bin_dir), others[0], path) else others[0]
+        notes.append(
+            f"note: {owner} put {command} in {bin_dir}, but {others[0]} is also on PATH; "
+            f"`{command}` now runs {runs}"
+        )
+    return notes

@@ -14,7 +14,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from safepip.backends.base import Context, Outcome, Request, app_summary
+from safepip.backends.base import (
+    Context,
+    Outcome,
+    Request,
+    app_summary,
+    bin_links,
+    shadow_notes,
+)
 from safepip.decide.model import Item, Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import PipxError
@@ -239,6 +246,7 @@ class PipxBackend:
             item = step.item
             was_there = bool(item.name) and item.name in already
             before = app_version(item.name, env.environ, env.home) if item.name else None
+            links = bin_links(bin_dir(env.environ, env.home))
             code = install(
                 pipx,
                 item.text,
@@ -263,6 +271,10 @@ class PipxBackend:
                 versions=(before, after) if was_there else (None, after),
             )
             outcome.record(code, line)
+            if code == 0:
+                path = env.environ.get("PATH", os.defpath)
+                directory = bin_dir(env.environ, env.home)
+                outcome.done += shadow_notes(item.name or item.text, directory, links, path)
         if len(outcome.failed) < len(steps):
             directory = bin_dir(env.environ, env.home)
             hint = path_hint(directory, env)

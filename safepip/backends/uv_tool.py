@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from safepip.backends.base import Context, Outcome, Request, app_summary
+from safepip.backends.base import (
+    Context,
+    Outcome,
+    Request,
+    app_summary,
+    bin_links,
+    shadow_notes,
+)
 from safepip.backends.pipx import pipx_has
 from safepip.backends.uv import (
     ToolDirs,
@@ -137,6 +144,7 @@ class UvTool:
         for step in steps:
             item = step.item
             held = self._held.pop(item.text, None)
+            links = bin_links(where) if where and held is None else {}
             if held is not None:  # installed by first(): its output now, in its place
                 code = held[0]
                 _show(held[1], self.ctx.env.stdout)
@@ -144,15 +152,19 @@ class UvTool:
             else:
                 args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
                 code = run_uv(self.uv, args, environ, self.ctx.env)
+            was_there = held is None and bool(item.name) and item.name in tools
             line = app_summary(
                 step,
                 code,
-                was_there=held is None and bool(item.name) and item.name in tools,
+                was_there=was_there,
                 upgrade=upgrade,
                 tool="uv tool",
                 how="as an application ",
             )
             outcome.record(code, line)
+            if code == 0 and where:
+                path = self.ctx.env.environ.get("PATH", "")
+                outcome.done += shadow_notes(item.name or item.text, where, links, path)
         if outcome.done:
             hint = path_hint(where, self.ctx.env, "uv tool update-shell") if where else None
             if where and hint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from safepip.decide.model import Item
+from safepip.decide.model import DIRECT_URL, Item
 
 TYPE_CHECKING = False  # the warm path classifies names: no pathlib, no typing
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def classify(text: str, cwd: str | Path) -> Item:
         return Item(text, "name", inspect_error="not a valid requirement")
     name = canonicalize_name(requirement.name)
     if requirement.url:
-        return Item(text, "name", name, inspect_error="a direct URL is not inspected")
+        return Item(text, "name", name, inspect_error=DIRECT_URL)
     return Item(text, "name", name)
 
 

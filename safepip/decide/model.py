@@ -35,6 +35,8 @@ else:
 
 #: The routes a user can choose (``--venv``/``--pipx``, settings).
 CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
+#: ``inspect_error`` of a named requirement with a direct URL (``NAME @ URL``): not from an index.
+DIRECT_URL = "a direct URL is not inspected"
 _EMPTY: Mapping[str, str] = {}
 
 
@@ -88,6 +90,12 @@ class Item(Frozen):
             local_file=local_file,
         )  # fmt: skip
 
+    @property
+    def from_index(self) -> bool:
+        """Whether pip would take it from a package index (not a path, ``-e``, a URL or a
+        file of the project's)."""
+        return self.kind == "name" and self.inspect_error != DIRECT_URL
+
     def with_commands(self, commands: tuple[str, ...]) -> Item:
         """This item as if its commands had been looked up and were ``commands``."""
         return Item(
@@ -101,13 +109,16 @@ class Override(Frozen):
 
     ``binding`` is False for the user's global choices (variables, config.toml): they never
     send a package the project declares to pipx; only the command line and the project may.
+    ``checkout`` is True for what a checkout says of itself (``[tool.safepip]``): it routes
+    only packages from an index, never the checkout's own code, a local path, ``-e`` or a URL.
     """
 
-    __slots__ = ("binding", "default", "label", "packages")
+    __slots__ = ("binding", "checkout", "default", "label", "packages")
     label: str
     default: Route | None
     packages: Mapping[str, Route]
     binding: bool
+    checkout: bool
 
     def __init__(
         self,
@@ -115,8 +126,12 @@ class Override(Frozen):
         default: Route | None = None,
         packages: Mapping[str, Route] | None = None,
         binding: bool = True,
+        checkout: bool = False,
     ) -> None:
-        self._set(label=label, default=default, packages=packages or {}, binding=binding)
+        self._set(
+            label=label, default=default, packages=packages or {}, binding=binding,
+            checkout=checkout,
+        )  # fmt: skip
 
 
 class Situation(Frozen):

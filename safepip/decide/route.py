@@ -56,18 +56,31 @@ def decide(item: Item, situation: Situation, overrides: Sequence[Override] = ())
 def _chosen(item: Item, situation: Situation, overrides: Sequence[Override]) -> Decision | None:
     """The first choice the user made ahead of time for ``item``, if any."""
     project_kind = _PROJECT_KINDS.get(item.kind)
+    refused: Decision | None = None
     for override in overrides:
         chosen = (override.packages.get(item.name) if item.name else None) or override.default
         if chosen is None or chosen == "pip":
             continue
         if chosen == "pipx" and not override.binding and item.name in situation.declared:
             continue  # the user's global choice never takes a declared dependency to pipx
+        if chosen != "venv" and override.checkout and not item.from_index:
+            refused = refused or Decision("venv", (_not_from_checkout(item, override, chosen),))
+            continue  # the user's own settings may still choose
         if chosen == "pipx" and item.kind in _NOT_FOR_PIPX:
             return Decision(
                 "venv", (f"{override.label} asks for pipx, but pipx cannot install {project_kind}",)
             )
         return Decision(chosen, (f"chosen by {override.label}",))
-    return None
+    return refused
+
+
+def _not_from_checkout(item: Item, override: Override, chosen: str) -> str:
+    """Why a checkout's own route for something that is not from an index is not followed."""
+    what = _PROJECT_KINDS.get(item.kind, "a URL")
+    return (
+        f"{override.label} asks for {chosen}, but a checkout's settings route only packages "
+        f"from an index, so {what} goes into its .venv (for pipx, say --pipx yourself)"
+    )
 
 
 def _own_tool(name: str, situation: Situation) -> Decision:

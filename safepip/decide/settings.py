@@ -11,8 +11,10 @@ Keys, the same in both TOML files (in pyproject.toml under ``[tool.safepip]``)::
 
 Environment: ``SAFEPIP_ROUTE=venv|pipx`` (default for every package),
 ``SAFEPIP_ROUTES="black=pipx,pytest=venv"`` and ``SAFEPIP_UV=1|0``. A project's file is not
-trusted with anything but route names: any other value is ignored with a warning. The user's
-global choices (variables, config.toml) never send a package the project declares to pipx.
+trusted with anything but route names (any other value is ignored with a warning), and those
+route only packages from an index, never the checkout itself, a local path, ``-e`` or a URL.
+The user's global choices (variables, config.toml) never send a package the project declares to
+pipx.
 
 safepip never writes config.toml (a broken one is reported once per run and left alone). The
 answers given at its question are remembered per project in
@@ -76,7 +78,12 @@ def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | No
 
 
 def _from_table(
-    table: Mapping[str, Any], label: str, warn: Callable[[str], None], *, binding: bool = True
+    table: Mapping[str, Any],
+    label: str,
+    warn: Callable[[str], None],
+    *,
+    binding: bool = True,
+    checkout: bool = False,
 ) -> Override:
     default = table.get("default-route")
     packages: dict[str, Route] = {}
@@ -87,7 +94,7 @@ def _from_table(
             if route is not None:
                 packages[canonicalize_name(str(name))] = route
     chosen = _route(default, label, warn) if default is not None else None
-    return Override(label, chosen, packages, binding=binding)
+    return Override(label, chosen, packages, binding=binding, checkout=checkout)
 
 
 def _warn_once(error: SettingsError, warn: Callable[[str], None]) -> None:
@@ -120,7 +127,7 @@ def _project(project_root: Path, warn: Callable[[str], None]) -> list[Override]:
         tool = {}
     table = tool.get("safepip") if isinstance(tool, Mapping) else None
     if isinstance(table, Mapping):
-        return [_from_table(table, f"[tool.safepip] in {pyproject}", warn)]
+        return [_from_table(table, f"[tool.safepip] in {pyproject}", warn, checkout=True)]
     return []
 
 
