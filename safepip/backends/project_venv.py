@@ -19,7 +19,12 @@ from safepip.pip.environ import clean_environ
 from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
 from safepip.target.lock import EnvironmentLock
-from safepip.target.site_packages import installed_names, installed_versions
+from safepip.target.site_packages import (
+    installed_names,
+    installed_versions,
+    remove_partial_install,
+    site_packages_entries,
+)
 from safepip.target.venv import (
     VenvState,
     inspect_or_refuse,
@@ -27,9 +32,7 @@ from safepip.target.venv import (
     move_aside,
     no_pip_hint,
     refusal,
-    remove_partial_install,
     remove_venv,
-    site_packages_entries,
 )
 
 #: Options that make no sense inside a venv and would make pip refuse there.

@@ -1,5 +1,6 @@
 """What a virtual environment has installed, read from the names of its ``*.dist-info`` folders
-(no metadata parsed, nothing imported: the warm path reads it too)."""
+(no metadata parsed, nothing imported: the warm path reads it too); and what an interrupted pip
+had only half-installed there, removed."""
 
 from __future__ import annotations
 
@@ -59,3 +60,41 @@ def installed_versions(venv: str | Path) -> dict[str, str]:
 def installed_names(venv: str | Path) -> frozenset[str]:
     """Canonical names of the distributions installed in ``venv``."""
     return frozenset(dist_infos(venv))
+
+
+def site_packages_entries(venv: Path) -> frozenset[Path]:
+    """The top-level entries of the venv's site-packages folder(s), before an install."""
+    return frozenset(p for sp in venv.glob("lib*/python*/site-packages") for p in sp.iterdir())
+
+
+def remove_partial_install(venv: Path, before: frozenset[Path]) -> list[str]:
+    """After an interrupted pip run in an existing venv: remove the new top-level entries that no
+    new ``*.dist-info/RECORD`` claims. pip writes a distribution's files first and its dist-info
+    last, so such entries are a package pip had not finished (importable but unknown to pip).
+    Completed distributions stay. Returns the names removed."""
+    new = site_packages_entries(venv) - before
+    claimed: set[Path] = set()
+    for info in (p for p in new if p.name.endswith(".dist-info")):
+        claimed.add(info)
+        try:
+            lines = (info / "RECORD").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            first = line.split(",", 1)[0].split("/", 1)[0]
+            if first and first != "..":
+                claimed.add(info.parent / first)
+    import contextlib
+    import shutil
+
+    removed = []
+    for entry in sorted(new - claimed):
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        removed.append(entry.name)
+    return removed
