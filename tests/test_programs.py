@@ -46,3 +46,23 @@ def test_an_empty_path_entry_is_the_current_folder(
 def test_this_machines_sh_as_shutil_finds_it() -> None:
     path = os.environ.get("PATH", os.defpath)
     assert which("sh", path) == shutil.which("sh", path=path) is not None
+
+
+def test_system_programs_come_from_root_owned_system_folders_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safepip.programs import system_folders, system_program
+
+    fake = program(tmp_path / "bin", "git")
+    monkeypatch.setenv("PATH", str(fake.parent))
+    folders = system_folders()
+    assert str(tmp_path / "bin") not in folders
+    for folder in folders:
+        info = os.stat(folder)
+        assert info.st_uid == 0 and not info.st_mode & 0o022, folder
+    found = system_program("git")
+    if shutil.which("git", path=os.pathsep.join(folders)) is None:
+        assert found is None
+    else:
+        assert found is not None and os.path.dirname(found) in folders
+    assert system_program("surely-no-such-program") is None

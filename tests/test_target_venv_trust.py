@@ -255,3 +255,161 @@ def test_another_users_venv_is_not_run_by_root(tmp_path: Path) -> None:
     os.chown(venv / "pyvenv.cfg", nobody.pw_uid, nobody.pw_gid)
     state = inspect_venv(venv)
     assert state.status == "untrusted" and "belongs to nobody" in state.problem
+
+
+# -- a .venv that is a symbolic link (issue: a checkout cannot reach outside itself) ----------
+
+
+def linked_project(root: Path, target: Path, *, committed: bool) -> Path:
+    """A git checkout whose ``.venv`` is a symbolic link to ``target``: committed with it, or
+    the user's own (ignored by git)."""
+    root.mkdir(parents=True)
+    (root / "requirements.txt").write_text("six\n")
+    (root / ".venv").symlink_to(target)
+    git(root, "init", "-q")
+    if not committed:
+        (root / ".gitignore").write_text(".venv\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "the project")
+    return root
+
+
+def assert_one_paragraph_refusal(result: subprocess.CompletedProcess[str], why: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert output.count("ERROR:") == 1 and "\n\n" not in output.strip(), output
+    assert "is not run" in output and why in output and "--recreate-venv" in output, output
+    assert "Traceback" not in output, output
+
+
+def test_a_committed_link_to_an_empty_folder_is_refused(
+    tmp_path: Path, six_env: dict[str, str]
+) -> None:
+    """It used to read as "absent", and ``safepip install`` built a venv where it pointed."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = linked_project(tmp_path / "home" / "proj", outside, committed=True)
+    state = inspect_venv(root / ".venv")
+    assert state.status == "untrusted", state
+    assert "symbolic link" in state.problem and "tracked by git" in state.problem
+    for command in ("install six", "list", "explain six"):
+        result = in_bash(f"{SAFEPIP} {command}", root, six_env)
+        assert_one_paragraph_refusal(result, "symbolic link to")
+    assert list(outside.iterdir()) == []
+
+    again = in_bash(f"{SAFEPIP} install --recreate-venv six", root, six_env)
+    assert again.returncode == 0, again.stderr
+    moved = [p for p in root.iterdir() if p.name.startswith(".venv.old-")]
+    assert len(moved) == 1 and moved[0].is_symlink()  # the link itself, renamed
+    assert moved[0].resolve() == outside and list(outside.iterdir()) == []
+    assert not (root / ".venv").is_symlink()
+    assert inspect_venv(root / ".venv").status == "ready"
+
+
+def test_an_untracked_link_to_an_empty_folder_of_ones_own_gets_the_venv(
+    tmp_path: Path, six_env: dict[str, str]
+) -> None:
+    outside = tmp_path / "venvs" / "proj"
+    outside.mkdir(parents=True)
+    root = linked_project(tmp_path / "home" / "proj", outside, committed=False)
+    assert inspect_venv(root / ".venv").status == "absent"
+    result = in_bash(f"{SAFEPIP} install six", root, six_env)
+    assert result.returncode == 0, result.stderr
+    assert (root / ".venv").is_symlink() and (outside / "pyvenv.cfg").is_file()
+    assert list(outside.glob("lib/python*/site-packages/six-1.16.0.dist-info"))
+    assert inspect_venv(root / ".venv").status == "ready"
+
+
+def test_a_link_to_another_users_folder_is_refused(tmp_path: Path, six_env: dict[str, str]) -> None:
+    """Run as root: an empty folder given to nobody; as anyone else: ``/``, root's."""
+    if os.geteuid() == 0:
+        target, owner = tmp_path / "theirs", "nobody"
+        target.mkdir()
+        os.chown(target, pwd.getpwnam(owner).pw_uid, pwd.getpwnam(owner).pw_gid)
+    else:
+        target, owner = Path("/"), "root"
+    before = sorted(os.listdir(target))
+    root = linked_project(tmp_path / "home" / "proj", target, committed=False)
+    state = inspect_venv(root / ".venv")
+    assert state.status == "untrusted" and f"belongs to {owner}" in state.problem, state
+    result = in_bash(f"{SAFEPIP} install six", root, six_env)
+    assert_one_paragraph_refusal(result, f"belongs to {owner}")
+    assert sorted(os.listdir(target)) == before
+
+
+def planted_venv(path: Path, marker: Path) -> Path:
+    """A real venv (with pip) whose site-packages holds a ``.pth`` that leaves ``marker``
+    whenever its Python starts."""
+    venv = make_venv(path)
+    site = next(venv.glob("lib/python*/site-packages"))
+    shutil.copytree(Path(pip.__file__).parent, site / "pip")
+    (site / "planted.pth").write_text(f"import os; open({str(marker)!r}, 'a').write('ran\\n')\n")
+    return venv
+
+
+def test_a_committed_link_to_a_planted_venv_is_never_run(
+    tmp_path: Path, six_env: dict[str, str]
+) -> None:
+    marker = tmp_path / "ran"
+    venv = planted_venv(tmp_path / "elsewhere" / "venv", marker)
+    root = linked_project(tmp_path / "home" / "proj", venv, committed=True)
+    for command in COMMANDS:
+        assert_refused(in_bash(f"{SAFEPIP} {command}", root, six_env), "symbolic link", marker)
+
+    # the same venv, linked by the user: it is run, and the .pth with it (the marker works)
+    mine = linked_project(tmp_path / "home" / "mine", venv, committed=False)
+    listed = in_bash(f"{SAFEPIP} list", mine, six_env)
+    assert listed.returncode == 0, listed.stderr
+    assert marker.exists()
+
+
+# -- the programs that decide: the system's own, never the checkout's --------------------------
+
+
+def fake_programs(folder: Path, marker: Path) -> Path:
+    """``git`` and ``hg`` that leave ``marker`` and say nothing is tracked."""
+    folder.mkdir(parents=True)
+    for name in ("git", "hg"):
+        fake = folder / name
+        fake.write_text(f'#!/bin/sh\necho "{name} $*" >> {marker}\nexit 0\n')
+        fake.chmod(0o755)
+    return folder
+
+
+def test_a_git_first_on_path_is_never_run(tmp_path: Path, six_env: dict[str, str]) -> None:
+    marker, ran = tmp_path / "fake-ran", tmp_path / "venv-ran"
+    fakes = fake_programs(tmp_path / "home" / ".local" / "bin", marker)
+    env = dict(six_env, PATH=f"{fakes}{os.pathsep}{six_env['PATH']}")
+    root = checkout(tmp_path / "home" / "proj", ran, committed=True)
+    result = in_bash(f"{SAFEPIP} list", root, env)
+    assert not marker.exists(), marker.read_text()
+    assert_refused(result, "tracked by git", ran)  # told by the system's git
+
+    mine = tmp_path / "home" / "mine"
+    mine.mkdir()
+    (mine / "requirements.txt").write_text("six\n")
+    git(mine, "init", "-q")
+    for command in ("install six", "list"):  # made, then asked about: is it tracked?
+        done = in_bash(f"{SAFEPIP} {command}", mine, env)
+        assert done.returncode == 0, done.stderr
+    assert "six" in done.stdout
+    assert not marker.exists(), marker.read_text()
+
+
+def test_mercurial_reads_not_the_repositorys_own_settings(
+    tmp_path: Path, six_env: dict[str, str]
+) -> None:
+    """``.hg/hgrc`` (which an unpacked archive brings) could load an extension: Python code."""
+    if shutil.which("hg") is None:
+        skip_or_fail("hg is not installed (tests/run.sh installs mercurial)")
+    marker, ran = tmp_path / "extension-ran", tmp_path / "venv-ran"
+    extension = tmp_path / "evil.py"
+    extension.write_text(f"open({str(marker)!r}, 'a').write('loaded\\n')\n")
+    root = checkout(tmp_path / "home" / "proj", ran, committed=False)
+    subprocess.run(["hg", "init"], cwd=root, check=True)
+    subprocess.run(["hg", "add", "-q", ".venv"], cwd=root, check=True)
+    with (root / ".hg" / "hgrc").open("a") as hgrc:
+        hgrc.write(f"[extensions]\nevil = {extension}\n")
+    result = in_bash(f"{SAFEPIP} list", root, six_env)
+    assert not marker.exists()
+    assert_refused(result, "tracked by hg", ran)

@@ -4,7 +4,10 @@ used. Making one is ``venv_create``'s.
 
 Trust is decided without running anything from the project (see :func:`distrust`): a ``.venv``
 that came with the checkout, whose interpreter is not the Python its ``pyvenv.cfg`` names, or
-(for root) that belongs to another user is reported as ``untrusted`` and never run.
+(for root) that belongs to another user is reported as ``untrusted`` and never run. A ``.venv``
+that is a symbolic link is followed only where the link did not come with the checkout and leads
+to a folder of the user's own (:func:`_link_problem`): otherwise it is ``untrusted`` too, even
+where it leads to an empty folder (in which a venv would be built).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from safepip.exceptions import VenvError
-from safepip.programs import which
+from safepip.programs import system_folders, system_program
 from safepip.records import Frozen
 from safepip.target.project import VENV_NAME
 
@@ -60,9 +63,13 @@ def read_pyvenv_cfg(path: Path) -> dict[str, str]:
 
 
 def inspect_venv(path: Path) -> VenvState:
-    """What is at ``path`` now; never changes anything."""
+    """What is at ``path`` now; never changes anything. A link is judged before what it leads
+    to, so that no answer (an empty folder: "absent") sends safepip through a link it refuses."""
     if not os.path.lexists(path):
         return VenvState(path, "absent")
+    problem = _link_problem(path) if path.is_symlink() else ""
+    if problem:
+        return VenvState(path, "untrusted", problem)
     if path.is_symlink() and not path.exists():
         return VenvState(
             path, "broken", f"it is a symbolic link to {os.readlink(path)}, which is missing"
@@ -122,9 +129,40 @@ def refusal(state: VenvState) -> VenvError:
 
 
 def distrust(venv: Path) -> str:
-    """Why the venv at ``venv`` must not be run, or "". Reads the filesystem and asks git/hg
-    (the user's own tools) only; nothing from the venv or the project is run."""
-    return _foreign_owner(venv) or _from_checkout(venv) or _interpreter_problem(venv)
+    """Why the venv at ``venv`` must not be run, or "". Reads the filesystem and asks the
+    system's git/hg only; nothing from the venv or the project is run. For a link, whether what
+    it leads to came with a checkout (the link's own checks are :func:`_link_problem`'s)."""
+    real = Path(os.path.realpath(venv)) if venv.is_symlink() else venv
+    return _foreign_owner(venv) or _from_checkout(real) or _interpreter_problem(venv)
+
+
+def _link_problem(link: Path) -> str:
+    """Why the symbolic link ``link`` must not be followed, or "": the link came with the
+    checkout (the repository chose where safepip would run or build a venv: outside the
+    project, even into an empty folder of someone else's), or it leads to a folder that is not
+    the user's own. A link the user made to a folder of their own is followed."""
+    target = os.path.realpath(link)
+    tracked = _from_checkout(link, target)
+    try:
+        owner = os.stat(link).st_uid
+    except OSError:
+        return tracked  # else it leads nowhere: "broken"
+    if tracked or owner == os.geteuid():
+        return tracked
+    return (
+        f"it is a symbolic link to {target}, which belongs to {_user_name(owner)}, not to "
+        f"{_user_name(os.geteuid())}: safepip follows a {VENV_NAME} link only to a folder of "
+        "the user it runs as"
+    )
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user {uid}"
 
 
 def _foreign_owner(venv: Path) -> str:
@@ -138,12 +176,7 @@ def _foreign_owner(venv: Path) -> str:
         except OSError:
             continue
         if owner != 0:
-            import pwd
-
-            try:
-                name = pwd.getpwuid(owner).pw_name
-            except KeyError:
-                name = f"user {owner}"
+            name = _user_name(owner)
             return (
                 f"{path} belongs to {name} and safepip is running as root, so running it would "
                 f"run {name}'s programs as root; run safepip as {name} instead"
@@ -151,8 +184,10 @@ def _foreign_owner(venv: Path) -> str:
     return ""
 
 
-def _from_checkout(venv: Path) -> str:
-    """A venv committed to the repository around it is whatever the repository put there."""
+def _from_checkout(venv: Path, link: str = "") -> str:
+    """A venv committed to the repository around it is whatever the repository put there; a
+    committed link (to ``link``), wherever the repository points. A missing or failing git/hg
+    cannot tell: "" then."""
     for folder in (venv.parent, *venv.parent.parents):
         git, hg = (folder / ".git").exists(), (folder / ".hg").exists()
         if git or hg:
@@ -162,6 +197,12 @@ def _from_checkout(venv: Path) -> str:
     tool = "git" if git and _git_checked_out(venv) else "hg" if hg and _hg_tracked(venv) else ""
     if not tool:
         return ""
+    if link:
+        return (
+            f"it is a symbolic link to {link} tracked by {tool} in {folder}: it came with the "
+            "checkout, so the repository, not you, chose the folder safepip would run a venv "
+            "from or build one in"
+        )
     return (
         f"its files are tracked by {tool} in {folder}: it came with the checkout, and running "
         "it would run whatever the repository put there"
@@ -176,16 +217,20 @@ _GIT_ENTRY = re.compile(
 
 
 def _tool_output(command: list[str]) -> bytes | None:
-    """stdout of the user's git or hg (its own settings for this repository ignored where they
-    could run a program), or None where it is missing or fails."""
-    found = which(command[0])
+    """stdout of the system's git or hg, or None where it is missing or fails. Found in the
+    system's folders only (:func:`system_program`), never on $PATH, where a checkout could have
+    put its own first; run with those folders as PATH (hg's ``#!/usr/bin/env python3``), no
+    GIT_*/HG* variables, and without the repository's settings where they could run a program
+    (git: ``core.fsmonitor=false``, and ls-files runs no hooks; hg: its ``.hg/hgrc`` unread)."""
+    found = system_program(command[0])
     if found is None:
         return None
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "HG"))}
+    environ.update(PATH=os.pathsep.join(system_folders()), HGPLAIN="1", HGRCSKIPREPO="1")
     try:
         done = subprocess.run(
             [found, *command[1:]],
-            env=dict(environ, HGPLAIN="1"),
+            env=environ,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=30,
@@ -281,7 +326,8 @@ def no_pip_hint(venv: Path, recreate: str = "--recreate-venv") -> str:
 
 
 def move_aside(path: Path) -> Path:
-    """Rename an unusable ``.venv`` out of the way (never delete it) and return where it went."""
+    """Rename an unusable ``.venv`` out of the way (never delete it) and return where it went.
+    A symbolic link is itself renamed: what it leads to is not touched."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.old-{stamp}")
     suffix = 1
