@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from safepip import programs
 from safepip.programs import which
 
 
@@ -66,3 +67,21 @@ def test_system_programs_come_from_root_owned_system_folders_only(
     else:
         assert found is not None and os.path.dirname(found) in folders
     assert system_program("surely-no-such-program") is None
+
+
+def test_elsewhere_lists_the_same_command_in_other_folders_and_which_comes_first(
+    tmp_path: Path,
+) -> None:
+    apps, system, other = tmp_path / "apps", tmp_path / "system", tmp_path / "other"
+    for folder in (apps, system, other):
+        folder.mkdir()
+        tool = folder / "tool"
+        tool.write_text("#!/bin/sh\n")
+        tool.chmod(0o755)
+    path = os.pathsep.join([str(system), str(apps), str(other)])
+    found = programs.elsewhere("tool", path, str(apps))
+    assert found == [str(system / "tool"), str(other / "tool")]
+    assert programs.elsewhere("absent", path, str(apps)) == []
+    assert not programs.comes_first(str(apps), str(system / "tool"), path)
+    assert programs.comes_first(str(apps), str(other / "tool"), path)
+    assert not programs.comes_first(str(tmp_path / "not-on-path"), str(other / "tool"), path)
