@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from support import PackageIndex
 from support.environ import hermetic_env
 from test_decide_facts import ready_venv
 
@@ -60,8 +61,8 @@ TABLE: list[tuple[list[str], list[str], list[str], str | None]] = [
         "the project declares it (pyproject.toml [project] dependencies)",
     ),
     (["pip"], [], [], "pip is an environment's own tool: the project's"),
-    (["black"], [], [], None),  # not installed: pip would install, the full path does it
-    (["requests", "black"], [], ["requests-2.0"], None),
+    (["fixapp"], [], [], None),  # not installed: the full path decides (pipx: an application)
+    (["requests", "fixapp"], [], ["requests-2.0"], None),
     (["flask"], ["flask"], [], None),
 ]
 
@@ -74,13 +75,14 @@ def test_the_warm_decision_is_the_full_paths(
     reason: str | None,
     project: Path,
     managed_python: Path,
+    index: PackageIndex,
 ) -> None:
     deps = ", ".join(f'"{d}"' for d in declared)
     (project / "pyproject.toml").write_text(
         f'[project]\nname = "proj"\nversion = "0"\ndependencies = [{deps}]\n'
     )
     ready_venv(project, managed_python, *installed)
-    environ = hermetic_env(project.parent, None, path_first=(str(managed_python.parent),))
+    environ = hermetic_env(project.parent, index.url, path_first=(str(managed_python.parent),))
     env = Environment(environ, project, io.StringIO(), io.StringIO(), io.StringIO(), False, False)
     remember(env)
     facts = recall(environ, str(project))
@@ -92,10 +94,12 @@ def test_the_warm_decision_is_the_full_paths(
         pip_args, SafepipOptions(), env, Reporter(env), probe(target.path, env),
         venv_target(project, env.home), may_ask=False,
     )  # fmt: skip
-    assert [s.decision.route for s in steps] == ["venv"] * len(names)
     if reason is None:
         assert warm is None
+        full = {"fixapp": "pipx", "requests": "venv", "flask": "venv"}  # the full path's call
+        assert [s.decision.route for s in steps] == [full[n] for n in names]
     else:
+        assert [s.decision.route for s in steps] == ["venv"] * len(names)
         assert warm == [reason] * len(names)
         assert [s.decision.reasons[-1] for s in steps] == warm
 

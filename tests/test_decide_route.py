@@ -8,13 +8,25 @@ import pytest
 from safepip.decide.model import DIRECT_URL, Decision, Item, Override, Situation
 from safepip.decide.route import decide
 
-TABLE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "routing.tsv"
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+TABLE = CASES / "routing.tsv"
+FORMATTER = 'its summary says "formatter" ("The uncompromising code formatter.")'
 OUTSIDE = Situation(externally_managed=True, project=None)
 INSIDE = Situation(externally_managed=True, project="/p")
 
 
 def app(name: str = "black", *commands: str) -> Item:
-    return Item(name, "name", name, commands or (name,), commands_known=True)
+    return Item(
+        name, "name", name, commands or (name,), commands_known=True, role="application",
+        role_reason=FORMATTER,
+    )  # fmt: skip
+
+
+def helper_lib(name: str = "numpy", *commands: str) -> Item:
+    return Item(
+        name, "name", name, commands or ("f2py",), commands_known=True, role="library",
+        role_reason="nothing in its metadata says it is an application",
+    )  # fmt: skip
 
 
 def test_not_externally_managed_is_plain_pip() -> None:
@@ -32,18 +44,41 @@ def test_library_goes_to_venv_everywhere() -> None:
 def test_app_outside_project_goes_to_pipx_with_reasons() -> None:
     decision = decide(app("black", "black", "blackd"), OUTSIDE)
     assert decision == Decision(
-        "pipx",
-        (
-            "it puts commands on PATH: black, blackd",
-            "and this folder is not inside a Python project: an application",
-        ),
+        "pipx", ("it puts commands on PATH: black, blackd", f"{FORMATTER}: an application")
     )
+
+
+def test_a_library_with_helper_commands_goes_where_import_finds_it() -> None:
+    outside = decide(helper_lib(), OUTSIDE)
+    assert outside.route == "venv"
+    assert outside.reasons == (
+        "it puts commands on PATH: f2py",
+        "but nothing in its metadata says it is an application: a library, "
+        "so where `import` finds it",
+    )
+    inside = decide(helper_lib(), Situation(True, "/p", interactive=True))
+    assert inside.route == "venv" and not inside.ask  # no question for a library
+    assert decide(helper_lib(), Situation(True, None, user_env="your home folder")).route == "user"
+
+
+def test_an_application_that_manages_projects_stays_out_of_them() -> None:
+    poetry = Item(
+        "poetry", "name", "poetry", ("poetry",), commands_known=True, role="application",
+        role_reason="it works on Python projects and environments (it requires build)",
+    )  # fmt: skip
+    assert decide(poetry, INSIDE).route == "pipx"
+    assert "stays out of the project's .venv" in decide(poetry, INSIDE).reasons[-1]
+    on_tty = decide(poetry, Situation(True, "/p", interactive=True))
+    assert on_tty.route == "pipx" and on_tty.ask  # the question's default follows the rule
+    declared = Situation(True, "/p", declared={"poetry": "requirements.txt"})
+    assert decide(poetry, declared).route == "venv"
 
 
 def test_meta_package_reason_names_the_dependency() -> None:
     item = Item(
-        "ansible", "name", "ansible", ("ansible",), commands_via="ansible-core", commands_known=True
-    )
+        "ansible", "name", "ansible", ("ansible",), commands_via="ansible-core",
+        commands_known=True, role="application", role_reason="it bundles ansible-core",
+    )  # fmt: skip
     decision = decide(item, OUTSIDE)
     assert decision.route == "pipx"
     assert "through its dependency ansible-core" in decision.reasons[0]
@@ -73,9 +108,9 @@ def test_declared_or_installed_inside_project_goes_to_venv() -> None:
 
 def test_undeclared_app_inside_project_asks_on_a_terminal_only() -> None:
     on_tty = decide(app(), Situation(True, "/p", interactive=True))
-    assert on_tty.ask and on_tty.route == "venv"
+    assert on_tty.ask and on_tty.route == "pipx"
     off_tty = decide(app(), INSIDE)
-    assert not off_tty.ask and off_tty.route == "venv"
+    assert not off_tty.ask and off_tty.route == "pipx"
 
 
 def test_overrides_in_order_per_package_then_default() -> None:
@@ -103,20 +138,38 @@ def test_pipx_cannot_take_a_requirements_file() -> None:
 
 
 def _rows() -> list[dict[str, str]]:
-    with TABLE.open(newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
+    rows: dict[str, dict[str, str]] = {}
+    for table in ("routing.tsv", "libraries.tsv"):  # libraries.tsv is stricter where they meet
+        with (CASES / table).open(newline="") as handle:
+            rows.update((r["package"], r) for r in csv.DictReader(handle, delimiter="\t"))
+    return list(rows.values())
+
+
+#: The role each kind of the tables' rows is judged to have (the network test checks that the
+#: real packages are judged so).
+ROLES = {
+    "application": "application",
+    "application that manages projects": "application",
+    "library": "library",
+    "library with helper commands": "library",
+    "dual-use tool": "library",
+}
 
 
 @pytest.mark.skipif(not TABLE.exists(), reason="shared/ is not beside the checkout")
 @pytest.mark.parametrize("row", _rows() if TABLE.exists() else [], ids=lambda r: r["package"])
-def test_shared_table_routes_from_its_commands(row: dict[str, str]) -> None:
-    """The rule, fed the commands the table read from each package's real wheel, gives an
-    acceptable route in both situations (the network test checks the commands themselves)."""
+def test_shared_tables_route_from_commands_and_role(row: dict[str, str]) -> None:
+    """The rule, fed the commands the tables read from each package's real wheel and the role
+    of its kind, gives the preferred route in both situations (the network test checks the
+    commands and roles themselves)."""
     commands = tuple(c for c in row["commands_in_wheel"].split(",") if c and c != "-")
-    item = Item(row["package"], "name", row["package"], commands, commands_known=True)
+    role = ROLES[row["kind"]]
+    item = Item(row["package"], "name", row["package"], commands, commands_known=True, role=role)
     outside = decide(item, OUTSIDE).route
-    assert ("venv" if outside == "user" else outside) in row["outside_project"].split("|")
-    assert decide(item, INSIDE).route in row["inside_project_undeclared"].split("|")
+    either = row["kind"] == "dual-use tool"  # "may go either way" (issue 23): any listed route
+    allowed = row["outside_project"].split("|")[: None if either else 1]
+    assert ("venv" if outside == "user" else outside) in allowed
+    assert decide(item, INSIDE).route == row["inside_project_undeclared"].split("|")[0]
 
 
 def test_a_global_route_never_takes_a_declared_dependency_to_pipx() -> None:

@@ -1,5 +1,7 @@
-"""On a terminal (a real pty), an undeclared app inside a project is asked about once, and the
-answer is remembered for that project only, in safepip's state folder (never in config.toml)."""
+"""On a terminal (a real pty), an undeclared app inside a project is asked about once (the
+default is pipx: an application stays out of the project's .venv), and the answer is remembered
+for that project only, in safepip's state folder (never in config.toml). A library that ships a
+helper command is not asked about: it goes where the project imports it."""
 
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ def run_on_pty(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -
             if not chunk:
                 break
             output += chunk
-            if not answered and b"[V/p]" in output:
+            if not answered and (b"[V/p]" in output or b"[P/v]" in output):
                 os.write(main, answer)
                 answered = True
         elif proc.poll() is not None:
@@ -58,25 +60,40 @@ def test_asks_once_and_remembers(project: Path, clean_env: dict[str, str], tmp_p
     if pipx is None:
         pytest.fail("no pipx installed (tests/run.sh installs Debian's)")
     env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-bin")
-    code, output = run_on_pty(["install", "fixapp"], project, env, b"p\n")
+    code, output = run_on_pty(["install", "fixapp"], project, env, b"v\n")
     assert code == 0, output
-    assert "puts commands on PATH (fixapp)" in output
-    assert "remembered fixapp -> pipx for this project" in output
+    assert "puts commands on PATH (fixapp)" in output and "[P/v]" in output
+    assert "remembered fixapp -> venv for this project" in output
     config = Path(env["XDG_CONFIG_HOME"]) / "safepip" / "config.toml"
     assert not config.exists()
     answers = Path(env["XDG_STATE_HOME"]) / "safepip" / "answers.json"
-    assert json.loads(answers.read_text()) == {str(project): {"fixapp": "pipx"}}
-    assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
+    assert json.loads(answers.read_text()) == {str(project): {"fixapp": "venv"}}
+    assert (project / ".venv" / "bin" / "fixapp").exists()
+    assert not (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
     # the next decision uses the remembered answer without asking, even off a terminal
     explained = run_safepip(["explain", "fixapp"], cwd=project, env=env)
-    assert "-> pipx" in explained.stdout
+    assert "-> the project's .venv" in explained.stdout
     assert str(answers) in explained.stdout
-    # ... in this project only: another project still gets the .venv (no terminal to ask on)
+    # ... in this project only: another project gets the rule's choice (no terminal to ask on)
     other = project.parent / "other"
     other.mkdir()
     (other / "pyproject.toml").write_text('[project]\nname = "other"\nversion = "0"\n')
     elsewhere = run_safepip(["explain", "fixapp"], cwd=other, env=env)
-    assert "-> the project's .venv" in elsewhere.stdout, elsewhere.stdout
+    assert "-> pipx" in elsewhere.stdout, elsewhere.stdout
+
+
+def test_the_default_answer_for_an_application_is_pipx(
+    project: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    pipx = debian_pipx() or pypi_pipx()
+    if pipx is None:
+        pytest.fail("no pipx installed (tests/run.sh installs Debian's)")
+    env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-bin")
+    code, output = run_on_pty(["install", "fixapp"], project, env, b"\n")
+    assert code == 0, output
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
+    assert not (project / ".venv").exists()
+    assert "remembered" not in output  # only an explicit answer is remembered
 
 
 def test_an_answer_keeps_the_users_config(project: Path, clean_env: dict[str, str]) -> None:
@@ -84,14 +101,17 @@ def test_an_answer_keeps_the_users_config(project: Path, clean_env: dict[str, st
     config.parent.mkdir(parents=True)
     text = "# mine\nuse-uv = false\n[routes]\nfixgui = 'venv'\n"
     config.write_text(text)
-    code, output = run_on_pty(["install", "fixhelper"], project, clean_env, b"v\n")
+    code, output = run_on_pty(["install", "fixapp"], project, clean_env, b"v\n")
     assert code == 0, output
-    assert "remembered fixhelper -> venv for this project" in output
+    assert "remembered fixapp -> venv for this project" in output
     assert config.read_text() == text
 
 
-def test_default_answer_is_the_venv(project: Path, clean_env: dict[str, str]) -> None:
-    code, output = run_on_pty(["install", "fixhelper"], project, clean_env, b"\n")
+def test_a_library_with_a_helper_command_is_not_asked_about(
+    project: Path, clean_env: dict[str, str]
+) -> None:
+    code, output = run_on_pty(["install", "fixhelper"], project, clean_env, b"p\n")
     assert code == 0, output
-    assert (project / ".venv" / "lib").is_dir()
-    assert "remembered" not in output  # only an explicit answer is remembered
+    assert "[V/p]" not in output and "[P/v]" not in output
+    assert (project / ".venv" / "bin" / "fixhelper-cli").exists()
+    assert "a library" in output

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import PackageIndex, build_wheel
+from support import APP, PackageIndex, build_wheel
 from support.cli import run_safepip, with_pipx
 from support.machine import make_clean_env
 from support.pipx import debian_pipx, pipx_env, pypi_pipx
@@ -134,7 +134,9 @@ def two_versions(tmp_path: Path, make_index: Callable[..., PackageIndex]) -> Pac
     dists = tmp_path / "dists"
     dists.mkdir()
     made = [
-        build_wheel(dists, "fixtool", version, console_scripts={"fixtool": "fixtool:main"})
+        build_wheel(
+            dists, "fixtool", version, console_scripts={"fixtool": "fixtool:main"}, about=APP
+        )
         for version in ("1.0", "2.0")
     ]
     return make_index(*made)

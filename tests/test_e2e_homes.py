@@ -65,7 +65,9 @@ def test_a_checkout_root_is_a_project(clean_env: dict[str, str], checkout: str) 
     data = explain(["fixapp"], repo / "docs", clean_env)
     assert data["project"] == str(repo)
     assert data["venv"] == str(repo / ".venv")
-    assert routes(["fixapp"], repo / "docs", clean_env) == {"fixapp": "venv"}
+    # as in any project: its libraries go to its .venv, an undeclared application stays out
+    found = routes(["fixhelper", "fixapp"], repo / "docs", clean_env)
+    assert found == {"fixhelper": "venv", "fixapp": "pipx"}
 
 
 # -- 6. the project's declaration wins over the user's global route -----------------------------

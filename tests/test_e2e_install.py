@@ -162,6 +162,10 @@ def wait_for_request(index: PackageIndex) -> None:
 def test_ctrl_c_during_install_leaves_no_venv(
     project: Path, clean_env: dict[str, str], index: PackageIndex
 ) -> None:
+    # declared: no look-up first, so the stalled request is pip's own
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["fixlib"]\n'
+    )
     index.set_fault("stall", seconds=30)
     index.reset_counters()
     proc = subprocess.Popen(
@@ -193,6 +197,10 @@ def test_ctrl_c_during_install_leaves_no_venv(
 def test_sigterm_ends_pip_too(
     project: Path, clean_env: dict[str, str], index: PackageIndex
 ) -> None:
+    # declared: no look-up first, so the stalled request is pip's own
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["fixlib"]\n'
+    )
     index.set_fault("stall", seconds=30)
     index.reset_counters()
     proc = subprocess.Popen(

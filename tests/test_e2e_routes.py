@@ -52,21 +52,35 @@ def test_explain_outside_a_project(outside: Path, clean_env: dict[str, str]) -> 
         "fixapp": "pipx",
         "fixgui": "pipx",
         "fixdata": "pipx",
-        "fixhelper": "pipx",
+        "fixhelper": "venv",  # a library that ships a helper command
         "fixmeta": "pipx",
         "fixsdist": "pipx",
     }
     assert routes["fixdata"]["commands"] == ["fixdata-bin"]
     assert routes["fixgui"]["commands"] == ["fixgui"]
     assert "fixapp" in str(routes["fixmeta"]["reasons"])
+    assert routes["fixapp"]["kind"] == "application"
+    assert "command-line" in str(routes["fixapp"]["reasons"])
+    assert routes["fixhelper"]["kind"] == "library"
+    assert "a library" in str(routes["fixhelper"]["reasons"])
     assert not (outside / ".venv").exists()
 
 
 def test_explain_inside_a_project(inside: Path, clean_env: dict[str, str]) -> None:
+    """Libraries go where the project imports them; an undeclared application stays out of
+    the project's .venv (no terminal to ask on)."""
     routes = explain(FIXTURES, inside, clean_env)
-    assert {r["route"] for r in routes.values()} == {"venv"}
+    assert {n: r["route"] for n, r in routes.items()} == {
+        "fixlib": "venv",
+        "fixapp": "pipx",
+        "fixgui": "pipx",
+        "fixdata": "pipx",
+        "fixhelper": "venv",
+        "fixmeta": "pipx",
+        "fixsdist": "pipx",
+    }
     assert "declares it" in str(routes["fixhelper"]["reasons"])
-    assert "no terminal" in str(routes["fixapp"]["reasons"])
+    assert "stays out of the project's .venv" in str(routes["fixapp"]["reasons"])
 
 
 def test_explain_costs_no_full_download_of_a_big_wheel(

@@ -57,6 +57,9 @@ def test_pips_exit_status_on_the_warm_path(
 ) -> None:
     """The .venv's pip is in safepip's place: its exit status is the command's. Here fixapp is
     installed but its fixlib went missing, and the index answers 404."""
+    (project / "pyproject.toml").write_text(  # declared, so the .venv is its home
+        '[project]\nname = "proj"\nversion = "0"\ndependencies = ["fixapp"]\n'
+    )
     assert run_safepip(["install", "fixapp"], cwd=project, env=clean_env).returncode == 0
     site = next((project / ".venv").glob("lib/python*/site-packages"))
     for dist_info in site.glob("fixlib-*.dist-info"):

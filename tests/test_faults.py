@@ -83,6 +83,15 @@ def template_venv(
     return root / ".venv"
 
 
+def declare(project: Path, *names: str) -> None:
+    """The project declares ``names``: safepip sends them to its .venv without looking them up,
+    so what a test stalls or fills is pip's own install."""
+    deps = ", ".join(f'"{n}"' for n in names)
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "proj"\nversion = "0"\ndependencies = [{deps}]\n'
+    )
+
+
 @pytest.fixture
 def existing_venv(project: Path, template_venv: Path) -> Path:
     venv = project / ".venv"
@@ -254,6 +263,7 @@ EIGHT = ["fixlib", "fixapp", "fixgui", "fixdata", "fixhelper", "fixmeta", "fixsd
 def test_eight_installs_at_once_make_one_venv_with_everything(
     project: Path, clean_env: dict[str, str]
 ) -> None:
+    declare(project, *EIGHT)
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "safepip", "install", name],
@@ -278,7 +288,7 @@ def test_eight_installs_at_once_make_one_venv_with_everything(
     assert set(codes.values()) == {0}, f"{codes}\n{report}"
     assert [p.name for p in project.iterdir() if p.name.startswith(".venv")] == [".venv"]
     assert half_made(project) == []
-    # every requirement went into the .venv (no terminal, inside a project), none to pipx
+    # every requirement went into the .venv (the project declares it), none to pipx
     for name, (_, err) in zip(EIGHT, outputs):
         assert "into a new virtual environment" in err or "the project's virtual environment" in err
         assert "with pipx" not in err, (name, err)
@@ -386,6 +396,7 @@ def test_interrupt_while_downloading(
 ) -> None:
     if venv_before:
         request.getfixturevalue("existing_venv")
+    declare(project, "fixhelper")
     proxy.stall("/files/fixhelper")
     run = interrupt(
         ["install", "fixhelper"],
@@ -412,6 +423,7 @@ def test_ctrl_c_on_a_terminal_reaches_the_whole_group(
     project: Path, proxied_env: dict[str, str], proxy: GatedProxy, stdin: str
 ) -> None:
     """Ctrl-C on a terminal signals safepip and pip at once (the foreground process group)."""
+    declare(project, "fixhelper")
     proxy.stall("/files/fixhelper")
     master, slave = os.openpty()
     try:
@@ -615,7 +627,7 @@ def test_disk_full_while_installing(tmp_path: Path, clean_env: dict[str, str]) -
         _mount_or_skip(problem)
         project = disk / "proj"
         project.mkdir()
-        (project / "pyproject.toml").write_text("")
+        declare(project, "fixbig")
         result = run_safepip(["install", "fixbig"], cwd=project, env=clean_env)
         assert_clean_error(result)
         assert "No space left on device" in result.stderr + result.stdout

@@ -237,11 +237,11 @@ class ProjectVenv:
         state = self.nouns[0] if created else self.nouns[1]
         if not changes:
             return Outcome(done=[f"{names}: already installed in {state} {shown}; nothing changed"])
-        reason = (
-            steps[0].decision.reasons[0 if self.route == "venv" else -1]
-            if len(steps) == 1
-            else "libraries and project requirements belong in the project"
-        )
+        reasons = steps[0].decision.reasons
+        if len(steps) != 1:
+            reason = "libraries and project requirements belong in the project"
+        else:  # the whole why for the .venv (a library's commands, then what it is)
+            reason = ", ".join(reasons) if self.route == "venv" else reasons[-1]
         how = "" if self.tool == "pip" else f" with {self.tool}"
         installed = (
             f"installed {names}{how} into {state} {shown} ({changes}), because "

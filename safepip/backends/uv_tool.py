@@ -34,7 +34,7 @@ from safepip.backends.uv import (
 from safepip.decide.model import Item, Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
-from safepip.inspect.installed import commands, parts_with_commands
+from safepip.inspect.installed import commands, parts_with_commands, role
 from safepip.pip.argv import PipArgs
 from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
@@ -102,19 +102,32 @@ class UvTool:
         infos = dist_infos(home) if home is not None else {}
         own = commands(infos[item.name]) if item.name in infos else ()
         parts = parts_with_commands(infos, item.name)
-        if not own or parts:
-            why = f"its part {', '.join(parts)} has commands" if parts else "no commands found"
+        judged = role(infos[item.name]) if own else None
+        if not own or parts or judged is None or judged.kind != "application":
+            why = (
+                f"its part {', '.join(parts)} has commands"
+                if parts
+                else f"{judged.reason}: a library"
+                if judged is not None
+                else "no commands found"
+            )
             reporter.detail(f"{item.text}: installed by uv tool, but {why}; removing it")
-            gone = run_held([self.uv.path, "tool", "uninstall", item.name], environ=self._environ())
-            if gone[0] != 0:
-                reporter.warning(
-                    f"uv tool could not remove {item.name} again (exited with {gone[0]}); "
-                    f"to remove it: uv tool uninstall {item.name}"
-                )
-            return None
+            self._remove(item.name)
+            if judged is None or parts:
+                return None  # looked up as usual
+            return item.with_commands(own, judged.kind, judged.reason)
         reporter.detail(f"{item.text}: installed by uv tool first, commands: {', '.join(own)}")
         self._held[item.text] = (code, out, err)
-        return Item(item.text, item.kind, item.name, commands=own, commands_known=True)
+        return item.with_commands(own, judged.kind, judged.reason)
+
+    def _remove(self, name: str) -> None:
+        """Take back what :meth:`first` installed that is not uv's to keep."""
+        gone = run_held([self.uv.path, "tool", "uninstall", name], environ=self._environ())
+        if gone[0] != 0:
+            self.ctx.reporter.warning(
+                f"uv tool could not remove {name} again (exited with {gone[0]}); "
+                f"to remove it: uv tool uninstall {name}"
+            )
 
     def _environ(self, index: IndexOptions | None = None) -> dict[str, str]:
         return uv_environ(clean_environ(self.ctx.env.environ), index)

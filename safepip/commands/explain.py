@@ -44,6 +44,9 @@ def explain(
         from safepip.target.venv import inspect_or_refuse
 
         inspect_or_refuse(where.path)  # what install would refuse, explain refuses too
+    from safepip.install import refuse_clashes
+
+    refuse_clashes(steps, options, env)
     homes = {s.item.text: environment(s, where, env, target.path) for s in steps}
     report = _report(target.path, managed, where, steps, homes)
     if as_json:
@@ -90,6 +93,8 @@ def _requirement(step: Planned, home: str) -> dict[str, Any]:
         "reasons": list(step.decision.reasons),
         "environment": home,
     }
+    if item.role is not None:
+        found["kind"] = item.role
     if item.inject_into and route == "pipx":
         found["inject_into"] = item.inject_into
     if item.commands_via and route == "pipx":

@@ -48,7 +48,9 @@ class Item(Frozen):
     ``--include-deps``. ``inject_into``: the application it is a plugin of (it is named after it
     and requires it). ``commands_known`` False: not looked up (the decision did not depend on
     it). ``local_file``: the wheel safepip downloaded (or built) whole to learn the commands,
-    for the install.
+    for the install. ``role``: what a package with commands mainly is, "application" (run) or
+    "library" (imported), with ``role_reason``, the sentence that says why
+    (``safepip.inspect.role``); None where it was not judged.
     """
 
     __slots__ = (
@@ -60,6 +62,8 @@ class Item(Frozen):
         "kind",
         "local_file",
         "name",
+        "role",
+        "role_reason",
         "text",
     )  # fmt: skip
     text: str
@@ -71,6 +75,8 @@ class Item(Frozen):
     inspect_error: str | None
     commands_known: bool
     local_file: Path | None
+    role: str | None
+    role_reason: str | None
 
     def __init__(
         self,
@@ -83,11 +89,13 @@ class Item(Frozen):
         inspect_error: str | None = None,
         commands_known: bool = False,
         local_file: Path | None = None,
+        role: str | None = None,
+        role_reason: str | None = None,
     ) -> None:
         self._set(
             text=text, kind=kind, name=name, commands=commands, commands_via=commands_via,
             inject_into=inject_into, inspect_error=inspect_error, commands_known=commands_known,
-            local_file=local_file,
+            local_file=local_file, role=role, role_reason=role_reason,
         )  # fmt: skip
 
     @property
@@ -96,11 +104,14 @@ class Item(Frozen):
         file of the project's)."""
         return self.kind == "name" and self.inspect_error != DIRECT_URL
 
-    def with_commands(self, commands: tuple[str, ...]) -> Item:
-        """This item as if its commands had been looked up and were ``commands``."""
+    def with_commands(
+        self, commands: tuple[str, ...], role: str | None = None, reason: str | None = None
+    ) -> Item:
+        """This item as if its commands had been looked up and were ``commands``, of a package
+        whose ``role`` is that, for that ``reason``."""
         return Item(
             self.text, self.kind, self.name, commands, self.commands_via, self.inject_into,
-            self.inspect_error, True, self.local_file,
+            self.inspect_error, True, self.local_file, role, reason,
         )  # fmt: skip
 
 

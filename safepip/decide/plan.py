@@ -111,7 +111,7 @@ def _installed_first(
 ) -> Item | None:
     """``item`` as its installer found it, where it goes to an application's installer if it
     puts commands on PATH and that installer could tell by installing it; else None."""
-    guess = item.with_commands(("?",))
+    guess = item.with_commands(("?",), "application")
     decision = decide(guess, facts, overrides)
     if decision.route != "pipx" or decision.ask:
         return None
@@ -123,10 +123,12 @@ def _ask(
 ) -> Decision:
     """On a terminal: ask once where an undeclared package with commands goes; remember the
     answer for this project only."""
+    default: Route = decision.route
+    choices = "[P/v]" if default == "pipx" else "[V/p]"
     prompt = (
         f"safepip: {item.name} puts commands on PATH ({', '.join(item.commands[:4])}). "
         "Install it into the project's .venv (importable by the project) or with pipx "
-        "(an app of its own)? [V/p] "
+        f"(an app of its own)? {choices} "
     )
     try:
         env.stderr.write(prompt)
@@ -134,7 +136,8 @@ def _ask(
         answer = env.stdin.readline().strip().lower()
     except (OSError, ValueError):
         answer = ""
-    route: Route = "pipx" if answer in ("p", "pipx") else "venv"
+    answers: dict[str, Route] = {"p": "pipx", "pipx": "pipx", "v": "venv", "venv": "venv"}
+    route = answers.get(answer, default)
     if item.name and answer:
         where = remember(env.state_dir, root, item.name, route)
         reporter.info(f"remembered {item.name} -> {route} for this project in {where}")

@@ -11,10 +11,12 @@ they configured), so it is tested without installing anything. Precedence, first
 3. requirement and constraint files, editable installs and local paths: the project's .venv;
 4. outside any project, a plugin of an application: pipx, into that application's venv;
 5. nothing put on PATH (or unknown): the .venv (a library);
-6. outside any project, commands on PATH: pipx (an application);
-7. inside a project, declared by it or already in its .venv: the .venv;
-8. inside a project, undeclared, with commands: ask on a terminal (default .venv), else the
-   .venv, so that a library the project imports never ends up in pipx.
+6. commands on PATH, but mainly imported (``safepip.inspect.role``: numpy's f2py, flask's
+   flask), or declared by the project: the .venv, where ``import`` finds it;
+7. an application (mainly run) outside any project: pipx;
+8. inside a project, an application it already has in its .venv: the .venv;
+9. inside a project, an undeclared application: ask on a terminal (default pipx), else pipx:
+   an application that manages projects (poetry) stays out of the projects it manages.
 
 What goes to "the .venv" goes to the user environment instead with ``--user``, and outside a
 project where no project starts (the home folder, a folder of the system, one not the user's).
@@ -125,12 +127,21 @@ def _decide(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
         return Decision("venv", ("it puts no commands on PATH: a library",))
     if not item.commands_known and situation.project is None:
         return Decision("venv", ("what it puts on PATH was not looked up",))
+    if item.commands_known and item.role != "application":
+        return _library(item, situation)
     if situation.project is None:
-        return Decision(
-            "pipx",
-            (_commands(item), "and this folder is not inside a Python project: an application"),
-        )
+        return Decision("pipx", (_commands(item), f"{item.role_reason}: an application"))
     return _inside(item, situation)
+
+
+def _library(item: Item, situation: Situation) -> Decision:
+    """A package with commands that is mainly imported (or not known to be an application):
+    where ``import`` finds it."""
+    why = item.role_reason or "nothing says it is an application"
+    if item.name and item.name in situation.declared:
+        return Decision("venv", (f"the project declares it ({situation.declared[item.name]})",))
+    where = "where the project imports it" if situation.project else "where `import` finds it"
+    return Decision("venv", (_commands(item), f"but {why}: a library, so {where}"))
 
 
 def _inside(item: Item, situation: Situation) -> Decision:
@@ -147,10 +158,10 @@ def _inside(item: Item, situation: Situation) -> Decision:
                 "where the project can import it",
             ),
         )
-    reasons = (_commands(item), "but inside a project it may be a library the project imports")
+    reasons = (_commands(item), f"{item.role_reason}: an application the project does not declare")
     if situation.interactive:
-        return Decision("venv", reasons, ask=True)
-    return Decision("venv", (*reasons, "so it goes into the .venv (no terminal to ask on)"))
+        return Decision("pipx", reasons, ask=True)
+    return Decision("pipx", (*reasons, "so it stays out of the project's .venv"))
 
 
 def needs_commands(item: Item, situation: Situation, overrides: Sequence[Override]) -> bool:
@@ -158,6 +169,6 @@ def needs_commands(item: Item, situation: Situation, overrides: Sequence[Overrid
     inspected, which costs a look at the index)."""
     if item.kind != "name" or item.inspect_error or not situation.externally_managed:
         return False
-    with_commands = decide(item.with_commands(("?",)), situation, overrides)
+    with_commands = decide(item.with_commands(("?",), "application"), situation, overrides)
     without = decide(item.with_commands(()), situation, overrides)
     return (with_commands.route, with_commands.ask) != (without.route, without.ask)

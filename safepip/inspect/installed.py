@@ -17,6 +17,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from safepip.inspect.role import Role
+
 #: Where a ``RECORD`` of ``lib/pythonX.Y/site-packages`` puts the environment's scripts.
 _BIN = "../../../bin/"
 
@@ -85,3 +87,23 @@ def parts_with_commands(infos: Mapping[str, str], name: str) -> dict[str, tuple[
             if provided:
                 found[dependency] = provided
     return found
+
+
+def role(info_dir: str) -> Role | None:
+    """What the installed distribution of ``info_dir`` mainly is, judged by the same rules as
+    a wheel before installing (``safepip.inspect.role``): its METADATA, and its ``RECORD``'s
+    files and sizes. None where it puts no commands on PATH."""
+    from email.parser import HeaderParser
+
+    from safepip.inspect.role import describe, judge
+
+    provided = commands(info_dir)
+    if not provided:
+        return None
+    sizes: dict[str, int] = {}
+    for line in _read(os.path.join(info_dir, "RECORD")).splitlines():
+        path, _, rest = line.partition(",")
+        size = rest.rpartition(",")[2]
+        sizes[path] = int(size) if size.isdigit() else 0
+    metadata = HeaderParser().parsestr(_read(os.path.join(info_dir, "METADATA")))
+    return judge(describe(metadata, sizes, provided, None))

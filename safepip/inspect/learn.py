@@ -11,6 +11,10 @@ from safepip.pip.index_options import index_options
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from safepip.inspect.requirements import RequirementFacts
+
 
 def learn_commands(
     items: list[Item], pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter
@@ -49,21 +53,27 @@ def learn_commands(
         reporter.detail(
             f"{item.text}: {fact.name} {fact.version} from {fact.source}, "
             f"commands: {', '.join(fact.commands) or 'none'}"
+            + (f"; {fact.role.kind}: {fact.role.reason}" if fact.role else "")
         )
-        fetched = fact.source in ("wheel-download", "sdist-build")
-        learned.append(
-            Item(
-                item.text,
-                item.kind,
-                item.name,
-                commands=fact.commands,
-                commands_via=fact.via,
-                inject_into=fact.plugin_of,
-                commands_known=True,
-                local_file=fact.local_file if fetched else None,
-            )
-        )
+        learned.append(_learned(item, fact))
     return learned
+
+
+def _learned(item: Item, fact: RequirementFacts) -> Item:
+    """``item`` with what its look-up found."""
+    fetched = fact.source in ("wheel-download", "sdist-build")
+    return Item(
+        item.text,
+        item.kind,
+        item.name,
+        commands=fact.commands,
+        commands_via=fact.via,
+        inject_into=fact.plugin_of,
+        commands_known=True,
+        local_file=fact.local_file if fetched else None,
+        role=fact.role.kind if fact.role else None,
+        role_reason=fact.role.reason if fact.role else None,
+    )
 
 
 def _failed(item: Item, error: str) -> Item:

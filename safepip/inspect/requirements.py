@@ -31,6 +31,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from safepip.exceptions import SafepipError
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
 from safepip.inspect.names import canonicalize_name, named_after
+from safepip.inspect.role import NOTHING_SAID, Role
 from safepip.inspect.sdist import DEFAULT_BUILD_TIMEOUT, build_sdist_metadata
 from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (
@@ -66,6 +67,8 @@ class RequirementFacts:
     requires_dist: tuple[str, ...] = ()
     #: The application this library is a plugin of (see the module's rules).
     plugin_of: str | None = None
+    #: What it mainly is where it puts commands on PATH (``safepip.inspect.role``).
+    role: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def _facts(
         bytes_fetched=info.bytes_fetched,
         local_file=local,
         requires_dist=info.requires_dist,
+        role=info.role,
     )
 
 
@@ -226,7 +230,19 @@ def _merge(facts: RequirementFacts, dependencies: Sequence[RequirementFacts]) ->
         return replace(facts, bytes_fetched=fetched, error=error)
     commands = tuple(dict.fromkeys((*facts.commands, *(c for d in providing for c in d.commands))))
     via = ", ".join(d.name for d in providing)
-    return replace(facts, commands=commands, via=via, bytes_fetched=fetched)
+    own = facts.role if facts.commands else None
+    said = own is not None and not own.reason.startswith(NOTHING_SAID)
+    role = own if said else _bundle_role(providing[0])
+    return replace(facts, commands=commands, via=via, bytes_fetched=fetched, role=role)
+
+
+def _bundle_role(part: RequirementFacts) -> Role | None:
+    """A package whose commands all come from a part of it (ansible -> ansible-core) is what
+    that part is; where nothing said, a bundle of commands is an application."""
+    role = part.role
+    if role is None or role.reason.startswith(NOTHING_SAID):
+        return Role("application", f"it bundles the commands of {part.name}")
+    return Role(role.kind, f"its part {part.name}: {role.reason}")
 
 
 _T = TypeVar("_T")

@@ -37,6 +37,7 @@ from safepip.inspect.remote_zip import (
     parse_central_directory,
     read_members,
 )
+from safepip.inspect.role import Role, describe, import_names, judge
 from safepip.inspect.urls import url_to_path
 
 _MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
@@ -68,6 +69,10 @@ class WheelInfo:
     #: ``*.data/purelib|platlib``): False for a meta-package.
     top_level_importable: bool
     requires_dist: tuple[str, ...]
+    #: What the package mainly is, where it puts commands on PATH (``safepip.inspect.role``).
+    role: Role | None = None
+    #: Its top-level import names (``fontTools``, ``serial``).
+    imports: tuple[str, ...] = ()
     bytes_fetched: int = 0
     #: The whole wheel, saved in the cache because the server would not serve ranges.
     full_download: Path | None = None
@@ -78,17 +83,7 @@ def _is_module(filename: str) -> bool:
 
 
 def _importable(names: Iterable[str]) -> bool:
-    for name in names:
-        parts = name.split("/")
-        if parts[0].endswith(".data") and len(parts) > 2 and parts[1] in ("purelib", "platlib"):
-            parts = parts[2:]
-        elif parts[0].endswith((".dist-info", ".data")):
-            continue
-        if len(parts) == 1 and _is_module(parts[0]):
-            return True
-        if len(parts) > 1 and parts[0].isidentifier() and _is_module(parts[-1]):
-            return True
-    return False
+    return bool(import_names(names))
 
 
 def _info_dir(names: Sequence[str], filename: str | None) -> str:
@@ -103,14 +98,15 @@ def _info_dir(names: Sequence[str], filename: str | None) -> str:
 
 
 def _summarise(
-    names: Sequence[str],
+    sizes: Mapping[str, int],
     read: Callable[[Sequence[str]], Mapping[str, bytes]],
     filename: str | None,
 ) -> WheelInfo:
+    names = list(sizes)
     info_dir = _info_dir(names, filename)
     data_dir = info_dir[: -len(".dist-info")] + ".data"
     wanted = [f"{info_dir}/entry_points.txt", f"{info_dir}/METADATA"]
-    members = read([name for name in wanted if name in set(names)])
+    members = read([name for name in wanted if name in sizes])
     entry_points = parse_entry_points(members.get(wanted[0], b"").decode("utf-8", "replace"))
     metadata = HeaderParser().parsestr(members.get(wanted[1], b"").decode("utf-8", "replace"))
     console = tuple(entry_points.get("console_scripts", {}))
@@ -120,13 +116,18 @@ def _summarise(
         for parts in (n.split("/") for n in names)
         if len(parts) == 3 and parts[0] == data_dir and parts[1] == "scripts" and parts[2]
     )
+    commands = tuple(dict.fromkeys(console + gui + data))
+    requires = tuple(metadata.get_all("Requires-Dist") or ())
+    imports = import_names(names)
     return WheelInfo(
-        commands=tuple(dict.fromkeys(console + gui + data)),
+        commands=commands,
         console_scripts=console,
         gui_scripts=gui,
         data_scripts=data,
-        top_level_importable=_importable(names),
-        requires_dist=tuple(metadata.get_all("Requires-Dist") or ()),
+        top_level_importable=bool(imports),
+        requires_dist=requires,
+        role=judge(describe(metadata, sizes, commands, filename)) if commands else None,
+        imports=imports,
     )
 
 
@@ -134,8 +135,8 @@ def read_local_wheel(path: Path) -> WheelInfo:
     """:class:`WheelInfo` of a wheel on disk."""
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            return _summarise(names, lambda wanted: {n: archive.read(n) for n in wanted}, path.name)
+            sizes = {i.filename: i.file_size for i in archive.infolist()}
+            return _summarise(sizes, lambda wanted: {n: archive.read(n) for n in wanted}, path.name)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise BadWheel(f"{path} is not a valid wheel: {exc}") from exc
 
@@ -149,7 +150,7 @@ def _read_remote(remote: RemoteZip, tail_size: int, filename: str | None) -> Whe
     entries = parse_central_directory(remote.read(offset, size), count)
     by_name = {entry.name: entry for entry in entries}
     info = _summarise(
-        [entry.name for entry in entries],
+        {entry.name: entry.size for entry in entries},
         lambda wanted: read_members(remote, [by_name[n] for n in wanted], offset),
         filename,
     )

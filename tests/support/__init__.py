@@ -10,10 +10,12 @@ from pathlib import Path
 
 from .index import PackageIndex, RequestRecord, parse_dist_filename
 from .pipx import debian_pipx, missing_seeds, pipx_env, pypi_pipx, seed_wheels
-from .wheels import build_sdist, build_wheel, normalize_name
+from .wheels import About, build_sdist, build_wheel, normalize_name
 
 __all__ = [
+    "APP",
     "FIXBIG_PADDING",
+    "About",
     "PackageIndex",
     "RequestRecord",
     "build_sdist",
@@ -48,6 +50,10 @@ def main():
 
 _FIXDATA_BIN = '#!/bin/sh\necho "fixdata-bin 1.0"\n'
 
+#: What an application's summary says of it (``safepip.inspect.role``): the fixtures that are
+#: applications say so, as black's "The uncompromising code formatter." does.
+APP = About(summary="A command-line tool of the safepip tests")
+
 
 def build_standard_dists(dest: Path) -> list[Path]:
     """Build the standard fixture distributions into ``dest``.
@@ -58,11 +64,15 @@ def build_standard_dists(dest: Path) -> list[Path]:
                ``fixapp --where`` prints ``sys.prefix``), requires ``fixlib``
     fixgui     1.0 wheel: gui script ``fixgui``
     fixdata    1.0 wheel: only ``.data/scripts/fixdata-bin`` (sh), no entry points
-    fixhelper  1.0 wheel: library with helper command ``fixhelper-cli``
+    fixhelper  1.0 wheel: library with helper command ``fixhelper-cli`` (its summary says
+               nothing of what it is: a library, as numpy's f2py)
     fixmeta    1.0 wheel: no code at all, requires ``fixapp``
     fixsdist   1.0 sdist only: console script ``fixsdist``, builds offline
     fixbroken  1.0 sdist only: its wheel build fails
     fixbig     1.0 wheel of ~30 MB (stored filler): console script ``fixbig``
+
+    The applications (fixapp, fixgui, fixdata, fixsdist, fixbig) say so in their summary
+    (:data:`APP`).
     =========  ========================================================================
 
     Commands print ``"<command> <version>"`` unless said otherwise.
@@ -77,14 +87,17 @@ def build_standard_dists(dest: Path) -> list[Path]:
             modules={"fixapp/__init__.py": '__version__ = "1.0"\n', "fixapp/cli.py": _FIXAPP_CLI},
             console_scripts={"fixapp": "fixapp.cli:main"},
             requires=["fixlib"],
+            about=APP,
         ),
-        build_wheel(dest, "fixgui", "1.0", gui_scripts={"fixgui": "fixgui:main"}),
-        build_wheel(dest, "fixdata", "1.0", data_scripts={"fixdata-bin": _FIXDATA_BIN}),
+        build_wheel(dest, "fixgui", "1.0", gui_scripts={"fixgui": "fixgui:main"}, about=APP),
+        build_wheel(dest, "fixdata", "1.0", data_scripts={"fixdata-bin": _FIXDATA_BIN}, about=APP),
         build_wheel(
             dest, "fixhelper", "1.0", console_scripts={"fixhelper-cli": "fixhelper.cli:main"}
         ),
         build_wheel(dest, "fixmeta", "1.0", modules={}, requires=["fixapp"]),
-        build_sdist(dest, "fixsdist", "1.0", console_scripts={"fixsdist": "fixsdist:main"}),
+        build_sdist(
+            dest, "fixsdist", "1.0", console_scripts={"fixsdist": "fixsdist:main"}, about=APP
+        ),
         build_sdist(dest, "fixbroken", "1.0", fail_build=True),
         build_wheel(
             dest,
@@ -92,5 +105,6 @@ def build_standard_dists(dest: Path) -> list[Path]:
             "1.0",
             console_scripts={"fixbig": "fixbig:main"},
             padding_bytes=FIXBIG_PADDING,
+            about=APP,
         ),
     ]

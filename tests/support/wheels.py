@@ -23,10 +23,12 @@ import re
 import tarfile
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "About",
     "build_sdist",
     "build_wheel",
     "dist_filename_part",
@@ -96,6 +98,16 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + digest.decode("ascii")
 
 
+@dataclass(frozen=True)
+class About:
+    """What a fixture's METADATA says of it: its summary (default "safepip test fixture
+    NAME", which says nothing of what it is), classifiers and long description."""
+
+    summary: str = ""
+    description: str = ""
+    classifiers: tuple[str, ...] = ()
+
+
 def _make_spec(
     name: str,
     version: str,
@@ -110,6 +122,7 @@ def _make_spec(
     tag: str,
     padding_bytes: int,
     fail_build: bool = False,
+    about: About | None = None,
 ) -> dict[str, Any]:
     """A JSON-able description of a distribution: what the sdist's backend builds from."""
     if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?", name):
@@ -131,6 +144,9 @@ def _make_spec(
         "tag": tag,
         "padding_bytes": int(padding_bytes),
         "fail_build": bool(fail_build),
+        "summary": (about or About()).summary or f"safepip test fixture {name}",
+        "description": (about or About()).description,
+        "classifiers": list((about or About()).classifiers),
     }
 
 
@@ -183,8 +199,9 @@ def _metadata_text(spec: Mapping[str, Any]) -> str:
         "Metadata-Version: 2.1",
         f"Name: {spec['name']}",
         f"Version: {spec['version']}",
-        f"Summary: safepip test fixture {spec['name']}",
+        f"Summary: {spec.get('summary') or 'safepip test fixture ' + spec['name']}",
     ]
+    lines += [f"Classifier: {c}" for c in spec.get("classifiers", [])]
     if spec["requires_python"]:
         lines.append(f"Requires-Python: {spec['requires_python']}")
     for req in spec["requires"]:
@@ -198,7 +215,7 @@ def _metadata_text(spec: Mapping[str, Any]) -> str:
             else:
                 full_marker = f'extra == "{extra}"'
             lines.append(f"Requires-Dist: {requirement.strip()}; {full_marker}")
-    return "\n".join(lines) + "\n\n"
+    return "\n".join(lines) + "\n\n" + str(spec.get("description", ""))
 
 
 def _wheel_text(tag: str) -> str:
@@ -370,6 +387,7 @@ def build_wheel(
     requires_python: str | None = None,
     tag: str = "py3-none-any",
     padding_bytes: int = 0,
+    about: About | None = None,
 ) -> Path:
     """Write ``<dist>-<version>-<tag>.whl`` into ``dest`` and return its path.
 
@@ -392,6 +410,7 @@ def build_wheel(
         requires_python=requires_python,
         tag=tag,
         padding_bytes=padding_bytes,
+        about=about,
     )
     return _build_wheel_from_spec(Path(dest), spec)
 
@@ -411,6 +430,7 @@ def build_sdist(
     tag: str = "py3-none-any",
     padding_bytes: int = 0,
     fail_build: bool = False,
+    about: About | None = None,
 ) -> Path:
     """Write ``<dist>-<version>.tar.gz`` into ``dest`` and return its path.
 
@@ -432,5 +452,6 @@ def build_sdist(
         tag=tag,
         padding_bytes=padding_bytes,
         fail_build=fail_build,
+        about=about,
     )
     return _build_sdist_from_spec(Path(dest), spec)
