@@ -230,17 +230,21 @@ def judge(described: Described) -> Role:
         )
     machinery = sorted({leading_name(r) or "" for r in d.requires} & PROJECT_MACHINERY)
     if machinery:
-        return Role(
-            "application",
-            f"it works on Python projects and environments (it requires {machinery[0]})",
+        what = (
+            "it keeps credentials in the user's keyring"
+            if machinery == ["keyring"]
+            else "it builds or installs Python packages and environments itself"
         )
+        used = next(m for m in machinery if m != "keyring" or len(machinery) == 1)
+        return Role("application", f"{what} (it requires {used})")
     role = _by_summary(d.summary, d.classifiers)
     if role is not None:
         return role
     start = opening(d.description)
     found = _LIBRARY.search(start)
     if found is not None:
-        return Role("library", f'its description says "{found.group(0)}" ("{_quote(start)}")')
+        near = start[max(0, found.start() - 40) : found.end() + 30]
+        return Role("library", f'its description says "{found.group(0)}" ("...{_quote(near)}...")')
     shown = _shows_import(d.description, d.imports)
     if shown is not None:
         return Role("library", f"its description shows how to import it ({shown})")
