@@ -50,7 +50,8 @@ class Item(Frozen):
     it). ``local_file``: the wheel safepip downloaded (or built) whole to learn the commands,
     for the install. ``role``: what a package with commands mainly is, "application" (run) or
     "library" (imported), with ``role_reason``, the sentence that says why
-    (``safepip.inspect.role``); None where it was not judged.
+    (``safepip.inspect.role``); None where it was not judged. ``imports``: its top-level
+    import names, where it was looked up.
     """
 
     __slots__ = (
@@ -61,6 +62,7 @@ class Item(Frozen):
         "inspect_error",
         "kind",
         "local_file",
+        "imports",
         "name",
         "role",
         "role_reason",
@@ -77,6 +79,7 @@ class Item(Frozen):
     local_file: Path | None
     role: str | None
     role_reason: str | None
+    imports: tuple[str, ...]
 
     def __init__(
         self,
@@ -91,11 +94,12 @@ class Item(Frozen):
         local_file: Path | None = None,
         role: str | None = None,
         role_reason: str | None = None,
+        imports: tuple[str, ...] = (),
     ) -> None:
         self._set(
             text=text, kind=kind, name=name, commands=commands, commands_via=commands_via,
             inject_into=inject_into, inspect_error=inspect_error, commands_known=commands_known,
-            local_file=local_file, role=role, role_reason=role_reason,
+            local_file=local_file, role=role, role_reason=role_reason, imports=imports,
         )  # fmt: skip
 
     @property
@@ -111,7 +115,7 @@ class Item(Frozen):
         whose ``role`` is that, for that ``reason``."""
         return Item(
             self.text, self.kind, self.name, commands, self.commands_via, self.inject_into,
-            self.inspect_error, True, self.local_file, role, reason,
+            self.inspect_error, True, self.local_file, role, reason, self.imports,
         )  # fmt: skip
 
 

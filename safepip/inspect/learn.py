@@ -73,6 +73,7 @@ def _learned(item: Item, fact: RequirementFacts) -> Item:
         local_file=fact.local_file if fetched else None,
         role=fact.role.kind if fact.role else None,
         role_reason=fact.role.reason if fact.role else None,
+        imports=fact.imports,
     )
 
 

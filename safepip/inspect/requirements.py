@@ -69,6 +69,8 @@ class RequirementFacts:
     plugin_of: str | None = None
     #: What it mainly is where it puts commands on PATH (``safepip.inspect.role``).
     role: Role | None = None
+    #: Its top-level import names (``serial`` for pyserial).
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def _facts(
         local_file=local,
         requires_dist=info.requires_dist,
         role=info.role,
+        imports=info.imports,
     )
 
 
