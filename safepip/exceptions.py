@@ -107,6 +107,11 @@ class SdistBuildFailed(InspectError):
     """``pip wheel`` could not build a source distribution."""
 
 
+class ScriptError(SafepipError):
+    """A script named with ``--requirements-from-script`` cannot be installed from (no PEP 723
+    block, not TOML, or a Python it does not support)."""
+
+
 # -- installing ---------------------------------------------------------------------------------
 
 

@@ -68,6 +68,8 @@ def carry_out(
     if not steps:
         return pip_usage_error(pip_args, env)
     refuse_clashes(steps, options, env)
+    if not check_scripts(steps, probe, env, reporter):
+        return 0
     if dry:
         return dry_run(pip_args, probe, env, reporter, where, steps)
     from safepip.inspect.downloads import offer, withdraw
@@ -122,6 +124,23 @@ def refuse_clashes(steps: Sequence[Planned], options: SafepipOptions, env: Envir
             f"if you trust it, say so on the command line: safepip install --pipx {item.text}; "
             f"or install it into the .venv: safepip install --venv {item.text}",
         )
+
+
+def check_scripts(
+    steps: Sequence[Planned], probe: Probe, env: Environment, reporter: Reporter
+) -> bool:
+    """Read every ``--requirements-from-script`` script before anything is made (its errors
+    are one paragraph each); False where they are all there is and declare nothing."""
+    scripts = [s.item.text.split(" ", 1)[1] for s in steps if s.item.kind == "script"]
+    if not scripts:
+        return True
+    from safepip.pip.script import dependencies
+
+    needed = [d for script in scripts for d in dependencies(script, env.cwd, probe.version)]
+    if needed or len(scripts) < len(steps):
+        return True
+    reporter.info(f"{', '.join(scripts)} declares no dependencies: nothing to install")
+    return False
 
 
 def _prepared(ctx: Context) -> dict[Route, list[Backend]]:

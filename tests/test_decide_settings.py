@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from safepip.decide.settings import load_toml, overrides, use_uv
+from safepip.decide.settings import overrides, use_uv
 from safepip.exceptions import SettingsError
+from safepip.tomlfile import load_toml
 
 
 def test_a_missing_file_is_empty_and_a_broken_one_is_a_settings_error(tmp_path: Path) -> None:

@@ -110,18 +110,30 @@ class ProjectVenv:
 
     # -- the shared part ----------------------------------------------------------------------
 
-    def argv(self, steps: Sequence[Planned], reuse: Sequence[str] = ()) -> tuple[str, ...]:
+    def argv(
+        self, steps: Sequence[Planned], reuse: Sequence[str] = (), python_version: str = ""
+    ) -> tuple[str, ...]:
         """pip's install arguments for these steps: the user's, less what a venv refuses, plus
-        ``reuse`` (the options offering the already-fetched wheels)."""
+        ``reuse`` (the options offering the already-fetched wheels); a script's dependencies
+        (``--requirements-from-script``) as plain requirements, for a Python of
+        ``python_version``, so that any pip installs them."""
         positionals = [s.item.text for s in steps if s.item.kind in ("name", "local", "url")]
         pip_args = self.ctx.pip_args
         kept = parse(pip_args.with_positionals(positionals))
-        return kept.without(*DROPPED_OPTIONS) + tuple(reuse)
+        scripts = [s.item.text.split(" ", 1)[1] for s in steps if s.item.kind == "script"]
+        if not scripts:
+            return kept.without(*DROPPED_OPTIONS) + tuple(reuse)
+        from safepip.pip.script import OPTION, dependencies
+
+        cwd = self.ctx.env.cwd
+        needed = [d for script in scripts for d in dependencies(script, cwd, python_version)]
+        return kept.without(*DROPPED_OPTIONS, OPTION) + tuple(reuse) + tuple(needed)
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
         if self.ctx.pip_args.user:
             self.ctx.reporter.warning("--user is ignored: packages go into the project's .venv")
-        code, created = self.install_argv(self.argv(steps, request.reuse), request)
+        argv = self.argv(steps, request.reuse, request.probe.version)
+        code, created = self.install_argv(argv, request)
         return self._outcome(steps, request, code, created)
 
     def install_argv(self, argv: Sequence[str], request: Request) -> tuple[int, bool]:

@@ -34,7 +34,8 @@ class UserEnv(VenvPip):
         )
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
-        code, created = self.install_argv(self.argv(steps, request.reuse), request)
+        argv = self.argv(steps, request.reuse, request.probe.version)
+        code, created = self.install_argv(argv, request)
         outcome = self._outcome(steps, request, code, created)
         if any(s.item.name == "pip" for s in steps):
             from safepip.target.distro import system_pip_hint

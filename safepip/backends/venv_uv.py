@@ -33,6 +33,9 @@ class VenvUv(ProjectVenv):
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         """All of the ``.venv``'s steps, or none: they are one install."""
+        if any(s.item.kind == "script" for s in steps):
+            self.ctx.reporter.detail("using pip, not uv: a script's dependencies")
+            return [], list(steps)
         try:
             pip_install_args(parse(self.argv(steps)), IndexOptions())
         except UvUnsuitable as why:

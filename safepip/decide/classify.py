@@ -56,6 +56,8 @@ def items_of(pip_args: PipArgs, cwd: Path) -> list[Item]:
     items = [Item(f"-r {f}", "requirements-file") for f in pip_args.requirement_files]
     items += [Item(f"-c {f}", "constraints-file") for f in pip_args.constraint_files]
     items += [Item(f"--group {g}", "dependency-group") for g in pip_args.values("--group")]
+    scripts = pip_args.values("--requirements-from-script")
+    items += [Item(f"--requirements-from-script {s}", "script") for s in scripts]
     items += [Item(f"-e {e}", "editable") for e in pip_args.editables]
     items += [classify(text, cwd) for text in pip_args.requirements]
     return items

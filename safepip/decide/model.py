@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         "requirements-file",
         "constraints-file",
         "dependency-group",
+        "script",
         "editable",
         "local",
         "url",
@@ -58,11 +59,11 @@ class Item(Frozen):
         "commands",
         "commands_known",
         "commands_via",
+        "imports",
         "inject_into",
         "inspect_error",
         "kind",
         "local_file",
-        "imports",
         "name",
         "role",
         "role_reason",
@@ -153,11 +154,14 @@ class Situation(Frozen):
     """Where the user is. ``project``: the project root, None outside any; ``declared``:
     canonical name -> where the project declares it; ``pipx_apps``: looked up for upgrades only;
     ``user_env``: why libraries go to the user environment here (``--user``; outside a project:
-    the home folder, a folder of the system, one the user does not own), None: they do not."""
+    the home folder, a folder of the system, one the user does not own), None: they do not.
+    ``imported``: the modules the working folder's scripts import (module -> the first file
+    that does, ``safepip.target.scripts``)."""
 
     __slots__ = (
         "declared",
         "externally_managed",
+        "imported",
         "in_venv",
         "interactive",
         "pipx_apps",
@@ -171,6 +175,7 @@ class Situation(Frozen):
     interactive: bool
     pipx_apps: frozenset[str]
     user_env: str | None
+    imported: Mapping[str, str]
 
     def __init__(
         self,
@@ -181,10 +186,12 @@ class Situation(Frozen):
         interactive: bool = False,
         pipx_apps: frozenset[str] = frozenset(),
         user_env: str | None = None,
+        imported: Mapping[str, str] = _EMPTY,
     ) -> None:
         self._set(
             externally_managed=externally_managed, project=project, declared=declared,
             in_venv=in_venv, interactive=interactive, pipx_apps=pipx_apps, user_env=user_env,
+            imported=imported,
         )  # fmt: skip
 
 

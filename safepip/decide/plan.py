@@ -30,16 +30,20 @@ def situation(
     may_ask: bool = True,
 ) -> Situation:
     """Where the user is, for :func:`~safepip.decide.route.decide`."""
+    from safepip.target.scripts import read_folder
     from safepip.target.user_env import why_user_env
 
     root = where.project_root
     user_env = "--user asks for it" if pip_args.user else None
     if root is None and user_env is None:
         user_env = why_user_env(env.cwd, env.home)
+    scripts = read_folder(str(env.cwd))
+    declared = {**scripts.declared, **(declared_names(root) if root else {})}
     return Situation(
         externally_managed=externally_managed,
         project=str(root) if root else None,
-        declared=declared_names(root) if root else {},
+        declared=declared,
+        imported=scripts.imported,
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
         interactive=may_ask and bool(env.stdin_isatty and env.stderr_isatty),
         pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),

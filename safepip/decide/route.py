@@ -8,15 +8,18 @@ they configured), so it is tested without installing anything. Precedence, first
    project the user environment;
 2. the user chose (``--venv``/``--pipx``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``, the answers
    for this project, user config); the global ones never take a declared dependency to pipx;
-3. requirement and constraint files, editable installs and local paths: the project's .venv;
-4. outside any project, a plugin of an application: pipx, into that application's venv;
-5. nothing put on PATH (or unknown): the .venv (a library);
-6. commands on PATH, but mainly imported (``safepip.inspect.role``: numpy's f2py, flask's
+3. requirement and constraint files, a script's dependencies, editable installs and local
+   paths: the project's .venv;
+4. what the working folder's scripts import, or outside a project what their PEP 723 blocks
+   declare: the .venv (a folder of scripts is a project in the making), whatever it is;
+5. outside any project, a plugin of an application: pipx, into that application's venv;
+6. nothing put on PATH (or unknown): the .venv (a library);
+7. commands on PATH, but mainly imported (``safepip.inspect.role``: numpy's f2py, flask's
    flask), or declared by the project: the .venv, where ``import`` finds it;
-7. an application (mainly run) outside any project: pipx;
-8. inside a project, an application it already has in its .venv: the .venv;
-9. inside a project, an undeclared application: ask on a terminal (default pipx), else pipx:
-   an application that manages projects (poetry) stays out of the projects it manages.
+8. an application (mainly run) outside any project: pipx;
+9. inside a project, an application it already has in its .venv: the .venv;
+10. inside a project, an undeclared application: ask on a terminal (default pipx), else pipx:
+    an application that manages projects (poetry) stays out of the projects it manages.
 
 What goes to "the .venv" goes to the user environment instead with ``--user``, and outside a
 project where no project starts (the home folder, a folder of the system, one not the user's).
@@ -35,11 +38,12 @@ _PROJECT_KINDS: Mapping[str, str] = {
     "requirements-file": "a requirements file",
     "constraints-file": "a constraints file",
     "dependency-group": "a dependency group",
+    "script": "a script's dependency list (its PEP 723 block)",
     "editable": "an editable install",
     "local": "a local path",
 }
 
-_NOT_FOR_PIPX = ("requirements-file", "constraints-file", "dependency-group")
+_NOT_FOR_PIPX = ("requirements-file", "constraints-file", "dependency-group", "script")
 
 
 def _commands(item: Item) -> str:
@@ -114,6 +118,9 @@ def _decide(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
                 "the .venv is the safe home for an unknown package",
             ),
         )
+    folder = _folder_of_scripts(item, situation)
+    if folder is not None:
+        return folder
     if item.inject_into and situation.project is None:
         app = item.inject_into
         return Decision(
@@ -132,6 +139,20 @@ def _decide(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
     if situation.project is None:
         return Decision("pipx", (_commands(item), f"{item.role_reason}: an application"))
     return _inside(item, situation)
+
+
+def _folder_of_scripts(item: Item, situation: Situation) -> Decision | None:
+    """A folder of scripts is a project in the making: what its scripts import, or outside a
+    project what their script blocks declare, goes to its .venv, whatever it is."""
+    if not item.name:
+        return None
+    if situation.project is None and item.name in situation.declared:
+        return Decision("venv", (f"this folder declares it ({situation.declared[item.name]})",))
+    for module in item.imports or (item.name.replace("-", "_"),):
+        script = situation.imported.get(module)
+        if script is not None:
+            return Decision("venv", (f"{script} in this folder imports it (import {module})",))
+    return None
 
 
 def _library(item: Item, situation: Situation) -> Decision:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
@@ -35,6 +34,7 @@ from typing import Any, Callable
 from safepip.decide.model import CHOSEN_ROUTES, Override, Route
 from safepip.exceptions import SettingsError
 from safepip.inspect.names import canonicalize_name
+from safepip.tomlfile import load_toml
 
 ROUTE_VARIABLE = "SAFEPIP_ROUTE"
 ROUTES_VARIABLE = "SAFEPIP_ROUTES"
@@ -45,29 +45,6 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 ANSWERS_FILE = "answers.json"
 _reported: set[str] = set()  # broken files already reported in this run
-
-
-def load_toml(path: Path) -> dict[str, Any]:
-    """A TOML file, or an empty table when it is missing or unreadable (:class:`SettingsError`
-    when it is not valid TOML)."""
-    try:
-        with open(path, "rb") as handle:
-            content = handle.read()
-    except OSError:  # missing or unreadable
-        return {}
-    if sys.version_info >= (3, 11):  # imported only for a file that exists: it costs ~10 ms
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
-    try:
-        data: dict[str, Any] = tomllib.loads(content.decode("utf-8"))
-        return data
-    except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path} is not valid TOML: {error}") from error
-    except UnicodeDecodeError as error:
-        raise SettingsError(f"{path} is not UTF-8 text: {error}") from error
-    except RecursionError as error:
-        raise SettingsError(f"{path} is nested too deeply to read") from error
 
 
 def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | None:

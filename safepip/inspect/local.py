@@ -24,8 +24,8 @@ def _path_of(text: str, kind: str, cwd: Path) -> Path | None:
 
 
 def _project_commands(folder: Path) -> tuple[str, ...] | None:
-    from safepip.decide.settings import load_toml
     from safepip.exceptions import SettingsError
+    from safepip.tomlfile import load_toml
 
     try:
         project = load_toml(folder / "pyproject.toml").get("project")

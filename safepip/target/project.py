@@ -96,7 +96,7 @@ def declared_names(root: Path) -> dict[str, str]:
     """Canonical names of the packages the project declares, each with where it is declared:
     ``[project] dependencies`` and ``optional-dependencies``, ``[dependency-groups]`` (PEP 735),
     and ``requirements*.txt`` in the project root."""
-    from safepip.decide.settings import load_toml
+    from safepip.tomlfile import load_toml
 
     declared: dict[str, str] = {}
 
