@@ -60,7 +60,7 @@ def carry_out(
     early = Request(target, probe, options, index)
     dry = pip_args.has("--dry-run")
     first = None if dry else lambda step: _first(step, routes, early)
-    steps = plan(pip_args, options, env, reporter, probe, where, first=first)
+    steps = plan(pip_args, options, env, reporter, probe, where, first=first, may_ask=not dry)
     for step in steps:
         reporter.detail(
             f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)

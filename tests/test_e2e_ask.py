@@ -115,3 +115,14 @@ def test_a_library_with_a_helper_command_is_not_asked_about(
     assert "[V/p]" not in output and "[P/v]" not in output
     assert (project / ".venv" / "bin" / "fixhelper-cli").exists()
     assert "a library" in output
+
+
+def test_explain_and_a_dry_run_say_what_install_on_this_terminal_would_do(
+    project: Path, clean_env: dict[str, str]
+) -> None:
+    for args in (["explain", "fixapp"], ["install", "--dry-run", "fixapp"]):
+        code, output = run_on_pty(args, project, clean_env, b"v\n")
+        assert code == 0, output
+        assert "[P/v]" not in output  # nothing is asked
+        assert "on this terminal install asks first (default: pipx)" in output
+    assert not (Path(clean_env["XDG_STATE_HOME"]) / "safepip" / "answers.json").exists()

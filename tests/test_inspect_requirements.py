@@ -147,7 +147,7 @@ def test_failing_sdist_build_is_reported(index: PackageIndex, tmp_path: Path) ->
     (facts,) = inspect(index.url, "fixbroken", cache_dir=tmp_path)
     assert facts.source is None
     assert facts.error is not None
-    assert "could not build" in facts.error
+    assert facts.error.startswith("its sdist did not build: ") and "\n" not in facts.error
     assert "simulated build failure" in facts.error
 
 

@@ -27,7 +27,6 @@ def situation(
     where: VenvTarget,
     *,
     externally_managed: bool = True,
-    may_ask: bool = True,
 ) -> Situation:
     """Where the user is, for :func:`~safepip.decide.route.decide`."""
     from safepip.target.scripts import read_folder
@@ -45,7 +44,7 @@ def situation(
         declared=declared,
         imported=scripts.imported,
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
-        interactive=may_ask and bool(env.stdin_isatty and env.stderr_isatty),
+        interactive=bool(env.stdin_isatty and env.stderr_isatty),
         pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),
         user_env=user_env,
     )
@@ -74,12 +73,13 @@ def plan(
     learn_all: bool = False,
     first: Callable[[Planned], Item | None] | None = None,
 ) -> list[Planned]:
-    """One decision per requirement. ``learn_all`` looks up the commands of every named
+    """One decision per requirement; ``may_ask`` False (explain, a dry run) says where install
+    on this terminal would ask instead of asking. ``learn_all`` looks up the commands of every named
     requirement (for ``explain``), not only of those whose route depends on them. ``first``
     installs a step where its install answers what the look-up would (see
     :meth:`safepip.backends.base.Backend.first`): asked for a lone requirement that is an
     application if it puts commands on PATH, before it is looked up."""
-    facts = situation(pip_args, env, where, externally_managed=externally_managed, may_ask=may_ask)
+    facts = situation(pip_args, env, where, externally_managed=externally_managed)
     overrides = user_overrides(options, env, where.project_root, reporter)
     items = items_of(pip_args, env.cwd)
     to_learn = [
@@ -101,8 +101,11 @@ def plan(
     planned = []
     for item in items:
         decision = decide(item, facts, overrides)
-        if decision.ask and facts.project is not None:
+        if decision.ask and facts.project is not None and may_ask:
             decision = _ask(item, decision, Path(facts.project), env, reporter)
+        elif decision.ask:  # explain, a dry run: what install on this terminal would do
+            asked = f"on this terminal install asks first (default: {decision.route})"
+            decision = Decision(decision.route, (*decision.reasons, asked))
         planned.append(Planned(item, decision))
     return planned
 

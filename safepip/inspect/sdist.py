@@ -5,6 +5,7 @@ the wheel it makes; the wheel is kept in safepip's cache and reused for the same
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -61,6 +62,32 @@ def _cached_build(wheel_dir: Path, name: str, version: str, tags: Sequence[Tag])
     return None
 
 
+#: pip's own lines around a failed build, which say that it failed but not why.
+_PIPS_OWN = re.compile(r"subprocess-exited-with-error|Failed (?:building|to build)|^ERROR: ")
+
+
+def _cause(output: str) -> str:
+    """The one line of a failed build that says why: a compiler's ``fatal error:``, else the
+    build's own exception (``RuntimeError: ...``), else its first ``error:`` line, else the
+    last line (pip's own "it failed" lines never)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    own = [line for line in lines if not _PIPS_OWN.search(line)]
+    fatal = [line for line in own if "fatal error:" in line]
+    raised = [line for line in own if re.match(r"\w*(?:Error|Exception)\b.*: ", line)]
+    errors = [line for line in own if re.search(r"\berror:", line, re.I)]
+    cause = (fatal[:1] or raised[-1:] or errors[:1] or lines[-1:] or ["no output"])[0]
+    return cause if len(cause) <= 120 else cause[:117] + "..."
+
+
+def _keep_log(cache_dir: Path, name: str, output: str) -> Path:
+    """pip's whole output of a failed build, kept for the curious (``-v`` names the file)."""
+    logs = cache_dir / "build-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"{canonicalize_name(name)}.log"
+    path.write_text(output, encoding="utf-8", errors="replace")
+    return path
+
+
 def build_sdist_metadata(
     target: str,
     *,
@@ -101,10 +128,10 @@ def build_sdist_metadata(
             raise SdistBuildFailed(f"cannot build {target}: {exc}") from exc
         built = sorted(build_dir.glob("*.whl"))
         if result.returncode != 0 or len(built) != 1:
-            tail = "\n".join(result.stdout.strip().splitlines()[-15:])
+            log = _keep_log(cache_dir, name or "sdist", result.stdout)
             raise SdistBuildFailed(
-                f"pip could not build {target} (exit {result.returncode}):\n{tail}",
-                hint="the same build would fail on install; see pip's output above",
+                f"its sdist did not build: {_cause(result.stdout)} (pip's output: {log})",
+                hint="the same build would fail on install",
             )
         final = wheel_dir / built[0].name
         os.replace(built[0], final)
