@@ -62,6 +62,8 @@ def make_rows() -> dict[str, Row]:
         "reqs": Row("8. -r requirements.txt, 30 packages (vs venv + pip install -r)", "s",
                     "<= 0.6x", limit=0.6),
         "reqs_b": Row("8. bytes served: -r requirements.txt", "MB", "<= 1.01x", limit=1.01),
+        "many": Row("9. decide only: explain 40 named requirements", "s", "<= 2 s",
+                    check="absolute", limit=2.0),
     }  # fmt: skip
 
 
@@ -104,6 +106,7 @@ def main() -> int:
                     b, rows["app"], rows["app_b"])),
                 ("8 requirements.txt", ["reqs", "reqs_b"], lambda: sc.requirements(
                     b, rows["reqs"], rows["reqs_b"])),
+                ("9 decide 40", ["many"], lambda: sc.decide_many(b, rows["many"])),
             ]  # fmt: skip
             for name, keys, step in steps:
                 numbers = set(name.split()[0].split("/"))

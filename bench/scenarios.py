@@ -9,6 +9,7 @@ from pathlib import Path
 
 from measure import Outcome, Row, order, record, run, tail
 from prepare import (
+    EXPLAIN_40,
     MANAGED,
     PIPX,
     REQUIREMENTS_30,
@@ -154,6 +155,24 @@ def decide_only(b: Bench, name: str, row: Row, row_bytes: Row) -> None:
     if row.safepip:
         last = b.run([*b.safepip, "explain", name], env, cwd)
         print(f"    safepip explain {name} said: {tail(last.text, 3)!r}")
+
+
+def decide_many(b: Bench, row: Row) -> None:
+    """9. ``safepip explain`` of 40 named requirements at once outside a project (each looked
+    up, side by side) vs a bare interpreter start: the time it takes to decide them all."""
+    for i in range(b.runs):
+        home = b.fresh("mhome-")
+        env = b.env(home)
+        cwd = home / "somewhere"
+        cwd.mkdir()
+        for side in order(i):
+            many = [*b.safepip, "explain", *EXPLAIN_40]
+            cmd = many if side == "safepip" else [MANAGED, "-c", "pass"]
+            outcome = b.run(cmd, env, cwd)
+            record(row, side, outcome)
+            lines = [line for line in outcome.text.splitlines() if " -> " in line]
+            if side == "safepip" and outcome.ok and len(lines) != len(EXPLAIN_40):
+                row.failures.append(f"safepip: {len(lines)} decisions, not {len(EXPLAIN_40)}")
 
 
 def uv_routes(b: Bench, cold: Row, app: Row) -> None:
