@@ -186,3 +186,16 @@ def test_python_m_safepip_works() -> None:
     )
     assert result.returncode == 0
     assert "pip" in result.stdout
+
+
+def test_a_small_wheel_looked_up_is_not_downloaded_again(
+    inside: Path, clean_env: dict[str, str], index: PackageIndex
+) -> None:
+    """Inside a project an undeclared name is looked up (it may be an application); a small
+    wheel's look-up fetches it whole and offers it to pip, so its bytes are served once."""
+    index.reset_counters()
+    result = run_safepip(["install", "fixlib"], cwd=inside, env=clean_env)
+    assert result.returncode == 0, result.stderr
+    wheel = [r for r in index.requests if r.path.endswith(".whl") and "fixlib-2.0" in r.path]
+    size = next(p.stat().st_size for p in index.root.glob("fixlib-2.0-*.whl"))
+    assert sum(r.bytes for r in wheel) == size, wheel

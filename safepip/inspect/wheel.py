@@ -200,7 +200,27 @@ def read_wheel_commands(url: str, *, fetcher: Fetcher, filename: str | None = No
         return replace(read_local_wheel(cached), full_download=cached)
     remote = RemoteZip(url, fetcher.timeout)
     try:
-        return _read_remote(remote, fetcher.tail_size, filename)
+        info = _read_remote(remote, fetcher.tail_size, filename)
     except NoRanges as exc:
         fetched = remote.bytes_fetched + _save(exc.response, cached, url)
-    return replace(read_local_wheel(cached), bytes_fetched=fetched, full_download=cached)
+        return replace(read_local_wheel(cached), bytes_fetched=fetched, full_download=cached)
+    if remote.size > 2 * fetcher.tail_size:
+        return info
+    # A small wheel is mostly fetched already: the rest too, kept for the install, so that
+    # pip (offered it) does not download it a second time.
+    whole = remote.read(0, remote.size)
+    _keep(whole, cached)
+    return replace(info, bytes_fetched=remote.bytes_fetched, full_download=cached)
+
+
+def _keep(data: bytes, destination: Path) -> None:
+    """Write a fetched wheel into the cache atomically."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, partial = tempfile.mkstemp(dir=destination.parent, suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        os.replace(partial, destination)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
