@@ -116,7 +116,11 @@ def opening(description: str, limit: int = _OPENING_CHARS) -> str:
         if line.startswith(("```", "~~~")):
             fenced = not fenced
             continue
-        if fenced or not line or _NOT_PROSE.match(line) or raw.startswith(("    ", "\t")):
+        if fenced or not line or raw.startswith(("    ", "\t")):
+            continue
+        if line.startswith("| ") and line.count("|") == 1:
+            line = line[2:]  # a reStructuredText line block: prose, not a table
+        elif _NOT_PROSE.match(line):
             continue
         line = re.sub(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>", "", line)
         line = re.sub(r"\[([^\]]*)\]\([^)]*\)|`+([^`]*)`+_?", lambda m: m[1] or m[2] or "", line)
@@ -243,8 +247,8 @@ def judge(described: Described) -> Role:
     start = opening(d.description)
     found = _LIBRARY.search(start)
     if found is not None:
-        near = start[max(0, found.start() - 40) : found.end() + 30]
-        return Role("library", f'its description says "{found.group(0)}" ("...{_quote(near)}...")')
+        near = " ".join(start[max(0, found.start() - 40) : found.end() + 30].split()[1:-1])
+        return Role("library", f'its description says "{found.group(0)}" ("... {near} ...")')
     shown = _shows_import(d.description, d.imports)
     if shown is not None:
         return Role("library", f"its description shows how to import it ({shown})")
