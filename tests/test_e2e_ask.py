@@ -14,9 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-from support import debian_pipx, pipx_env, pypi_pipx
-from support.cli import run_safepip, with_pipx
+from support.cli import run_safepip, some_pipx
 
 
 def run_on_pty(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -> tuple[int, str]:
@@ -56,10 +54,7 @@ def run_on_pty(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -
 
 
 def test_asks_once_and_remembers(project: Path, clean_env: dict[str, str], tmp_path: Path) -> None:
-    pipx = debian_pipx() or pypi_pipx()
-    if pipx is None:
-        pytest.fail("no pipx installed (tests/run.sh installs Debian's)")
-    env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-bin")
+    env = some_pipx(clean_env, tmp_path)
     code, output = run_on_pty(["install", "fixapp"], project, env, b"v\n")
     assert code == 0, output
     assert "puts commands on PATH (fixapp)" in output and "[P/v]" in output
@@ -85,10 +80,7 @@ def test_asks_once_and_remembers(project: Path, clean_env: dict[str, str], tmp_p
 def test_the_default_answer_for_an_application_is_pipx(
     project: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    pipx = debian_pipx() or pypi_pipx()
-    if pipx is None:
-        pytest.fail("no pipx installed (tests/run.sh installs Debian's)")
-    env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-bin")
+    env = some_pipx(clean_env, tmp_path)
     code, output = run_on_pty(["install", "fixapp"], project, env, b"\n")
     assert code == 0, output
     assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()

@@ -6,14 +6,13 @@ the user does say it, the summary names the command it now hides. Real git, pip 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
-from support import build_sdist, debian_pipx, pipx_env, pypi_pipx
-from support.cli import run_safepip, with_pipx
+from support import build_sdist
+from support.cli import run_safepip, some_pipx
 
 _SETTINGS = """
 [project]
@@ -50,13 +49,7 @@ def hostile(tmp_path: Path) -> Path:
 
 
 def _pipx(tmp_path: Path, clean_env: dict[str, str]) -> dict[str, str]:
-    pipx = pypi_pipx() or debian_pipx()
-    if pipx is None:
-        if os.environ.get("CI", "").lower() in ("1", "true"):
-            pytest.fail("no pipx (tests/run.sh installs it)")
-        pytest.skip("no pipx")
-    env = pipx_env(clean_env, tmp_path / "pipx")
-    return with_pipx(env, pipx, tmp_path / "pipx-on-path")
+    return some_pipx(clean_env, tmp_path)
 
 
 def test_its_settings_cannot_send_the_checkout_to_pipx(

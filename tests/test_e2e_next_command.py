@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import debian_pipx, pipx_env, pypi_pipx
-from support.cli import with_pipx
+from support.cli import some_pipx
 from test_shell import run_shell, shell_path
 
 
@@ -48,13 +47,7 @@ def test_a_library_with_a_helper_command_is_imported_next(
 
 
 def test_an_application_is_run_next(clean_env: dict[str, str], tmp_path: Path) -> None:
-    pipx = pypi_pipx() or debian_pipx()
-    if pipx is None:
-        if os.environ.get("CI", "").lower() in ("1", "true"):
-            pytest.fail("no pipx (tests/run.sh installs it)")
-        pytest.skip("no pipx")
-    env = with_pipx(pipx_env(clean_env, tmp_path / "pipx"), pipx, tmp_path / "pipx-on-path")
-    env = bash_env(env, tmp_path)
+    env = bash_env(some_pipx(clean_env, tmp_path), tmp_path)
     env["PATH"] = f"{env['PIPX_BIN_DIR']}:{env['PATH']}"
     folder = fresh_folder(env)
     result = run_shell("bash", LOAD + "pip install fixapp && fixapp", env, folder, timeout=300)

@@ -59,3 +59,21 @@ def with_pipx(env: Mapping[str, str], pipx: Path, bin_dir: Path) -> dict[str, st
     if not link.exists():
         link.symlink_to(pipx)
     return dict(env, PATH=f"{bin_dir}:{env['PATH']}")
+
+
+def some_pipx(env: Mapping[str, str], root: Path) -> dict[str, str]:
+    """``env`` with a pipx of this machine (Debian's, else PyPI's) on PATH and its folders under
+    ``root``; the test fails where there is none and CI is set (tests/run.sh installs both),
+    else it is skipped."""
+    import os
+
+    import pytest
+
+    from .pipx import debian_pipx, pipx_env, pypi_pipx
+
+    pipx = debian_pipx() or pypi_pipx()
+    if pipx is None:
+        if os.environ.get("CI", "").lower() in ("1", "true"):
+            pytest.fail("no pipx here (tests/run.sh installs it)")
+        pytest.skip("no pipx here")
+    return with_pipx(pipx_env(env, root / "pipx"), pipx, root / "pipx-on-path")
