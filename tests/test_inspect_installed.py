@@ -102,6 +102,39 @@ def test_a_part_named_after_the_package_with_commands_is_found(tmp_path: Path) -
     assert parts_with_commands(infos, "absent") == {}
 
 
+def described(name: str, typed: str, *requires: str) -> dict[str, str]:
+    """The METADATA of ``name`` whose description says to type ``typed``, with a command."""
+    body = f"Start it with:\n\n```bash\n{typed}\n```\n"
+    return {
+        "METADATA": metadata(name, *requires).replace("\n\n", "\n\n" + body, 1),
+        "entry_points.txt": f"[console_scripts]\n{name}-app = l:main\n",
+    }
+
+
+def test_a_dependency_whose_command_the_description_types_is_a_part(tmp_path: Path) -> None:
+    """jupyterlab and jupyter-core (``jupyter lab``), as the look-up finds them; notebook
+    requires jupyter-core only through jupyter-server (``jupyter notebook``); a dependency
+    named like the command that does not provide it (jupyter-server) brings nothing."""
+    dist_info(
+        tmp_path, "lab", "1.0", described("lab", "jupyter lab", "jupyter-core", "jupyter-server")
+    )
+    dist_info(tmp_path, "nb", "1.0", described("nb", "jupyter notebook", "jupyter-server"))
+    core = {
+        "entry_points.txt": "[console_scripts]\njupyter = j:m\n",
+        "METADATA": metadata("jupyter-core"),
+    }
+    dist_info(tmp_path, "jupyter_core", "5.0", core)
+    server = {
+        "entry_points.txt": "[console_scripts]\njupyter-server = s:m\n",
+        "METADATA": metadata("jupyter-server", "jupyter-core>=4"),
+    }
+    dist_info(tmp_path, "jupyter_server", "2.0", server)
+    infos = dist_infos(tmp_path)
+    assert parts_with_commands(infos, "lab") == {"jupyter-core": ("jupyter",)}
+    assert parts_with_commands(infos, "nb") == {"jupyter-core": ("jupyter",)}
+    assert parts_with_commands(infos, "jupyter-server") == {}
+
+
 def test_this_venvs_pytest_puts_its_commands_on_path() -> None:
     """A real environment, installed by pip: pytest's two console scripts."""
     infos = dist_infos(sys.prefix)

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.tags import sys_tags
-from support import PackageIndex, build_sdist, build_wheel
+from support import About, PackageIndex, build_sdist, build_wheel
+from support.plugins import with_entry_points
 
 from safepip.inspect.requirements import RequirementFacts, inspect_requirements
+from safepip.inspect.role import Role
 from safepip.inspect.sdist import build_sdist_metadata
 from safepip.pip.index_options import IndexOptions
 
@@ -65,10 +67,13 @@ def test_standard_fixtures(index: PackageIndex, tmp_path: Path) -> None:
         ("fixhelper", "1.0", ("fixhelper-cli",), True),
         ("fixbig", "1.0", ("fixbig",), True),
     ]
-    assert all(f.source == "wheel-range" and f.error is None and f.via is None for f in facts)
-    assert all(f.local_file is None for f in facts)
+    assert all(f.error is None and f.via is None for f in facts)
+    # a small wheel is mostly fetched by the first range request: the rest too, for pip
+    *small, big = facts
+    assert {f.source for f in small} == {"wheel-download"}
+    assert {f.local_file.parent if f.local_file else None for f in small} == {tmp_path / "wheels"}
     assert [str(f.requirement) for f in facts][1] == "FixLib<2"
-    big = facts[-1]
+    assert (big.source, big.local_file) == ("wheel-range", None)
     assert 0 < big.bytes_fetched < 200_000
 
 
@@ -77,7 +82,7 @@ def test_meta_package_takes_its_dependencys_commands(index: PackageIndex, tmp_pa
     assert (meta.name, meta.commands, meta.importable, meta.via) == (
         "fixmeta", ("fixapp",), False, "fixapp",
     )  # fmt: skip
-    assert meta.source == "wheel-range"
+    assert meta.source == "wheel-download"  # small: fetched whole
     assert meta.error is None
 
 
@@ -191,7 +196,9 @@ def test_direct_references(standard_dists: list[Path], index: PackageIndex, tmp_
         cache_dir=tmp_path,
     )
     assert (by_file.source, by_file.local_file, by_file.commands) == ("local", wheel, ("fixgui",))
-    assert (by_url.source, by_url.version, by_url.commands) == ("wheel-range", "1.0", ("fixgui",))
+    assert (by_url.source, by_url.version, by_url.commands) == (
+        "wheel-download", "1.0", ("fixgui",),
+    )  # fmt: skip
     assert (built.source, built.version, built.commands) == ("sdist-build", "1.0", ("fixsdist",))
 
 
@@ -212,3 +219,219 @@ def test_requirements_are_inspected_concurrently(index: PackageIndex, tmp_path: 
     elapsed = time.perf_counter() - started
     assert all(f.error is not None and "cannot fetch" in f.error for f in facts)
     assert elapsed < 3.0, elapsed
+
+
+# -- plugins by their entry points; commands the description types ----------------------------
+
+TOOL = About(summary="A command-line tool of the safepip tests")
+LIBRARY = About(summary="A library of the safepip tests")
+
+
+def test_a_plugin_registers_entry_points_in_its_applications_group(
+    make_index: Callable[..., PackageIndex], tmp_path: Path
+) -> None:
+    """mkdocstrings (mkdocs.plugins), a pytest11 plugin, poetry-dynamic-versioning (a command
+    of its own, poetry only through its ``plugin`` extra), flower (celery.commands, but celery
+    says it is imported) and entry points of an application it does not require."""
+    dists = tmp_path / "dists"
+    ep = "fixplug:Plugin"
+    idx = make_index(
+        build_wheel(dists, "fixdocs", console_scripts={"fixdocs": "fixdocs:main"}, about=TOOL),
+        with_entry_points(
+            build_wheel(dists, "fixstrings", requires=["fixdocs>=1", "fixlib"]),
+            {"fixdocs.plugins": {"fixstrings": ep}},
+        ),
+        build_wheel(dists, "fixtest", console_scripts={"fixtest": "fixtest:main"}, about=TOOL),
+        with_entry_points(
+            build_wheel(dists, "fixcover", requires=["fixtest"]), {"fixtest11": {"cov": ep}}
+        ),
+        build_wheel(dists, "fixpoetry", console_scripts={"fixpoetry": "fixpoetry:main"}),
+        with_entry_points(
+            build_wheel(
+                dists,
+                "fixversioning",
+                console_scripts={"fixversioning": "fixversioning:main"},
+                extras={"plugin": ["fixpoetry"]},
+            ),
+            {"fixpoetry.application.plugin": {"fixversioning": ep}},
+        ),
+        build_wheel(
+            dists, "fixtasks", console_scripts={"fixtasks": "fixtasks:main"}, about=LIBRARY
+        ),
+        with_entry_points(
+            build_wheel(dists, "fixflower", requires=["fixtasks"]),
+            {"fixtasks.commands": {"fixflower": ep}},
+        ),
+        build_wheel(dists, "fixtasks-extra", requires=["fixtasks"]),
+        with_entry_points(build_wheel(dists, "fixloose"), {"fixdocs.plugins": {"x": ep}}),
+    )
+    found = inspect(
+        idx.url, "fixstrings", "fixcover", "fixversioning", "fixversioning[plugin]",
+        "fixflower", "fixtasks-extra", "fixloose", "fixhelper-plugin",
+        cache_dir=tmp_path / "cache",
+    )  # fmt: skip
+    strings, cover, bare, versioning, flower, extra, loose, _ = found
+    assert strings.entry_point_groups == ("fixdocs.plugins",)
+    assert (strings.plugin_of, strings.plugin_why) == (
+        "fixdocs", "registers fixdocs.plugins entry points and requires it",
+    )  # fmt: skip
+    assert (cover.plugin_of, cover.via, cover.commands) == ("fixtest", None, ())
+    assert "fixtest11" in str(cover.plugin_why)
+    assert bare.plugin_of is None  # poetry only through the extra not asked for
+    assert versioning.plugin_of == "fixpoetry"  # even with a command of its own
+    assert versioning.commands == ("fixversioning",) and versioning.via is None
+    # a library's plugins go where the library goes: not injected
+    assert (flower.plugin_of, extra.plugin_of) == (None, None)
+    assert (flower.commands, flower.error) == ((), None)
+    assert loose.plugin_of is None
+    assert all(f.error is None for f in found[:-1])
+
+
+def test_a_library_named_after_an_application_stays_its_plugin(
+    make_index: Callable[..., PackageIndex], tmp_path: Path
+) -> None:
+    """The rule before entry points (mkdocs-material -> mkdocs); a host whose metadata says
+    nothing of what it is (fixhelper, as mkdocs and flake8) still takes its plugins."""
+    dists = tmp_path / "dists"
+    idx = make_index(
+        build_wheel(dists, "fixapp-theme", requires=["fixapp"]),
+        build_wheel(dists, "fixhelper-plugin", requires=["fixhelper"]),
+    )
+    theme, helper = inspect(idx.url, "fixapp-theme", "fixhelper-plugin", cache_dir=tmp_path)
+    assert (theme.plugin_of, theme.plugin_why) == ("fixapp", "named after it and requires it")
+    assert helper.plugin_of == "fixhelper"
+
+
+NOTEBOOK = """\
+A notebook of the safepip tests.
+
+Install it, then start it with:
+
+```bash
+$ fixnb lab
+```
+
+It uses `fixtool` and ``fixlib``.
+"""
+
+
+def test_a_command_the_description_types_comes_from_its_dependency(
+    make_index: Callable[..., PackageIndex], tmp_path: Path
+) -> None:
+    """jupyterlab: ``jupyter lab`` is jupyter-core's ``jupyter``; jupyter-server, also looked
+    at (named like the typed command), brings nothing; ``fixtool``, named only in passing, is
+    not even looked at; a package without commands of its own (ipykernel) brings none."""
+    dists = tmp_path / "dists"
+    idx = make_index(
+        build_wheel(dists, "fixnb-core", console_scripts={"fixnb": "fixnb_core:main"}),
+        build_wheel(dists, "fixnb-server", console_scripts={"fixnb-server": "fixnb_server:main"}),
+        build_wheel(dists, "fixtool", console_scripts={"fixtool": "fixtool:main"}),
+        build_wheel(
+            dists,
+            "fixlab",
+            console_scripts={"fixnb-lab": "fixlab:main"},
+            requires=["fixnb-core", "fixnb-server", "fixtool", "fixlib"],
+            about=About(description=NOTEBOOK),
+        ),
+        build_wheel(dists, "fixkernel", requires=["fixnb-core"], about=About(description=NOTEBOOK)),
+    )
+    idx.reset_counters()
+    lab, kernel = inspect(idx.url, "fixlab", "fixkernel", cache_dir=tmp_path)
+    assert (lab.commands, lab.via) == (("fixnb-lab", "fixnb"), "fixnb-core")
+    assert "$ fixnb lab" not in lab.typed and "fixnb lab" in lab.typed
+    assert lab.role is not None and lab.role.kind == "application"
+    assert lab.role.reason == (
+        'its description says to type "fixnb lab", a command of its dependency fixnb-core'
+    )
+    asked = {r.path for r in idx.requests if r.path.startswith("/simple/")}
+    assert {"/simple/fixnb-core/", "/simple/fixnb-server/"} <= asked
+    assert not asked & {"/simple/fixtool/", "/simple/fixlib/"}
+    assert (kernel.commands, kernel.via) == ((), None)
+
+
+def test_a_typed_command_from_a_dependency_of_a_dependency(
+    make_index: Callable[..., PackageIndex], tmp_path: Path
+) -> None:
+    """notebook types ``jupyter notebook`` but requires jupyter-core only through
+    jupyter-server and jupyter-builder: their dependencies named like the command are looked
+    up too (jupyter-core once), nothing else."""
+    dists = tmp_path / "dists"
+    book = About(description="Launch with:\n\n```bash\nfixnb notebook\n```\n")
+    idx = make_index(
+        build_wheel(dists, "fixnb-core", console_scripts={"fixnb": "fixnb_core:main"}),
+        build_wheel(
+            dists,
+            "fixnb-server",
+            console_scripts={"fixnb-server": "x:y"},
+            requires=["fixnb-core>=1", "fixnb-client", "fixlib"],
+        ),
+        build_wheel(dists, "fixnb-client", console_scripts={"fixnb-kernel": "x:y"}),
+        build_wheel(dists, "fixnb-builder", requires=["fixnb-core"]),
+        build_wheel(
+            dists,
+            "fixbook",
+            console_scripts={"fixnb-notebook": "x:y"},
+            requires=["fixnb-server", "fixnb-builder", "fixtool"],
+            about=book,
+        ),
+        build_wheel(dists, "fixtool", console_scripts={"fixtool": "fixtool:main"}),
+    )
+    idx.reset_counters()
+    (notebook,) = inspect(idx.url, "fixbook", cache_dir=tmp_path)
+    assert (notebook.via, notebook.commands) == ("fixnb-core", ("fixnb-notebook", "fixnb"))
+    assert notebook.role == Role(
+        "application",
+        'its description says to type "fixnb notebook", a command of its dependency fixnb-core',
+    )
+    asked = [r.path for r in idx.requests if r.path.startswith("/simple/")]
+    assert sorted(asked) == [
+        f"/simple/{name}/"
+        for name in ("fixbook", "fixnb-builder", "fixnb-client", "fixnb-core", "fixnb-server")
+    ]
+
+
+def test_typed_commands_keep_a_role_their_package_states(
+    make_index: Callable[..., PackageIndex], tmp_path: Path
+) -> None:
+    """A package that says what it is keeps it; one that says nothing takes its typed
+    dependency's stated role; ansible's part named after it still comes first."""
+    dists = tmp_path / "dists"
+    typed = About(summary="A library of the safepip tests", description="Run `fixnb lab`.")
+    idx = make_index(
+        build_wheel(dists, "fixnb-core", console_scripts={"fixnb": "fixnb_core:main"}),
+        build_wheel(
+            dists,
+            "fixsays",
+            console_scripts={"fixsays": "x:y"},
+            requires=["fixnb-core"],
+            about=typed,
+        ),
+        build_wheel(
+            dists,
+            "fixtaskweb",
+            console_scripts={"fixtaskweb": "x:y"},
+            requires=["fixtasks"],
+            about=About(description="Run it:\n\n    $ fixtasks -A proj web\n"),
+        ),
+        build_wheel(
+            dists, "fixtasks", console_scripts={"fixtasks": "fixtasks:main"}, about=LIBRARY
+        ),
+        build_wheel(
+            dists,
+            "fixcoll",
+            console_scripts={"fixcoll-x": "x:y"},
+            requires=["fixcoll-core", "fixnb-core"],
+            about=About(description="Then type ``fixcoll-play`` or `fixnb lab`."),
+        ),
+        build_wheel(dists, "fixcoll-core", console_scripts={"fixcoll-play": "x:y"}),
+    )
+    says, web, coll = inspect(idx.url, "fixsays", "fixtaskweb", "fixcoll", cache_dir=tmp_path)
+    assert says.via == "fixnb-core"
+    assert says.role is not None and says.role.kind == "library"
+    assert says.role.reason.startswith("its summary says")
+    assert (web.via, web.commands) == ("fixtasks", ("fixtaskweb", "fixtasks"))
+    assert web.role is not None and web.role.kind == "library"
+    assert web.role.reason.startswith("fixtasks, whose command its description says to type")
+    assert coll.via == "fixcoll-core, fixnb-core"
+    assert coll.commands == ("fixcoll-x", "fixcoll-play", "fixnb")
+    assert coll.role == Role("application", "it bundles the commands of fixcoll-core")

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import FIXBIG_PADDING, PackageIndex, build_wheel
+from support import FIXBIG_PADDING, About, PackageIndex, build_wheel
+from support.plugins import with_entry_points
 
 from safepip.exceptions import BadWheel, IndexUnreachable
 from safepip.inspect.wheel import Fetcher, read_wheel_commands
@@ -122,6 +123,23 @@ def test_data_only_wheel_is_not_importable(tmp_path: Path, fetcher: Fetcher) -> 
             out.writestr(item, source.read(item))
         out.writestr("onlydata-1.0.data/purelib/onlydata/__init__.py", "")
     assert read_wheel_commands(str(with_purelib), fetcher=fetcher).top_level_importable
+
+
+def test_entry_point_groups_and_typed_commands(tmp_path: Path, fetcher: Fetcher) -> None:
+    """The groups a plugin registers (scripts left out), and, for a wheel with commands, the
+    lines its description tells people to type."""
+    about = About(description="Start it with:\n\n```bash\n$ fixnb lab\n```\n")
+    wheel = with_entry_points(
+        build_wheel(tmp_path, "fixlab", console_scripts={"fixnb-lab": "x:y"}, about=about),
+        {"fixnb.extensions": {"lab": "fixlab:Ext"}, "pytest11": {"p": "fixlab.p"}},
+    )
+    info = read_wheel_commands(str(wheel), fetcher=fetcher)
+    assert info.entry_point_groups == ("fixnb.extensions", "pytest11")
+    assert info.typed_commands == ("fixnb lab",)
+    plain = read_wheel_commands(
+        str(build_wheel(tmp_path / "plain", "fixplain", about=about)), fetcher=fetcher
+    )
+    assert (plain.entry_point_groups, plain.typed_commands) == ((), ())
 
 
 def test_local_paths_and_file_urls_are_read_in_place(

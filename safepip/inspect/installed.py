@@ -15,7 +15,7 @@ from safepip.inspect.names import leading_name, named_after
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from safepip.inspect.role import Role
 
@@ -72,21 +72,61 @@ def required_names(info_dir: str) -> list[str]:
 
 
 def parts_with_commands(infos: Mapping[str, str], name: str) -> dict[str, tuple[str, ...]]:
-    """The dependencies of ``name`` named after it (``NAME-...``: part of it, as ansible-core
-    of ansible) among the installed ``infos``
-    (:func:`safepip.target.site_packages.dist_infos`) that put commands on PATH,
-    with their commands."""
+    """The dependencies of ``name`` among the installed ``infos``
+    (:func:`safepip.target.site_packages.dist_infos`) that put commands on PATH and are part
+    of it, with their commands, by the look-up's rules (``safepip.inspect.related``): named
+    after it (``NAME-...``, as ansible-core of ansible), or, where it has commands of its own,
+    providing one its description tells people to type (jupyter-core's ``jupyter`` for
+    jupyterlab's ``jupyter lab``, and for notebook's through jupyter-server)."""
     own = infos.get(name)
     if own is None:
         return {}
     found = {}
     for dependency in required_names(own):
         info = infos.get(dependency)
-        if info is not None and named_after(dependency, name):
-            provided = commands(info)
-            if provided:
-                found[dependency] = provided
+        provided = commands(info) if info is not None and named_after(dependency, name) else ()
+        if provided:
+            found[dependency] = provided
+    if commands(own):
+        found.update(_typed_parts(infos, name, _typed(own)))
     return found
+
+
+def _typed_parts(
+    infos: Mapping[str, str], name: str, typed: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The installed dependencies of ``name`` that provide a command of ``typed``: those named
+    like one, and, for a command none of them provides, their dependencies named like it."""
+    from safepip.inspect.typed import command_word, may_be_typed, typed_line
+
+    named = [d for d in required_names(infos[name]) if d in infos and may_be_typed(d, typed)]
+    provided = {*commands(infos[name]), *(c for d in named for c in commands(infos[d]))}
+    missing = [line for line in typed if command_word(line) not in provided]
+    deeper = [
+        (n, missing)
+        for d in named
+        if may_be_typed(d, missing)
+        for n in required_names(infos[d])
+        if n in infos and n not in named and n != name
+    ]
+    found: dict[str, tuple[str, ...]] = {}
+    for dependency, lines in [*((d, typed) for d in named), *deeper]:
+        here = commands(infos[dependency])
+        if here and may_be_typed(dependency, lines) and typed_line(here, lines):
+            found.setdefault(dependency, here)
+    return found
+
+
+def _typed(info_dir: str) -> tuple[str, ...]:
+    """The lines the description in ``info_dir``'s METADATA tells people to type."""
+    from email.parser import HeaderParser
+
+    from safepip.inspect.typed import typed_commands
+
+    metadata = HeaderParser().parsestr(_read(os.path.join(info_dir, "METADATA")))
+    body = metadata.get_payload()
+    text = body if isinstance(body, str) and body.strip() else str(metadata.get("Description", ""))
+    return typed_commands(text)
 
 
 def role(info_dir: str) -> Role | None:

@@ -2,14 +2,9 @@
 
 For each requirement: choose its file as pip would (:mod:`._index`), then read the wheel's
 commands with range requests (:mod:`._wheel`), or build an sdist into a wheel with pip, as pip
-itself would have to. One level of dependencies is looked at, by two one-sentence rules:
-
-- a dependency named after the package (``NAME-...``, as ansible -> ansible-core) is part of
-  it, and so is every dependency of a package with neither code nor commands of its own (a
-  meta-package, such as ``jupyter``): their commands come along, recorded in ``via``;
-- a library named after an application it requires (``APP-...`` requiring ``APP``, which puts
-  commands on PATH: mkdocs-material, flake8-bugbear) is a plugin of it, recorded in
-  ``plugin_of``.
+itself would have to. Then the dependencies a rule may speak of are looked up the same way, and
+what they make of it (a plugin of an application, a bundle of their commands) is decided by
+the rules of :mod:`safepip.inspect.related`.
 
 Requirements are inspected concurrently. A requirement that cannot be inspected gets ``error``;
 nothing but programming errors is raised.
@@ -20,18 +15,20 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, TypeVar
+from typing import Callable, TypeVar
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.exceptions import SafepipError
+from safepip.inspect.facts import RequirementFacts as RequirementFacts
+from safepip.inspect.facts import Source
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
-from safepip.inspect.names import canonicalize_name, named_after
-from safepip.inspect.role import NOTHING_SAID, Role
+from safepip.inspect.names import canonicalize_name
+from safepip.inspect.related import further, marker_environment, merge, worth_a_look
 from safepip.inspect.sdist import DEFAULT_BUILD_TIMEOUT, build_sdist_metadata
 from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (
@@ -42,35 +39,7 @@ from safepip.inspect.wheel import (
 )
 from safepip.pip.index_options import IndexOptions
 
-Source = Literal["wheel-range", "wheel-download", "sdist-build", "local"]
-
 _MAX_WORKERS = 8
-
-
-@dataclass(frozen=True)
-class RequirementFacts:
-    """What installing one requirement would bring."""
-
-    requirement: Requirement
-    name: str  # canonical
-    version: str  # "" when unknown
-    commands: tuple[str, ...]
-    #: The wheel has a module or package of its own (False for a meta-package).
-    importable: bool
-    source: Source | None  # None only with ``error``
-    #: For a meta-package: the dependencies (", "-separated) whose commands it exposes.
-    via: str | None = None
-    bytes_fetched: int = 0
-    #: The whole wheel on disk (a local file, a full download or a built sdist), for the install.
-    local_file: Path | None = None
-    error: str | None = None
-    requires_dist: tuple[str, ...] = ()
-    #: The application this library is a plugin of (see the module's rules).
-    plugin_of: str | None = None
-    #: What it mainly is where it puts commands on PATH (``safepip.inspect.role``).
-    role: Role | None = None
-    #: Its top-level import names (``serial`` for pyserial).
-    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +75,8 @@ def _facts(
         requires_dist=info.requires_dist,
         role=info.role,
         imports=info.imports,
+        entry_point_groups=info.entry_point_groups,
+        typed=info.typed_commands,
     )
 
 
@@ -175,77 +146,13 @@ def _failed(requirement: Requirement, error: str) -> RequirementFacts:
 
 def _safely(requirement: Requirement, ctx: _Context) -> RequirementFacts:
     if requirement.marker is not None and not requirement.marker.evaluate(
-        _environment(ctx.marker_env, "")
+        marker_environment(ctx.marker_env, "")
     ):
         return _failed(requirement, f"ignored: markers '{requirement.marker}' do not match")
     try:
         return _inspect_one(requirement, ctx)
     except (SafepipError, OSError, InvalidWheelFilename) as exc:
         return _failed(requirement, str(exc))
-
-
-# --- meta-packages --------------------------------------------------------------------------
-
-
-def _environment(marker_env: Mapping[str, str] | None, extra: str) -> dict[str, str]:
-    return {**(marker_env or {}), "extra": extra}
-
-
-def _dependencies(facts: RequirementFacts, marker_env: Mapping[str, str] | None) -> list[str]:
-    """The dependencies whose commands the package may bring or whose plugin it may be."""
-    if facts.error is not None:
-        return []
-    extras = sorted(facts.requirement.extras) or [""]
-    names: dict[str, None] = {}
-    for line in facts.requires_dist:
-        try:
-            dependency = Requirement(line)
-        except InvalidRequirement:
-            continue
-        marker, dependency.marker = dependency.marker, None
-        if marker is None or any(marker.evaluate(_environment(marker_env, e)) for e in extras):
-            names.setdefault(str(dependency), None)
-    if not facts.importable and not facts.commands:
-        return list(names)
-    return [
-        line
-        for line in names
-        if named_after(canonicalize_name(Requirement(line).name), facts.name)
-        or (
-            not facts.commands
-            and named_after(facts.name, canonicalize_name(Requirement(line).name))
-        )
-    ]
-
-
-def _merge(facts: RequirementFacts, dependencies: Sequence[RequirementFacts]) -> RequirementFacts:
-    fetched = facts.bytes_fetched + sum(d.bytes_fetched for d in dependencies)
-    hosts = [d for d in dependencies if d.commands and named_after(facts.name, d.name)]
-    if facts.importable and not facts.commands and hosts:
-        host = max(hosts, key=lambda d: len(d.name)).name
-        return replace(facts, plugin_of=host, bytes_fetched=fetched)
-    meta = not facts.importable and not facts.commands
-    parts = [d for d in dependencies if meta or named_after(d.name, facts.name)]
-    providing = [d for d in parts if d.commands]
-    if not providing:
-        failures = [f"{d.name}: {d.error}" for d in parts if d.error and not facts.commands]
-        error = f"cannot inspect its dependencies: {'; '.join(failures)}" if failures else None
-        return replace(facts, bytes_fetched=fetched, error=error)
-    commands = tuple(dict.fromkeys((*facts.commands, *(c for d in providing for c in d.commands))))
-    via = ", ".join(d.name for d in providing)
-    own = facts.role if facts.commands else None
-    said = own is not None and not own.reason.startswith(NOTHING_SAID)
-    role = own if said else _bundle_role(providing[0])
-    return replace(facts, commands=commands, via=via, bytes_fetched=fetched, role=role)
-
-
-def _bundle_role(part: RequirementFacts) -> Role | None:
-    """A package whose commands all come from a part of it (ansible -> ansible-core) is what
-    that part is; where nothing said, a bundle of commands is an application."""
-    role = part.role
-    if role is None or role.reason.startswith(NOTHING_SAID):
-        return Role("application", f"it bundles the commands of {part.name}")
-    return Role(role.kind, f"its part {part.name}: {role.reason}")
 
 
 _T = TypeVar("_T")
@@ -323,10 +230,20 @@ def inspect_requirements(
         build_timeout=build_timeout,
     )
     results = _map(lambda requirement: _safely(requirement, ctx), list(reqs))
-    wanted = [_dependencies(facts, marker_env) for facts in results]
-    lines = list(dict.fromkeys(line for group in wanted for line in group))
-    found = dict(zip(lines, _map(lambda line: _safely(Requirement(line), ctx), lines)))
+    wanted = [worth_a_look(facts, marker_env) for facts in results]
+    found = _look_up([line for group in wanted for line in group], {}, ctx)
+    direct = [[found[line] for line in group] for group in wanted]
+    deeper = [further(f, d, marker_env) for f, d in zip(results, direct)]
+    found = _look_up([line for group in deeper for line in group], found, ctx)
     return [
-        _merge(facts, [found[line] for line in group]) if group else facts
-        for facts, group in zip(results, wanted)
+        merge(facts, dependencies, [found[line] for line in more]) if group else facts
+        for facts, group, dependencies, more in zip(results, wanted, direct, deeper)
     ]
+
+
+def _look_up(
+    lines: Sequence[str], found: dict[str, RequirementFacts], ctx: _Context
+) -> dict[str, RequirementFacts]:
+    """``found`` with the facts of those of ``lines`` not in it yet, looked up concurrently."""
+    new = [line for line in dict.fromkeys(lines) if line not in found]
+    return {**found, **dict(zip(new, _map(lambda line: _safely(Requirement(line), ctx), new)))}

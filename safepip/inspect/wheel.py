@@ -38,9 +38,11 @@ from safepip.inspect.remote_zip import (
     read_members,
 )
 from safepip.inspect.role import Role, describe, import_names, judge
+from safepip.inspect.typed import typed_commands
 from safepip.inspect.urls import url_to_path
 
 _MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+_SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class WheelInfo:
     role: Role | None = None
     #: Its top-level import names (``fontTools``, ``serial``).
     imports: tuple[str, ...] = ()
+    #: The entry-point groups it registers besides console and GUI scripts (``mkdocs.plugins``).
+    entry_point_groups: tuple[str, ...] = ()
+    #: Where it puts commands on PATH: the lines its description tells people to type
+    #: (``safepip.inspect.typed``).
+    typed_commands: tuple[str, ...] = ()
     bytes_fetched: int = 0
     #: The whole wheel, saved in the cache because the server would not serve ranges.
     full_download: Path | None = None
@@ -119,6 +126,7 @@ def _summarise(
     commands = tuple(dict.fromkeys(console + gui + data))
     requires = tuple(metadata.get_all("Requires-Dist") or ())
     imports = import_names(names)
+    described = describe(metadata, sizes, commands, filename) if commands else None
     return WheelInfo(
         commands=commands,
         console_scripts=console,
@@ -126,8 +134,12 @@ def _summarise(
         data_scripts=data,
         top_level_importable=bool(imports),
         requires_dist=requires,
-        role=judge(describe(metadata, sizes, commands, filename)) if commands else None,
+        role=judge(described) if described else None,
         imports=imports,
+        entry_point_groups=tuple(
+            g for g, e in entry_points.items() if e and g not in _SCRIPT_GROUPS
+        ),
+        typed_commands=typed_commands(described.description) if described else (),
     )
 
 
