@@ -225,3 +225,29 @@ def test_a_checkout_routes_only_packages_from_an_index(item: Item, what: str) ->
     assert decide(item, OUTSIDE, [user]).route == "pipx"
     # and the checkout still routes packages from an index
     assert decide(app(), OUTSIDE, [checkout]).route == "pipx"
+
+
+def test_a_bundle_goes_to_pipx_outside_and_to_the_venv_inside() -> None:
+    """ansible's own metadata says nothing of what it is; its part ansible-core's commands make
+    it an application outside a project, but inside one only what says it is an application
+    of its own stays out of the project's .venv."""
+    bundle = Item(
+        "ansible", "name", "ansible", ("ansible-playbook",), commands_via="ansible-core",
+        commands_known=True, role="bundle", role_reason="it bundles the commands of ansible-core",
+    )  # fmt: skip
+    assert decide(bundle, OUTSIDE).route == "pipx"
+    inside = decide(bundle, Situation(True, "/p", interactive=True))
+    assert inside.route == "venv" and not inside.ask
+    assert "only what says it is an application of its own" in inside.reasons[-1]
+
+
+def test_a_plugins_reason_says_how_it_is_known() -> None:
+    plugin = Item(
+        "mkdocstrings", "name", "mkdocstrings", commands_known=True, inject_into="mkdocs",
+        inject_why="registers mkdocs.plugins entry points and requires it",
+    )  # fmt: skip
+    decision = decide(plugin, OUTSIDE)
+    assert decision.route == "pipx"
+    assert decision.reasons[0] == (
+        "it is a plugin of mkdocs (registers mkdocs.plugins entry points and requires it)"
+    )

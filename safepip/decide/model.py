@@ -36,6 +36,9 @@ else:
 
 #: The routes a user can choose (``--venv``/``--pipx``, settings).
 CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
+#: The roles of a package that goes to pipx outside a project: its own metadata says it is an
+#: application, or it is a bundle of a part's commands (``safepip.inspect.role``).
+APPLICATION_ROLES = ("application", "bundle")
 #: ``inspect_error`` of a named requirement with a direct URL (``NAME @ URL``): not from an index.
 DIRECT_URL = "a direct URL is not inspected"
 _EMPTY: Mapping[str, str] = {}
@@ -45,14 +48,15 @@ class Item(Frozen):
     """One requirement as the user gave it, with what was learned about it.
 
     ``name`` is the canonical name, where known. ``commands_via``: the dependencies whose
-    commands it brings (named after it, or all of a meta-package's): pipx installs them with
-    ``--include-deps``. ``inject_into``: the application it is a plugin of (it is named after it
-    and requires it). ``commands_known`` False: not looked up (the decision did not depend on
-    it). ``local_file``: the wheel safepip downloaded (or built) whole to learn the commands,
-    for the install. ``role``: what a package with commands mainly is, "application" (run) or
-    "library" (imported), with ``role_reason``, the sentence that says why
-    (``safepip.inspect.role``); None where it was not judged. ``imports``: its top-level
-    import names, where it was looked up.
+    commands it brings (named after it, typed in its description, or all of a meta-package's):
+    pipx installs them with ``--include-deps``. ``inject_into``: the application it is a
+    plugin of, ``inject_why`` how that is known (named after it, or its entry points, and it
+    requires it). ``commands_known`` False: not looked up (the decision did not depend on it).
+    ``local_file``: the wheel safepip downloaded (or built) whole to learn the commands, for the
+    install. ``role``: what a package with commands mainly is, "application" (run), "bundle"
+    (an application by its part's commands) or "library" (imported), with ``role_reason``, the
+    sentence that says why (``safepip.inspect.role``); None where it was not judged.
+    ``imports``: its top-level import names, where it was looked up.
     """
 
     __slots__ = (
@@ -61,6 +65,7 @@ class Item(Frozen):
         "commands_via",
         "imports",
         "inject_into",
+        "inject_why",
         "inspect_error",
         "kind",
         "local_file",
@@ -81,6 +86,7 @@ class Item(Frozen):
     role: str | None
     role_reason: str | None
     imports: tuple[str, ...]
+    inject_why: str | None
 
     def __init__(
         self,
@@ -96,11 +102,13 @@ class Item(Frozen):
         role: str | None = None,
         role_reason: str | None = None,
         imports: tuple[str, ...] = (),
+        inject_why: str | None = None,
     ) -> None:
         self._set(
             text=text, kind=kind, name=name, commands=commands, commands_via=commands_via,
             inject_into=inject_into, inspect_error=inspect_error, commands_known=commands_known,
             local_file=local_file, role=role, role_reason=role_reason, imports=imports,
+            inject_why=inject_why,
         )  # fmt: skip
 
     @property
@@ -116,7 +124,7 @@ class Item(Frozen):
         whose ``role`` is that, for that ``reason``."""
         return Item(
             self.text, self.kind, self.name, commands, self.commands_via, self.inject_into,
-            self.inspect_error, True, self.local_file, role, reason, self.imports,
+            self.inspect_error, True, self.local_file, role, reason, self.imports, self.inject_why,
         )  # fmt: skip
 
 

@@ -17,9 +17,11 @@ they configured), so it is tested without installing anything. Precedence, first
 7. commands on PATH, but mainly imported (``safepip.inspect.role``: numpy's f2py, flask's
    flask), or declared by the project: the .venv, where ``import`` finds it;
 8. an application (mainly run) outside any project: pipx;
-9. inside a project, an application it already has in its .venv: the .venv;
-10. inside a project, an undeclared application: ask on a terminal (default pipx), else pipx:
-    an application that manages projects (poetry) stays out of the projects it manages.
+9. inside a project, an application it already has in its .venv, or a bundle whose own
+   metadata says nothing (ansible): the .venv;
+10. inside a project, an undeclared application by its own metadata: ask on a terminal
+    (default pipx), else pipx: an application that manages projects (poetry) stays out of the
+    projects it manages.
 
 What goes to "the .venv" goes to the user environment instead with ``--user``, and outside a
 project where no project starts (the home folder, a folder of the system, one not the user's).
@@ -27,7 +29,7 @@ project where no project starts (the home folder, a folder of the system, one no
 
 from __future__ import annotations
 
-from safepip.decide.model import Decision, Item, Override, Situation
+from safepip.decide.model import APPLICATION_ROLES, Decision, Item, Override, Situation
 from safepip.target.user_env import OWN_TOOLS
 
 TYPE_CHECKING = False
@@ -126,7 +128,7 @@ def _decide(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
         return Decision(
             "pipx",
             (
-                f"it is a plugin of {app} (named after it and requires it)",
+                f"it is a plugin of {app} ({item.inject_why or 'named after it and requires it'})",
                 f"so it goes into {app}'s environment",
             ),
         )
@@ -134,7 +136,7 @@ def _decide(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
         return Decision("venv", ("it puts no commands on PATH: a library",))
     if not item.commands_known and situation.project is None:
         return Decision("venv", ("what it puts on PATH was not looked up",))
-    if item.commands_known and item.role != "application":
+    if item.commands_known and item.role not in APPLICATION_ROLES:
         return _library(item, situation)
     if situation.project is None:
         return Decision("pipx", (_commands(item), f"{item.role_reason}: an application"))
@@ -179,6 +181,12 @@ def _inside(item: Item, situation: Situation) -> Decision:
                 "where the project can import it",
             ),
         )
+    if item.role != "application":  # a bundle: its own metadata does not say it is one
+        return Decision(
+            "venv",
+            (_commands(item), f"{item.role_reason}, but inside a project only what says it is "
+             "an application of its own stays out of the project's .venv"),
+        )  # fmt: skip
     reasons = (_commands(item), f"{item.role_reason}: an application the project does not declare")
     if situation.interactive:
         return Decision("pipx", reasons, ask=True)

@@ -69,6 +69,7 @@ def _learned(item: Item, fact: RequirementFacts) -> Item:
         commands=fact.commands,
         commands_via=fact.via,
         inject_into=fact.plugin_of,
+        inject_why=fact.plugin_why,
         commands_known=True,
         local_file=fact.local_file if fetched else None,
         role=fact.role.kind if fact.role else None,

@@ -31,7 +31,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from safepip.inspect.facts import RequirementFacts
 from safepip.inspect.names import canonicalize_name, named_after
-from safepip.inspect.role import NOTHING_SAID, Role
+from safepip.inspect.role import NOTHING_SAID, Kind, Role
 from safepip.inspect.typed import command_word, may_be_typed, typed_line
 
 
@@ -177,11 +177,13 @@ def merge(
 
 def _bundle_role(part: RequirementFacts, typed: str | None) -> Role | None:
     """A package whose commands all come from a part of it (ansible -> ansible-core) is what
-    that part is; where nothing said, a bundle of commands is an application. ``typed``: the
+    that part is; where nothing said, a bundle of commands is an application ("bundle": an
+    application by its part's commands, not by its own metadata). ``typed``: the
     line of the package's description that types a command of ``part``, if that is why."""
     role = part.role
     told = f'its description says to type "{typed}", a command of its dependency {part.name}'
     if role is None or role.reason.startswith(NOTHING_SAID):
-        return Role("application", told if typed else f"it bundles the commands of {part.name}")
+        return Role("bundle", told if typed else f"it bundles the commands of {part.name}")
     why = f'{part.name}, whose command its description says to type ("{typed}")' if typed else ""
-    return Role(role.kind, f"{why or f'its part {part.name}'}: {role.reason}")
+    kind: Kind = "library" if role.kind == "library" else "bundle"
+    return Role(kind, f"{why or f'its part {part.name}'}: {role.reason}")

@@ -36,7 +36,9 @@ from typing import Literal
 
 from safepip.inspect.names import canonicalize_name, leading_name
 
-Kind = Literal["application", "library"]
+#: "bundle": an application by what its part (ansible-core of ansible) puts on PATH, where its
+#: own metadata says nothing (``safepip.inspect.related``).
+Kind = Literal["application", "bundle", "library"]
 
 #: What a package that works on Python projects and environments requires (rule 3).
 PROJECT_MACHINERY = frozenset(
