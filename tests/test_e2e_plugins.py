@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import APP, About, PackageIndex, build_wheel, debian_pipx, pipx_env, pypi_pipx
-from support.cli import run_safepip, with_pipx
+from support import APP, About, PackageIndex, build_wheel
+from support.cli import run_safepip, some_pipx
 from support.plugins import with_entry_points
 
 LAB = """\
@@ -63,11 +63,13 @@ def plugins(make_index: Callable[..., PackageIndex], tmp_path: Path) -> PackageI
         ),
         # jupyterlab and jupyter-core: `fixnb lab` is fixnb-core's fixnb
         build_wheel(dists, "fixnb-core", console_scripts={"fixnb": "fixnb_core:main"}),
+        # a dependency with a helper command nobody is told to type (pygments' pygmentize)
+        build_wheel(dists, "fixhighlight", console_scripts={"fixhighlightize": "fixhl:main"}),
         build_wheel(
             dists,
             "fixlab",
             console_scripts={"fixnb-lab": "fixlab:main"},
-            requires=["fixnb-core"],
+            requires=["fixnb-core", "fixhighlight"],
             about=About(summary=APP.summary, description=LAB),
         ),
     )
@@ -92,20 +94,15 @@ def test_explain_finds_plugins_by_their_entry_points_and_typed_commands(
 def test_an_application_puts_the_command_it_tells_people_to_type_on_path(
     plugins: PackageIndex, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    pipx = pypi_pipx() or debian_pipx()
-    if pipx is None:
-        pytest.fail("no pipx here (tests/run.sh provides both)")
-    env = with_pipx(
-        pipx_env(dict(clean_env, PIP_INDEX_URL=plugins.url), tmp_path / "pipx"),
-        pipx,
-        tmp_path / "pipx-on-path",
-    )
+    env = some_pipx(dict(clean_env, PIP_INDEX_URL=plugins.url), tmp_path)
     result = run_safepip(["install", "fixlab"], cwd=home(env), env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     bin_dir = Path(env["PIPX_BIN_DIR"])
     ran = subprocess.run([bin_dir / "fixnb"], capture_output=True, text=True, check=False)
     assert ran.stdout.strip() == "fixnb 1.0", (ran.stderr, result.stderr)
     assert (bin_dir / "fixnb-lab").exists()
+    # only the part it names comes along (pipx --include-deps would link every dependency's)
+    assert not (bin_dir / "fixhighlightize").exists()
 
 
 # -- the real index --------------------------------------------------------------------------

@@ -180,29 +180,42 @@ def install(
     links: Path | None = None,
     force: bool = False,
     quiet: bool = False,
-    include_deps: bool = False,
+    parts: Sequence[str] = (),
 ) -> int:
     """``pipx install`` (or ``pipx upgrade`` for ``-U`` of an installed app named without a
     version); pipx's own output goes to the user's terminal. A version or range asked for an
     app pipx has, or ``force`` (pip's ``--force-reinstall``/``-I``), is ``pipx install --force``
     with that requirement, so it is honoured. ``pip_args`` are the user's own (pipx saves them);
-    ``links`` reaches pipx's pip for this run only."""
+    ``links`` reaches pipx's pip for this run only. ``parts``: the dependencies whose commands
+    come along (ansible-core of ansible, jupyter-core of notebook), each exposed with ``pipx
+    inject --include-apps`` (``--include-deps`` would put every dependency's commands on PATH:
+    notebook's brought pygmentize, pybabel, httpx...)."""
     environ = reuse_environ(env.environ, links, env.home)
     pinned = name is not None and requirement.strip() != name
+    more = ["--pip-args=" + shlex.join(pip_args)] if pip_args else []
     if upgrade and already and name and not pinned and not force:
-        cmd = [*pipx.command, "upgrade", name]
-    else:
-        cmd = [*pipx.command, "install", "--python", python]
-        if force or (already and pinned):
-            cmd.append("--force")
-        if include_deps:
-            cmd.append("--include-deps")
-        cmd.append(requirement)
-    if pip_args:
-        cmd.append("--pip-args=" + shlex.join(pip_args))
+        return _pipx(pipx, [*pipx.command, "upgrade", name, *more], environ, env, quiet)
+    cmd = [*pipx.command, "install", "--python", python]
+    if force or (already and pinned):
+        cmd.append("--force")
+    code = _pipx(pipx, [*cmd, requirement, *more], environ, env, quiet)
+    for part in parts if name else ():
+        if code == 0:
+            # --force: current pipx refuses to "inject" what the app already has, and does
+            # nothing more with it than link its commands (pip finds it satisfied)
+            inject = [*pipx.command, "inject", "--force", "--include-apps", name or "", part]
+            inject += more
+            code = _pipx(pipx, inject, environ, env, quiet)
+    return code
+
+
+def _pipx(
+    pipx: Pipx, cmd: list[str], environ: Mapping[str, str], env: Environment, quiet: bool
+) -> int:
+    """One pipx command on the user's terminal."""
     return run_foreground(
         cmd,
-        environ=environ,
+        environ=dict(environ),
         interactive=bool(env.stdin_isatty),
         terminate_as_interrupt=True,
         quiet=quiet,
@@ -259,7 +272,7 @@ class PipxBackend:
                 links=request.links,
                 force=force,
                 quiet=pip_args.verbosity < 0,
-                include_deps=bool(item.commands_via),
+                parts=[p.strip() for p in (item.commands_via or "").split(",") if p.strip()],
             )
             after = app_version(item.name, env.environ, env.home) if item.name else None
             line = app_summary(

@@ -85,7 +85,7 @@ class UvTool:
         shows live, after the look-up): uv refuses a package with no commands of its own, so
         its exit status tells an application, and its environment what it put on PATH. A
         bundle (a part named after it with commands, as ansible-core of ansible) is for
-        ``pipx --include-deps``: what uv made is removed again and the look-up decides."""
+        ``pipx inject --include-apps``: what uv made is removed again and the look-up decides."""
         env, item, reporter = self.ctx.env, step.item, self.ctx.reporter
         if env.stdout_isatty or env.stderr_isatty or not item.name or item.inject_into:
             return None
@@ -136,7 +136,7 @@ class UvTool:
         item, env = step.item, self.ctx.env
         app = item.inject_into or item.name
         if item.commands_via or (app and pipx_has(app, env.environ, env.home)):
-            return False  # a bundle (pipx --include-deps), or an app pipx has
+            return False  # a bundle (pipx, which exposes its part), or an app pipx has
         try:
             tool_install_args(item.text, self.ctx.pip_args, IndexOptions(), "python")
         except UvUnsuitable:

@@ -49,7 +49,7 @@ class Item(Frozen):
 
     ``name`` is the canonical name, where known. ``commands_via``: the dependencies whose
     commands it brings (named after it, typed in its description, or all of a meta-package's):
-    pipx installs them with ``--include-deps``. ``inject_into``: the application it is a
+    pipx exposes them (``pipx inject --include-apps``). ``inject_into``: the application it is a
     plugin of, ``inject_why`` how that is known (named after it, or its entry points, and it
     requires it). ``commands_known`` False: not looked up (the decision did not depend on it).
     ``local_file``: the wheel safepip downloaded (or built) whole to learn the commands, for the
