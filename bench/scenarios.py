@@ -42,6 +42,13 @@ class Bench:
     def run(self, cmd: list[str], env: dict[str, str], cwd: Path) -> Outcome:
         return run(cmd, env, cwd, self.index)
 
+    def outside(self, prefix: str) -> tuple[dict[str, str], Path]:
+        """A fresh HOME and a folder in it outside any project (nothing cached yet)."""
+        home = self.fresh(prefix)
+        cwd = home / "somewhere"
+        cwd.mkdir()
+        return self.env(home), cwd
+
 
 def passthrough(b: Bench, row: Row) -> None:
     """1. Active venv: safepip (the command install.py links) forwards to the venv's pip."""
@@ -141,10 +148,7 @@ def decide_only(b: Bench, name: str, row: Row, row_bytes: Row) -> None:
     env: dict[str, str] = {}
     cwd = b.tmp
     for i in range(b.runs):
-        home = b.fresh("dhome-")
-        env = b.env(home)
-        cwd = home / "somewhere"
-        cwd.mkdir()
+        env, cwd = b.outside("dhome-")
         for side in order(i):
             cmd = [*b.safepip, "explain", name] if side == "safepip" else [MANAGED, "-c", "pass"]
             outcome = b.run(cmd, env, cwd)
@@ -161,10 +165,7 @@ def decide_many(b: Bench, row: Row) -> None:
     """9. ``safepip explain`` of 40 named requirements at once outside a project (each looked
     up, side by side) vs a bare interpreter start: the time it takes to decide them all."""
     for i in range(b.runs):
-        home = b.fresh("mhome-")
-        env = b.env(home)
-        cwd = home / "somewhere"
-        cwd.mkdir()
+        env, cwd = b.outside("mhome-")
         for side in order(i):
             many = [*b.safepip, "explain", *EXPLAIN_40]
             cmd = many if side == "safepip" else [MANAGED, "-c", "pass"]
