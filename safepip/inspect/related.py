@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from safepip.inspect.facts import RequirementFacts
+from safepip.inspect.found import RequirementFacts
 from safepip.inspect.names import canonicalize_name, named_after
 from safepip.inspect.role import NOTHING_SAID, Kind, Role
 from safepip.inspect.typed import command_word, may_be_typed, typed_line

@@ -24,8 +24,8 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.exceptions import SafepipError
-from safepip.inspect.facts import RequirementFacts as RequirementFacts
-from safepip.inspect.facts import Source
+from safepip.inspect.found import RequirementFacts as RequirementFacts
+from safepip.inspect.found import Source
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
 from safepip.inspect.names import canonicalize_name
 from safepip.inspect.related import further, marker_environment, merge, worth_a_look
