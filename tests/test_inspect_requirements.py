@@ -339,7 +339,7 @@ def test_a_command_the_description_types_comes_from_its_dependency(
     lab, kernel = inspect(idx.url, "fixlab", "fixkernel", cache_dir=tmp_path)
     assert (lab.commands, lab.via) == (("fixnb-lab", "fixnb"), "fixnb-core")
     assert "$ fixnb lab" not in lab.typed and "fixnb lab" in lab.typed
-    assert lab.role is not None and lab.role.kind == "application"
+    assert lab.role is not None and lab.role.kind == "bundle"  # an application by its part
     assert lab.role.reason == (
         'its description says to type "fixnb lab", a command of its dependency fixnb-core'
     )
@@ -380,7 +380,7 @@ def test_a_typed_command_from_a_dependency_of_a_dependency(
     (notebook,) = inspect(idx.url, "fixbook", cache_dir=tmp_path)
     assert (notebook.via, notebook.commands) == ("fixnb-core", ("fixnb-notebook", "fixnb"))
     assert notebook.role == Role(
-        "application",
+        "bundle",
         'its description says to type "fixnb notebook", a command of its dependency fixnb-core',
     )
     asked = [r.path for r in idx.requests if r.path.startswith("/simple/")]
@@ -434,4 +434,4 @@ def test_typed_commands_keep_a_role_their_package_states(
     assert web.role.reason.startswith("fixtasks, whose command its description says to type")
     assert coll.via == "fixcoll-core, fixnb-core"
     assert coll.commands == ("fixcoll-x", "fixcoll-play", "fixnb")
-    assert coll.role == Role("application", "it bundles the commands of fixcoll-core")
+    assert coll.role == Role("bundle", "it bundles the commands of fixcoll-core")

@@ -35,41 +35,14 @@ from safepip.target.interpreter import Probe
 
 #: pip install options that mean something to pipx's pip (``--pip-args``); requirement-shaped
 #: options (-r, -c, -e), location options and --upgrade (mapped to ``pipx upgrade``) are not.
-NOT_FOR_PIPX = frozenset(
-    {
-        "--requirement",
-        "--constraint",
-        "--editable",
-        "--user",
-        "--target",
-        "--prefix",
-        "--root",
-        "--upgrade",
-        "--upgrade-strategy",
-        "--force-reinstall",
-        "--python",
-        "--dry-run",
-        "--report",
-        "--quiet",
-        "--verbose",
-        "--break-system-packages",
-        "--no-user",
-        "--src",
-        "--ignore-installed",
-        "--no-warn-script-location",
-        "--no-warn-conflicts",
-        "--require-virtualenv",
-        "--isolated",
-        "--log",
-        "--no-input",
-        "--exists-action",
-        "--progress-bar",
-        "--root-user-action",
-        "--no-color",
-        "--disable-pip-version-check",
-        "--no-python-version-warning",
-    }
-)
+NOT_FOR_PIPX = frozenset({
+    "--requirement", "--constraint", "--editable", "--user", "--target", "--prefix", "--root",
+    "--upgrade", "--upgrade-strategy", "--force-reinstall", "--python", "--dry-run", "--report",
+    "--quiet", "--verbose", "--break-system-packages", "--no-user", "--src", "--ignore-installed",
+    "--no-warn-script-location", "--no-warn-conflicts", "--require-virtualenv", "--isolated",
+    "--log", "--no-input", "--exists-action", "--progress-bar", "--root-user-action",
+    "--no-color", "--disable-pip-version-check", "--no-python-version-warning",
+})  # fmt: skip
 
 
 class Pipx(Frozen):
