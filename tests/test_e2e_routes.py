@@ -76,10 +76,11 @@ def test_explain_inside_a_project(inside: Path, clean_env: dict[str, str]) -> No
         "fixgui": "pipx",
         "fixdata": "pipx",
         "fixhelper": "venv",
-        "fixmeta": "pipx",
+        "fixmeta": "venv",  # a bundle: its own metadata does not say it is an application
         "fixsdist": "pipx",
     }
     assert "declares it" in str(routes["fixhelper"]["reasons"])
+    assert routes["fixmeta"]["kind"] == "bundle"
     assert "stays out of the project's .venv" in str(routes["fixapp"]["reasons"])
 
 
