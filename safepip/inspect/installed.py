@@ -119,11 +119,10 @@ def _typed_parts(
 
 def _typed(info_dir: str) -> tuple[str, ...]:
     """The lines the description in ``info_dir``'s METADATA tells people to type."""
-    from email.parser import HeaderParser
-
+    from safepip.inspect.role import Headers
     from safepip.inspect.typed import typed_commands
 
-    metadata = HeaderParser().parsestr(_read(os.path.join(info_dir, "METADATA")))
+    metadata = Headers(_read(os.path.join(info_dir, "METADATA")))
     body = metadata.get_payload()
     text = body if isinstance(body, str) and body.strip() else str(metadata.get("Description", ""))
     return typed_commands(text)
@@ -133,9 +132,7 @@ def role(info_dir: str) -> Role | None:
     """What the installed distribution of ``info_dir`` mainly is, judged by the same rules as
     a wheel before installing (``safepip.inspect.role``): its METADATA, and its ``RECORD``'s
     files and sizes. None where it puts no commands on PATH."""
-    from email.parser import HeaderParser
-
-    from safepip.inspect.role import describe, judge
+    from safepip.inspect.role import Headers, describe, judge
 
     provided = commands(info_dir)
     if not provided:
@@ -145,5 +142,5 @@ def role(info_dir: str) -> Role | None:
         path, _, rest = line.partition(",")
         size = rest.rpartition(",")[2]
         sizes[path] = int(size) if size.isdigit() else 0
-    metadata = HeaderParser().parsestr(_read(os.path.join(info_dir, "METADATA")))
+    metadata = Headers(_read(os.path.join(info_dir, "METADATA")))
     return judge(describe(metadata, sizes, provided, None))

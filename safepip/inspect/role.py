@@ -29,16 +29,29 @@ Each rule is one sentence in the decision's reasons, quoting the words it read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from email.message import Message
-from typing import Literal
 
 from safepip.inspect.names import canonicalize_name, leading_name
+from safepip.records import Frozen
 
-#: "bundle": an application by what its part (ansible-core of ansible) puts on PATH, where its
-#: own metadata says nothing (``safepip.inspect.related``).
-Kind = Literal["application", "bundle", "library"]
+TYPE_CHECKING = False  # uv's first install judges with this module: no typing, dataclasses or
+if TYPE_CHECKING:  # email at run time (~25 ms of imports before the summary line)
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Literal, Protocol
+
+    class Metadata(Protocol):
+        """A METADATA file parsed: :class:`email.message.Message`, or :class:`Headers`."""
+
+        def get(self, name: str, failobj: Any = None) -> Any: ...
+        def get_all(self, name: str, failobj: Any = None) -> Any: ...
+        def get_payload(self) -> Any: ...
+
+
+if TYPE_CHECKING:
+    #: "bundle": an application by what its part (ansible-core of ansible) puts on PATH, where
+    #: its own metadata says nothing (``safepip.inspect.related``).
+    Kind = Literal["application", "bundle", "library"]
+else:
+    Kind = str
 
 #: What a package that works on Python projects and environments requires (rule 3).
 PROJECT_MACHINERY = frozenset(
@@ -79,28 +92,78 @@ NOTHING_SAID = "nothing in its metadata says it is an application"
 _MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(Frozen):
     """What a package mainly is, and the one sentence that says why."""
 
+    __slots__ = ("kind", "reason")
     kind: Kind
     reason: str
 
+    def __init__(self, kind: Kind, reason: str) -> None:
+        self._set(kind=kind, reason=reason)
 
-@dataclass(frozen=True)
-class Described:
-    """What a wheel says of itself: the inputs of :func:`judge`."""
 
+class Described(Frozen):
+    """What a wheel says of itself: the inputs of :func:`judge`. ``imports``: its top-level
+    import names (``fontTools``, ``serial``), none for a wheel with no code; ``programs``: the
+    commands it ships as programs of its own (a large file named like the command)."""
+
+    __slots__ = (
+        "classifiers", "description", "imports", "name", "programs", "python_files", "requires",
+        "summary",
+    )  # fmt: skip
     name: str
-    summary: str = ""
-    description: str = ""
-    requires: tuple[str, ...] = ()
-    #: Top-level import names (``fontTools``, ``serial``); empty for a wheel with no code.
-    imports: tuple[str, ...] = ()
-    python_files: int = 0
-    #: Commands it ships as programs of its own (a large file named like the command).
-    programs: tuple[str, ...] = ()
-    classifiers: tuple[str, ...] = ()
+    summary: str
+    description: str
+    requires: tuple[str, ...]
+    imports: tuple[str, ...]
+    python_files: int
+    programs: tuple[str, ...]
+    classifiers: tuple[str, ...]
+
+    def __init__(
+        self,
+        name: str,
+        summary: str = "",
+        description: str = "",
+        requires: tuple[str, ...] = (),
+        imports: tuple[str, ...] = (),
+        python_files: int = 0,
+        programs: tuple[str, ...] = (),
+        classifiers: tuple[str, ...] = (),
+    ) -> None:
+        self._set(
+            name=name, summary=summary, description=description, requires=requires,
+            imports=imports, python_files=python_files, programs=programs,
+            classifiers=classifiers,
+        )  # fmt: skip
+
+
+class Headers:
+    """A METADATA file's headers and body, read without :mod:`email` (what uv's first install
+    judges from the environment uv made): ``Name: value`` lines, continuation lines joined,
+    then the body after the first empty line."""
+
+    def __init__(self, text: str) -> None:
+        self._headers: dict[str, list[str]] = {}
+        head, _, self._body = text.partition("\n\n")
+        key = ""
+        for line in head.splitlines():
+            if line[:1] in (" ", "\t") and key:
+                self._headers[key][-1] += "\n" + line.strip()
+            elif ":" in line:
+                key, _, value = line.partition(":")
+                key = key.strip().lower()
+                self._headers.setdefault(key, []).append(value.strip())
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        return self._headers.get(name.lower(), [failobj])[0]
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        return self._headers.get(name.lower(), failobj)
+
+    def get_payload(self) -> Any:
+        return self._body
 
 
 def _quote(text: str, limit: int = 70) -> str:
@@ -200,7 +263,7 @@ def _base_requirements(requires: Sequence[str]) -> tuple[str, ...]:
     return tuple(r for r in requires if "extra" not in r.partition(";")[2])
 
 
-def _description(metadata: Message) -> str:
+def _description(metadata: Metadata) -> str:
     """The long description: METADATA's body, or its older ``Description`` header."""
     body = metadata.get_payload()
     text = body if isinstance(body, str) and body.strip() else str(metadata.get("Description", ""))
@@ -208,7 +271,7 @@ def _description(metadata: Message) -> str:
 
 
 def describe(
-    metadata: Message, sizes: Mapping[str, int], commands: Sequence[str], filename: str | None
+    metadata: Metadata, sizes: Mapping[str, int], commands: Sequence[str], filename: str | None
 ) -> Described:
     """What a wheel (or an installed distribution) says of itself: its parsed METADATA, and
     its files (a wheel's names, or a ``RECORD``'s paths) with their sizes."""
