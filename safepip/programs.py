@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 
 def _runnable(candidate: str) -> bool:
     return os.path.isfile(candidate) and os.access(candidate, os.X_OK)
@@ -20,16 +24,16 @@ def which(command: str, path: str | None = None) -> str | None:
         return command if _runnable(command) else None
     if path is None:
         path = os.environ.get("PATH", os.defpath)
-    seen: set[str] = set()
-    for directory in path.split(os.pathsep):
-        folder = directory or os.curdir
-        if folder in seen:
-            continue
-        seen.add(folder)
+    return next(_on_path(command, path), None)
+
+
+def _on_path(command: str, path: str) -> Iterator[str]:
+    """Every executable named ``command`` in the folders of ``path``, in order, each folder
+    once (an empty entry is the working folder, as for the shell)."""
+    for folder in dict.fromkeys(directory or os.curdir for directory in path.split(os.pathsep)):
         candidate = os.path.join(folder, command)
         if _runnable(candidate):
-            return candidate
-    return None
+            yield candidate
 
 
 def elsewhere(command: str, path: str, besides: str) -> list[str]:
@@ -37,15 +41,7 @@ def elsewhere(command: str, path: str, besides: str) -> list[str]:
     (an application's bin folder), in PATH's order: what that application's ``command`` would
     hide, or be hidden by."""
     own = os.path.realpath(besides)
-    found: list[str] = []
-    for directory in dict.fromkeys(path.split(os.pathsep)):
-        folder = directory or os.curdir
-        if os.path.realpath(folder) == own:
-            continue
-        candidate = os.path.join(folder, command)
-        if _runnable(candidate):
-            found.append(candidate)
-    return found
+    return [c for c in _on_path(command, path) if os.path.realpath(os.path.dirname(c)) != own]
 
 
 def comes_first(folder: str, other: str, path: str) -> bool:

@@ -173,12 +173,12 @@ def install(
         cmd.append("--force")
     code = _pipx(pipx, [*cmd, requirement, *more], environ, env, quiet)
     for part in parts if name else ():
-        if code == 0:
-            # --force: current pipx refuses to "inject" what the app already has, and does
-            # nothing more with it than link its commands (pip finds it satisfied)
-            inject = [*pipx.command, "inject", "--force", "--include-apps", name or "", part]
-            inject += more
-            code = _pipx(pipx, inject, environ, env, quiet)
+        if code != 0:
+            break
+        # --force: current pipx refuses to "inject" what the app already has, and does nothing
+        # more with it than link its commands (pip finds it satisfied)
+        inject = [*pipx.command, "inject", "--force", "--include-apps", str(name), part, *more]
+        code = _pipx(pipx, inject, environ, env, quiet)
     return code
 
 

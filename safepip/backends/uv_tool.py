@@ -102,19 +102,15 @@ class UvTool:
         infos = dist_infos(home) if home is not None else {}
         own = commands(infos[item.name]) if item.name in infos else ()
         parts = parts_with_commands(infos, item.name)
-        judged = role(infos[item.name]) if own else None
-        if not own or parts or judged is None or judged.kind != "application":
-            why = (
-                f"its part {', '.join(parts)} has commands"
-                if parts
-                else f"{judged.reason}: a library"
-                if judged is not None
-                else "no commands found"
-            )
+        if not own or parts:
+            why = f"its part {', '.join(parts)} has commands" if parts else "no commands found"
             reporter.detail(f"{item.text}: installed by uv tool, but {why}; removing it")
             self._remove(item.name)
-            if judged is None or parts:
-                return None  # looked up as usual
+            return None  # looked up as usual
+        judged = role(infos[item.name], own)
+        if judged.kind != "application":
+            reporter.detail(f"{item.text}: installed by uv tool, but {judged.reason}; removing it")
+            self._remove(item.name)
             return item.with_commands(own, judged.kind, judged.reason)
         reporter.detail(f"{item.text}: installed by uv tool first, commands: {', '.join(own)}")
         self._held[item.text] = (code, out, err)

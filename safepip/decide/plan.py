@@ -27,8 +27,10 @@ def situation(
     where: VenvTarget,
     *,
     externally_managed: bool = True,
+    named: bool = True,
 ) -> Situation:
-    """Where the user is, for :func:`~safepip.decide.route.decide`."""
+    """Where the user is, for :func:`~safepip.decide.route.decide`; the working folder's
+    scripts are read only where a requirement is ``named`` (only names are routed by them)."""
     from safepip.target.scripts import read_folder
     from safepip.target.user_env import why_user_env
 
@@ -36,13 +38,13 @@ def situation(
     user_env = "--user asks for it" if pip_args.user else None
     if root is None and user_env is None:
         user_env = why_user_env(env.cwd, env.home)
-    scripts = read_folder(str(env.cwd))
-    declared = {**scripts.declared, **(declared_names(root) if root else {})}
+    scripts = read_folder(str(env.cwd)) if named else None
+    declared = {**(scripts.declared if scripts else {}), **(declared_names(root) if root else {})}
     return Situation(
         externally_managed=externally_managed,
         project=str(root) if root else None,
         declared=declared,
-        imported=scripts.imported,
+        imported=scripts.imported if scripts else {},
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
         interactive=bool(env.stdin_isatty and env.stderr_isatty),
         pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),
@@ -79,9 +81,10 @@ def plan(
     installs a step where its install answers what the look-up would (see
     :meth:`safepip.backends.base.Backend.first`): asked for a lone requirement that is an
     application if it puts commands on PATH, before it is looked up."""
-    facts = situation(pip_args, env, where, externally_managed=externally_managed)
-    overrides = user_overrides(options, env, where.project_root, reporter)
     items = items_of(pip_args, env.cwd)
+    named = any(item.kind == "name" for item in items)
+    facts = situation(pip_args, env, where, externally_managed=externally_managed, named=named)
+    overrides = user_overrides(options, env, where.project_root, reporter)
     to_learn = [
         i
         for i, item in enumerate(items)

@@ -119,24 +119,18 @@ def _typed_parts(
 
 def _typed(info_dir: str) -> tuple[str, ...]:
     """The lines the description in ``info_dir``'s METADATA tells people to type."""
-    from safepip.inspect.role import Headers
+    from safepip.inspect.role import Headers, description_of
     from safepip.inspect.typed import typed_commands
 
-    metadata = Headers(_read(os.path.join(info_dir, "METADATA")))
-    body = metadata.get_payload()
-    text = body if isinstance(body, str) and body.strip() else str(metadata.get("Description", ""))
-    return typed_commands(text)
+    return typed_commands(description_of(Headers(_read(os.path.join(info_dir, "METADATA")))))
 
 
-def role(info_dir: str) -> Role | None:
-    """What the installed distribution of ``info_dir`` mainly is, judged by the same rules as
-    a wheel before installing (``safepip.inspect.role``): its METADATA, and its ``RECORD``'s
-    files and sizes. None where it puts no commands on PATH."""
+def role(info_dir: str, provided: Sequence[str]) -> Role:
+    """What the installed distribution of ``info_dir``, which puts ``provided`` on PATH
+    (:func:`commands`), mainly is, judged by the same rules as a wheel before installing
+    (``safepip.inspect.role``): its METADATA, and its ``RECORD``'s files and sizes."""
     from safepip.inspect.role import Headers, describe, judge
 
-    provided = commands(info_dir)
-    if not provided:
-        return None
     sizes: dict[str, int] = {}
     for line in _read(os.path.join(info_dir, "RECORD")).splitlines():
         path, _, rest = line.partition(",")

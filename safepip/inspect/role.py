@@ -263,7 +263,7 @@ def _base_requirements(requires: Sequence[str]) -> tuple[str, ...]:
     return tuple(r for r in requires if "extra" not in r.partition(";")[2])
 
 
-def _description(metadata: Metadata) -> str:
+def description_of(metadata: Metadata) -> str:
     """The long description: METADATA's body, or its older ``Description`` header."""
     body = metadata.get_payload()
     text = body if isinstance(body, str) and body.strip() else str(metadata.get("Description", ""))
@@ -271,7 +271,11 @@ def _description(metadata: Metadata) -> str:
 
 
 def describe(
-    metadata: Metadata, sizes: Mapping[str, int], commands: Sequence[str], filename: str | None
+    metadata: Metadata,
+    sizes: Mapping[str, int],
+    commands: Sequence[str],
+    filename: str | None,
+    imports: tuple[str, ...] | None = None,
 ) -> Described:
     """What a wheel (or an installed distribution) says of itself: its parsed METADATA, and
     its files (a wheel's names, or a ``RECORD``'s paths) with their sizes."""
@@ -279,9 +283,9 @@ def describe(
     return Described(
         name=str(metadata.get("Name") or (filename or "").split("-", 1)[0]),
         summary=str(metadata.get("Summary") or ""),
-        description=_description(metadata),
+        description=description_of(metadata),
         requires=_base_requirements(tuple(metadata.get_all("Requires-Dist") or ())),
-        imports=import_names(names),
+        imports=import_names(names) if imports is None else imports,
         python_files=sum(1 for n in names if n.endswith(".py") and _code_path(n)),
         programs=_programs(sizes, commands),
         classifiers=tuple(str(c) for c in metadata.get_all("Classifier") or ()),

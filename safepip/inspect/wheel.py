@@ -18,7 +18,7 @@ import tempfile
 import urllib.parse
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.parser import HeaderParser
 from http.client import HTTPException, HTTPResponse
@@ -41,7 +41,6 @@ from safepip.inspect.role import Role, describe, import_names, judge
 from safepip.inspect.typed import typed_commands
 from safepip.inspect.urls import url_to_path
 
-_MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 
 
@@ -85,14 +84,6 @@ class WheelInfo:
     full_download: Path | None = None
 
 
-def _is_module(filename: str) -> bool:
-    return filename.endswith(_MODULE_SUFFIXES)
-
-
-def _importable(names: Iterable[str]) -> bool:
-    return bool(import_names(names))
-
-
 def _info_dir(names: Sequence[str], filename: str | None) -> str:
     dirs = sorted({n.split("/", 1)[0] for n in names if n.split("/", 1)[0].endswith(".dist-info")})
     if not dirs:
@@ -126,7 +117,7 @@ def _summarise(
     commands = tuple(dict.fromkeys(console + gui + data))
     requires = tuple(metadata.get_all("Requires-Dist") or ())
     imports = import_names(names)
-    described = describe(metadata, sizes, commands, filename) if commands else None
+    described = describe(metadata, sizes, commands, filename, imports) if commands else None
     return WheelInfo(
         commands=commands,
         console_scripts=console,
