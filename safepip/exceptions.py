@@ -84,7 +84,7 @@ class IndexUnreachable(InspectError):
     """A page or file could not be fetched (connection, timeout, HTTP error)."""
 
     def __init__(self, url: str, cause: str, status: int | None = None) -> None:
-        from safepip.inspect.urls import redact
+        from safepip.urls import redact
 
         super().__init__(
             f"cannot fetch {redact(url)}: {cause}",

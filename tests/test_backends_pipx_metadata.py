@@ -23,8 +23,8 @@ from support import PackageIndex, build_wheel, debian_pipx, pipx_env, pypi_pipx
 from support.cli import run_safepip, with_pipx
 from support.machine import make_clean_env, skip_or_fail
 
+from safepip.doctor.findings import StaleLinks
 from safepip.doctor.pipx_links import strip_links
-from safepip.doctor.report import StaleLinks
 
 OFFERED = re.compile(r"offering the wheels safepip fetched to this install from (\S+)")
 APPS = ("fixapp", "fixsdist")

@@ -11,8 +11,7 @@ from pathlib import Path
 from safepip.backends.base import Context, Request
 from safepip.backends.uv import Uv
 from safepip.backends.uv_tool import UvTool, tool_args
-from safepip.cli.options import SafepipOptions
-from safepip.decide.model import Decision, Item, Planned
+from safepip.decide.model import Decision, Item, Planned, SafepipOptions
 from safepip.environment import Environment
 from safepip.pip.index_options import IndexOptions
 from safepip.pip.parser import parse

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from safepip.cli import early
-from safepip.target import questions
+from safepip.target import project_root, questions
 
 
 @pytest.fixture(autouse=True)
@@ -82,9 +82,9 @@ def test_the_tags_hint_is_the_project_rule(tmp_path: Path) -> None:
     (home / "proj" / "pyproject.toml").write_text("")
     elsewhere = home / "downloads"
     elsewhere.mkdir()
-    assert early.may_look_up(False, str(project), str(home)) is False
-    assert early.may_look_up(False, str(elsewhere), str(home)) is True
-    assert early.may_look_up(True, str(project), str(home)) is True
+    assert project_root.may_look_up(False, str(project), str(home)) is False
+    assert project_root.may_look_up(False, str(elsewhere), str(home)) is True
+    assert project_root.may_look_up(True, str(project), str(home)) is True
 
 
 def test_a_venvs_python_first_on_path_starts_nothing(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from safepip.cli.fast import LAUNCHER
 from safepip.cli.registry import own_words
+from safepip.pip.launcher import LAUNCHER
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "safepip"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from safepip.cli.options import SafepipOptions, extract
+from safepip.cli.options import extract
+from safepip.decide.model import SafepipOptions
 
 
 def test_no_own_options_leaves_argv_alone() -> None:

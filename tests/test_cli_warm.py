@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from support import PackageIndex
 from support.environ import hermetic_env
-from test_decide_facts import ready_venv
+from test_decide_warm_cache import ready_venv
 
-from safepip.cli.options import SafepipOptions
 from safepip.cli.warm import decisions, line, requirements
-from safepip.decide.facts import recall, remember
+from safepip.decide.model import SafepipOptions
 from safepip.decide.plan import plan
+from safepip.decide.warm_cache import recall, store
 from safepip.environment import Environment
 from safepip.pip.parser import parse
 from safepip.report import Reporter
@@ -84,7 +84,7 @@ def test_the_warm_decision_is_the_full_paths(
     ready_venv(project, managed_python, *installed)
     environ = hermetic_env(project.parent, index.url, path_first=(str(managed_python.parent),))
     env = Environment(environ, project, io.StringIO(), io.StringIO(), io.StringIO(), False, False)
-    remember(env)
+    store(env)
     facts = recall(environ, str(project))
     assert facts is not None
     warm = decisions(names, facts, str(project))
@@ -105,9 +105,9 @@ def test_the_warm_decision_is_the_full_paths(
 
 
 def test_the_line_says_where_why_and_the_other_command(tmp_path: Path) -> None:
-    from safepip.decide.facts import Facts
+    from safepip.decide.warm_cache import WarmFacts
 
-    facts = Facts("/usr/bin/python3", str(tmp_path), str(tmp_path / ".venv"), {})
+    facts = WarmFacts("/usr/bin/python3", str(tmp_path), str(tmp_path / ".venv"), {})
     reason = "it is already installed in the project's .venv"
     said = line(["requests"], [reason], facts, str(tmp_path))
     assert said.startswith("safepip: requests -> the project's virtual environment .venv: ")
@@ -121,7 +121,7 @@ def remembered_project(project: Path, managed_python: Path) -> dict[str, str]:
     ready_venv(project, managed_python, "requests-2.0")
     environ = hermetic_env(project.parent, None, path_first=(str(managed_python.parent),))
     env = Environment(environ, project, io.StringIO(), io.StringIO(), io.StringIO(), False, False)
-    remember(env)
+    store(env)
     assert recall(environ, str(project)) is not None
     return environ
 
@@ -142,7 +142,7 @@ def _exec_calls(
 def test_a_warm_install_becomes_the_venvs_pip(
     remembered_project: dict[str, str], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safepip.cli.fast import LAUNCHER
+    from safepip.pip.launcher import LAUNCHER
 
     calls = _exec_calls(monkeypatch, project, remembered_project, ["install", "requests"])
     python = str(project / ".venv" / "bin" / "python")

@@ -18,8 +18,8 @@ from support.machine import PythonInfo, make_clean_env
 
 from safepip.commands.doctor import doctor
 from safepip.doctor.assess import assess
+from safepip.doctor.findings import Report
 from safepip.doctor.gather import gather
-from safepip.doctor.report import Report
 from safepip.environment import Environment
 from safepip.exceptions import EXIT_ENVIRONMENT, UsageError
 from safepip.report import Reporter

@@ -16,7 +16,7 @@ import pytest
 from support.cli import run_safepip, venv_import
 from support.machine import skip_or_fail
 
-from safepip.shims import MARKER
+from safepip.operations.shim_files import MARKER
 
 
 def tree(root: Path) -> list[str]:

@@ -25,8 +25,8 @@ from safepip.inspect.index import (
     project_url,
     select_candidate,
 )
-from safepip.inspect.urls import redact
 from safepip.pip.index_options import IndexOptions
+from safepip.urls import redact
 
 TAGS = list(sys_tags())
 PYTHON = platform.python_version()

@@ -14,7 +14,7 @@ from packaging.tags import sys_tags
 from support import About, PackageIndex, build_sdist, build_wheel
 from support.plugins import with_entry_points
 
-from safepip.inspect.requirements import RequirementFacts, inspect_requirements
+from safepip.inspect.requirements import RequirementInfo, describe_requirements
 from safepip.inspect.role import Role
 from safepip.inspect.sdist import build_sdist_metadata
 from safepip.pip.index_options import IndexOptions
@@ -36,8 +36,8 @@ def inspect(
     cache_dir: Path,
     marker_env: dict[str, str] | None = None,
     **options: object,
-) -> list[RequirementFacts]:
-    return inspect_requirements(
+) -> list[RequirementInfo]:
+    return describe_requirements(
         [Requirement(r) for r in requirements],
         tags=TAGS,
         python_version=platform.python_version(),
@@ -50,7 +50,7 @@ def inspect(
     )
 
 
-def summary(facts: Sequence[RequirementFacts]) -> list[tuple[str, str, tuple[str, ...], bool]]:
+def summary(facts: Sequence[RequirementInfo]) -> list[tuple[str, str, tuple[str, ...], bool]]:
     return [(f.name, f.version, f.commands, f.importable) for f in facts]
 
 

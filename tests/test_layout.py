@@ -1,6 +1,7 @@
-"""The layout README describes stays true: no import cycle among safepip's modules (lazy and
-``TYPE_CHECKING`` imports included), modules and functions of a readable size, empty package
-``__init__`` files (the fast path imports them), and a README line for every module."""
+"""The layout README describes stays true: imports run one way, down the layers README names,
+and never in a cycle (lazy and ``TYPE_CHECKING`` imports included); no two modules share a file
+name; modules and functions of a readable size, empty package ``__init__`` files (the fast path
+imports them), and a README line for every module."""
 
 from __future__ import annotations
 
@@ -34,6 +35,50 @@ def import_graph() -> dict[str, set[str]]:
                 continue
             graph[name].update(t for t in targets if t in known and t not in (name, "safepip"))
     return graph
+
+
+#: The layers, top first, as README's "How the code is laid out" gives them: a module imports
+#: only from its own layer and those below. The modules directly in ``safepip/`` are the base.
+LAYERS = (
+    ("__main__", "cli", "commands"),  # the command line
+    ("operations", "doctor"),  # the work: a redirect, living with it, shims, doctor
+    ("backends",),  # the homes: .venv with pip or uv, the user environment, pipx, uv tool
+    ("decide",),  # what each requirement is for, and where it goes
+    ("inspect",),  # what each requirement is (the index, wheels, sdists, installed ones)
+    ("target", "pip"),  # the interpreter, project and .venv; pip's argv, config and running it
+)
+BASE = len(LAYERS)
+
+
+def layer(module: str) -> int:
+    """The layer of ``safepip.<room>.<module>`` (0 is the top; :data:`BASE` the base)."""
+    room = module.split(".")[1] if "." in module else ""
+    if module.count(".") == 1 and room != "__main__":
+        return BASE  # safepip.process, safepip.records, ...
+    return next(i for i, rooms in enumerate(LAYERS) if room in rooms)
+
+
+def upward(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that goes up a layer, as ``importer -> imported``."""
+    return [f"{a} -> {b}" for a in sorted(graph) for b in sorted(graph[a]) if layer(b) < layer(a)]
+
+
+def test_the_layer_check_finds_an_upward_import() -> None:
+    graph = {"safepip.pip.run": {"safepip.cli.fast"}, "safepip.cli.fast": {"safepip.pip.run"}}
+    assert upward(graph) == ["safepip.pip.run -> safepip.cli.fast"]
+    assert layer("safepip.records") == BASE and layer("safepip.__main__") == 0
+
+
+def test_imports_run_down_the_layers() -> None:
+    assert upward(import_graph()) == []
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    seen: dict[str, list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        if path.name != "__init__.py":
+            seen.setdefault(path.name, []).append(path.relative_to(PACKAGE).as_posix())
+    assert {name: places for name, places in seen.items() if len(places) > 1} == {}
 
 
 def cycle(graph: dict[str, set[str]]) -> list[str] | None:

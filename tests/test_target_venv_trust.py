@@ -17,7 +17,7 @@ import pytest
 from support import PackageIndex, build_wheel
 from support.machine import skip_or_fail
 
-from safepip.target.venv import inspect_venv
+from safepip.target.venv import read_venv
 
 pytestmark = pytest.mark.usefixtures("managed_python")
 
@@ -123,7 +123,7 @@ def test_a_committed_venv_is_never_run(tmp_path: Path, six_env: dict[str, str]) 
     assert not marker.exists()
     moved = [p for p in root.iterdir() if p.name.startswith(".venv.old-")]
     assert len(moved) == 1 and (moved[0] / "bin" / "activate").is_file()  # kept, not deleted
-    assert inspect_venv(root / ".venv").status == "ready"
+    assert read_venv(root / ".venv").status == "ready"
     # the new .venv is not the committed one, though git's index still lists those paths
     listed = in_bash(f"{SAFEPIP} list", root, six_env)
     assert listed.returncode == 0, listed.stderr
@@ -158,7 +158,7 @@ def make_venv(path: Path, *options: str) -> Path:
 @pytest.mark.parametrize("options", [(), ("--copies",)], ids=["symlinks", "copies"])
 def test_real_venvs_are_trusted(tmp_path: Path, options: tuple[str, ...]) -> None:
     venv = make_venv(tmp_path / "proj" / ".venv", *options)
-    assert inspect_venv(venv).status == "ready", inspect_venv(venv)
+    assert read_venv(venv).status == "ready", read_venv(venv)
 
 
 @pytest.mark.parametrize("tool", ["uv", "virtualenv"])
@@ -170,14 +170,14 @@ def test_venvs_made_by_other_tools_are_trusted(tmp_path: Path, tool: str) -> Non
     command = [found, "venv", "-q"] if tool == "uv" else [found, "-q"]
     venv = tmp_path / "proj" / ".venv"
     subprocess.run([*command, "--python", "/usr/bin/python3", str(venv)], check=True)
-    assert inspect_venv(venv).status == "ready", inspect_venv(venv)
+    assert read_venv(venv).status == "ready", read_venv(venv)
 
 
 def test_a_copied_interpreter_must_be_the_pythons_bytes(tmp_path: Path) -> None:
     venv = make_venv(tmp_path / "proj" / ".venv", "--copies")
     with (venv / "bin" / "python").open("ab") as python:
         python.write(b"\0")
-    state = inspect_venv(venv)
+    state = read_venv(venv)
     assert state.status == "untrusted" and "is not the Python" in state.problem
 
 
@@ -190,7 +190,7 @@ def test_a_python_inside_the_project_is_not_trusted(tmp_path: Path) -> None:
     (venv / "pyvenv.cfg").write_text(cfg)
     (venv / "bin" / "python3").unlink()
     (venv / "bin" / "python3").symlink_to(root / "py" / "bin" / "python3")
-    state = inspect_venv(venv)
+    state = read_venv(venv)
     assert state.status == "untrusted" and "inside the project" in state.problem
 
 
@@ -201,7 +201,7 @@ def test_a_second_home_line_is_not_trusted(tmp_path: Path) -> None:
     venv = make_venv(root / ".venv")
     cfg = venv / "pyvenv.cfg"
     cfg.write_text(f"home = {root}/py/bin\n" + cfg.read_text())
-    state = inspect_venv(venv)
+    state = read_venv(venv)
     assert state.status == "untrusted" and "names no Python installation" in state.problem
 
 
@@ -221,7 +221,7 @@ def test_an_untracked_venv_in_a_repository_is_trusted(tmp_path: Path) -> None:
     (root / ".gitignore").write_text(".venv/\n")
     git(root, "add", ".gitignore")
     venv = make_venv(root / ".venv")
-    assert inspect_venv(venv).status == "ready"
+    assert read_venv(venv).status == "ready"
 
 
 def test_a_committed_symlink_as_venv_is_not_trusted(tmp_path: Path) -> None:
@@ -231,7 +231,7 @@ def test_a_committed_symlink_as_venv_is_not_trusted(tmp_path: Path) -> None:
     (root / ".venv").symlink_to(real)
     git(root, "init", "-q")
     git(root, "add", ".venv")
-    state = inspect_venv(root / ".venv")
+    state = read_venv(root / ".venv")
     assert state.status == "untrusted" and "tracked by git" in state.problem
 
 
@@ -243,7 +243,7 @@ def test_a_committed_venv_in_mercurial_is_not_trusted(tmp_path: Path) -> None:
     subprocess.run(["hg", "init"], cwd=root, check=True)
     venv = make_venv(root / ".venv")
     subprocess.run(["hg", "add", "-q", ".venv"], cwd=root, check=True)
-    state = inspect_venv(venv)
+    state = read_venv(venv)
     assert state.status == "untrusted" and "tracked by hg" in state.problem
 
 
@@ -253,7 +253,7 @@ def test_another_users_venv_is_not_run_by_root(tmp_path: Path) -> None:
     venv = make_venv(tmp_path / "proj" / ".venv")
     nobody = pwd.getpwnam("nobody")
     os.chown(venv / "pyvenv.cfg", nobody.pw_uid, nobody.pw_gid)
-    state = inspect_venv(venv)
+    state = read_venv(venv)
     assert state.status == "untrusted" and "belongs to nobody" in state.problem
 
 
@@ -289,7 +289,7 @@ def test_a_committed_link_to_an_empty_folder_is_refused(
     outside = tmp_path / "outside"
     outside.mkdir()
     root = linked_project(tmp_path / "home" / "proj", outside, committed=True)
-    state = inspect_venv(root / ".venv")
+    state = read_venv(root / ".venv")
     assert state.status == "untrusted", state
     assert "symbolic link" in state.problem and "tracked by git" in state.problem
     for command in ("install six", "list", "explain six"):
@@ -303,7 +303,7 @@ def test_a_committed_link_to_an_empty_folder_is_refused(
     assert len(moved) == 1 and moved[0].is_symlink()  # the link itself, renamed
     assert moved[0].resolve() == outside and list(outside.iterdir()) == []
     assert not (root / ".venv").is_symlink()
-    assert inspect_venv(root / ".venv").status == "ready"
+    assert read_venv(root / ".venv").status == "ready"
 
 
 def test_an_untracked_link_to_an_empty_folder_of_ones_own_gets_the_venv(
@@ -312,12 +312,12 @@ def test_an_untracked_link_to_an_empty_folder_of_ones_own_gets_the_venv(
     outside = tmp_path / "venvs" / "proj"
     outside.mkdir(parents=True)
     root = linked_project(tmp_path / "home" / "proj", outside, committed=False)
-    assert inspect_venv(root / ".venv").status == "absent"
+    assert read_venv(root / ".venv").status == "absent"
     result = in_bash(f"{SAFEPIP} install six", root, six_env)
     assert result.returncode == 0, result.stderr
     assert (root / ".venv").is_symlink() and (outside / "pyvenv.cfg").is_file()
     assert list(outside.glob("lib/python*/site-packages/six-1.16.0.dist-info"))
-    assert inspect_venv(root / ".venv").status == "ready"
+    assert read_venv(root / ".venv").status == "ready"
 
 
 def test_a_link_to_another_users_folder_is_refused(tmp_path: Path, six_env: dict[str, str]) -> None:
@@ -330,7 +330,7 @@ def test_a_link_to_another_users_folder_is_refused(tmp_path: Path, six_env: dict
         target, owner = Path("/"), "root"
     before = sorted(os.listdir(target))
     root = linked_project(tmp_path / "home" / "proj", target, committed=False)
-    state = inspect_venv(root / ".venv")
+    state = read_venv(root / ".venv")
     assert state.status == "untrusted" and f"belongs to {owner}" in state.problem, state
     result = in_bash(f"{SAFEPIP} install six", root, six_env)
     assert_one_paragraph_refusal(result, f"belongs to {owner}")

@@ -1,7 +1,7 @@
 """What every way of installing has in common, after pypa/build's ``_EnvBackend`` and pipx's
 ``backends``: a :class:`Backend` takes the planned steps of its route that it can install as pip
 would, installs them and says what happened in summary lines; it also knows what it manages and
-removes it again. The install (``safepip.install``) hands steps to backends in order of
+removes it again. The install (``safepip.operations.redirect``) hands steps to backends in order of
 preference and never asks which one it is talking to.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from safepip.decide.model import Item, Planned, Route
 from safepip.environment import Environment
@@ -21,7 +21,7 @@ from safepip.target.project import VenvTarget
 
 if TYPE_CHECKING:
     from safepip.backends.uv import Uv
-    from safepip.cli.options import SafepipOptions
+    from safepip.decide.model import SafepipOptions
     from safepip.pip.index_options import IndexOptions
     from safepip.target.interpreter import Interpreter, Probe
 
@@ -111,19 +111,23 @@ class Outcome(Mutable):
             self.codes.append(code)
 
 
-class Backend(Protocol):
-    """One way of installing: into the project's ``.venv`` (with pip or uv), or as an
-    application (with pipx or ``uv tool``)."""
+class Backend:
+    """One way of installing: into the project's ``.venv`` (with pip or uv), the user
+    environment, or as an application (with pipx or ``uv tool``). A new home for packages is one
+    new subclass, listed in :mod:`safepip.backends.homes`; the methods without a default
+    are each backend's own."""
 
     #: The route whose steps this backend may take.
     route: Route
     #: How the summaries and ``safepip where`` name it.
     label: str
 
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def prepare(self) -> None:
         """Start, before the plan (and side by side with its look-ups), a slow question
         :meth:`install` is likely to ask; most backends have none."""
-        ...
 
     def first(self, step: Planned, request: Request) -> Item | None:
         """Install ``step`` before anything is looked up, where this backend's own install is
@@ -131,23 +135,23 @@ class Backend(Protocol):
         puts no commands on PATH): the requirement as the install found it, for the decision
         to be made again, or None (nothing changed) for it to be looked up as usual. Most
         backends cannot."""
-        ...
+        return None
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         """Split ``steps`` into those this backend installs and those it leaves to the next."""
-        ...
+        raise NotImplementedError
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
         """Install the claimed ``steps``; pip's (pipx's, uv's) own output goes to the user."""
-        ...
+        raise NotImplementedError
 
     def installed(self) -> frozenset[str]:
         """Canonical names of what this backend manages now."""
-        ...
+        raise NotImplementedError
 
     def uninstall(self, names: Sequence[str]) -> int:
         """Remove ``names`` (all managed by this backend); the exit status of the removal."""
-        ...
+        raise NotImplementedError
 
 
 def app_summary(

@@ -15,14 +15,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from safepip.backends.base import (
-    Context,
+    Backend,
     Outcome,
     Request,
     app_summary,
     bin_links,
     shadow_notes,
 )
-from safepip.decide.model import Item, Planned, Route
+from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import PipxError
 from safepip.hints import path_hint
@@ -102,7 +102,7 @@ def bin_dir(environ: Mapping[str, str], home: Path) -> Path:
 
 def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
     """Names of the packages pipx manages, from ``pipx list --json``."""
-    from safepip.inspect.names import canonicalize_name
+    from safepip.names import canonicalize_name
 
     completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
     try:
@@ -138,6 +138,12 @@ def reuse_environ(environ: Mapping[str, str], links: Path | None, home: Path) ->
     # pip splits the value on whitespace: a file: URL has none
     cleaned["PIP_FIND_LINKS"] = " ".join([*config.find_links, links.as_uri()])
     return cleaned
+
+
+def app_names(env: Environment) -> frozenset[str]:
+    """The apps pipx has installed, for the plan's ``-U`` (none where pipx is not found)."""
+    pipx = find_pipx(env)
+    return installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()
 
 
 def install(
@@ -195,22 +201,12 @@ def _pipx(
     )
 
 
-class PipxBackend:
+class PipxBackend(Backend):
     """Applications with pipx: one ``pipx install`` per application (``pipx upgrade`` for
     ``-U`` of one pipx has); pipx's own output goes to the user's terminal."""
 
     route: Route = "pipx"
     label = "pipx"
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def prepare(self) -> None:
-        """Nothing to ask ahead (pipx itself is found when it installs)."""
-
-    def first(self, step: Planned, request: Request) -> Item | None:
-        """Nothing is installed before the look-up here."""
-        return None
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         """Applications; plugins are left to ``PipxPlugins``."""

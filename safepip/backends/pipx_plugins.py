@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from safepip.backends.base import Context, Outcome, Request
+from safepip.backends.base import Backend, Outcome, Request
 from safepip.backends.pipx import (
     Pipx,
     find_pipx,
@@ -22,7 +22,7 @@ from safepip.backends.pipx import (
     provide_pipx,
     reuse_environ,
 )
-from safepip.decide.model import Item, Planned, Route
+from safepip.decide.model import Planned, Route
 from safepip.pip.environ import clean_environ
 from safepip.process import run_captured, run_foreground
 
@@ -31,7 +31,7 @@ def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
     """Each package injected into a pipx app, with that app, from ``pipx list --json``; one
     no longer in the app's venv is left out (a pipx without ``uninject`` keeps a plugin that
     ``pipx runpip APP uninstall`` removed in its metadata)."""
-    from safepip.inspect.names import canonicalize_name
+    from safepip.names import canonicalize_name
     from safepip.target.site_packages import installed_names
 
     completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
@@ -50,21 +50,11 @@ def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
     return found
 
 
-class PipxPlugins:
+class PipxPlugins(Backend):
     """Plugins into their application's pipx venv (after the applications of this run)."""
 
     route: Route = "pipx"
     label = "pipx (plugins)"
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def prepare(self) -> None:
-        """Nothing to ask ahead (pipx itself is found when it installs)."""
-
-    def first(self, step: Planned, request: Request) -> Item | None:
-        """Nothing is installed before the look-up here."""
-        return None
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         mine = [s for s in steps if s.item.inject_into]

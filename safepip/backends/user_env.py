@@ -13,7 +13,7 @@ from safepip.backends.base import Context, Outcome, Request
 from safepip.backends.venv_pip import VenvPip
 from safepip.decide.model import Planned, Route
 from safepip.target.project import VenvTarget
-from safepip.target.user_env import user_env_path
+from safepip.target.user_place import user_env_path
 
 
 class UserEnv(VenvPip):
@@ -60,9 +60,9 @@ class UserEnv(VenvPip):
 
     def usable(self) -> bool:
         from safepip.pip.run import venv_has_pip
-        from safepip.target.venv import inspect_or_refuse
+        from safepip.target.venv import read_or_refuse
 
         if self._usable is None:
             path = self.ctx.where.path
-            self._usable = inspect_or_refuse(path).status == "ready" and venv_has_pip(str(path))
+            self._usable = read_or_refuse(path).status == "ready" and venv_has_pip(str(path))
         return self._usable

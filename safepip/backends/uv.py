@@ -213,7 +213,7 @@ class ToolDirs:
 
 def tools_in(directory: Path | None) -> frozenset[str]:
     """Canonical names of the tools in uv's tool folder ``directory`` (one folder each)."""
-    from safepip.inspect.names import canonicalize_name
+    from safepip.names import canonicalize_name
 
     if directory is None or not directory.is_dir():
         return frozenset()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from safepip.backends.base import (
+    Backend,
     Context,
     Outcome,
     Request,
@@ -52,12 +53,14 @@ def tool_args(step: Planned, pip_args: PipArgs, index: IndexOptions, python: str
     return tool_install_args(item.text, pip_args, index, python)
 
 
-class UvTool:
+class UvTool(Backend):
+    """Applications with ``uv tool`` (safepip's uv setting): before pipx where uv is on PATH."""
+
     route: Route = "pipx"
     label = "uv tool"
 
     def __init__(self, ctx: Context, uv: Uv) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.uv = uv
         self._dirs: ToolDirs | None = None
         self._answered: tuple[Path | None, Path | None] | None = None
@@ -67,7 +70,7 @@ class UvTool:
     def prepare(self) -> None:
         """Where an application is likely (the look-up hint), ask uv where its tools and their
         commands live while the plan looks the requirements up."""
-        from safepip.cli.early import may_look_up
+        from safepip.target.project_root import may_look_up
 
         env = self.ctx.env
         if may_look_up(bool(env.stdin_isatty and env.stderr_isatty), str(env.cwd), str(env.home)):
@@ -198,7 +201,7 @@ class UvTool:
 
 def _tool_env(tools: Path, name: str) -> Path | None:
     """The environment of uv's tool ``name`` (canonical) in its tool folder ``tools``."""
-    from safepip.inspect.names import canonicalize_name
+    from safepip.names import canonicalize_name
 
     try:
         entries = sorted(tools.iterdir())

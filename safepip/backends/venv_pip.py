@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from safepip.backends.base import Request
-from safepip.backends.project_venv import ProjectVenv
+from safepip.backends.venv_home import VenvHome
 from safepip.pip.environ import clean_environ
 from safepip.pip.run import LAUNCHER, run_pip
 
 
-class VenvPip(ProjectVenv):
+class VenvPip(VenvHome):
     tool = "pip"
 
     def _run(self, python: str, argv: Sequence[str], request: Request) -> int:

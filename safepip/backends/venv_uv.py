@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from safepip.backends.base import Context, Request
-from safepip.backends.project_venv import ProjectVenv
 from safepip.backends.uv import Uv, pip_install_args, run_uv, uv_environ
+from safepip.backends.venv_home import VenvHome
 from safepip.decide.model import Planned
 from safepip.exceptions import UvUnsuitable
 from safepip.pip.environ import clean_environ
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from safepip.target.venv_create import PipSeeding
 
 
-class VenvUv(ProjectVenv):
+class VenvUv(VenvHome):
     tool = "uv"
 
     def __init__(self, ctx: Context, uv: Uv) -> None:

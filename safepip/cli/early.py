@@ -21,18 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 
-def may_look_up(interactive: bool, cwd: str, home: str) -> bool:
-    """Whether an install naming packages is likely to look one up on the index (and so to need
-    the target's wheel tags): on a terminal, or outside any project. The hint both this early
-    start and :mod:`safepip.commands.pip` give the probe (:func:`safepip.target.interpreter.probe`'s
-    ``platform_too``); the decision itself is :mod:`safepip.decide.route`'s."""
-    if interactive:
-        return True
-    from safepip.target.project_root import find_root
-
-    return find_root(cwd, home) is None
-
-
 def _names_packages(argv: Sequence[str]) -> bool:
     """``install`` as pip's subcommand (after pip's flags) with anything after it that is not
     an option: a guess, not pip's parser (an option's value counts as a name)."""
@@ -60,6 +48,8 @@ def ask_early(argv: Sequence[str], environ: Mapping[str, str], own_executable: s
         return
     interactive = os.isatty(0) and os.isatty(2)
     cwd = os.getcwd()
+    from safepip.target.project_root import may_look_up
+
     platform_too = may_look_up(interactive, cwd, folders.home(environ))
     questions.ask_early(python, environ, own_executable, platform_too=platform_too)
 

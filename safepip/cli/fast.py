@@ -18,16 +18,6 @@ if TYPE_CHECKING:
 #: Where the search for the project's .venv stops (as in safepip.target.project).
 VCS = (".git", ".hg")
 
-#: Starts pip as its console script does, so that pip calls itself ``pip`` in its messages
-#: (``python -m pip`` would name the interpreter), and not importing from the working directory.
-LAUNCHER = (
-    "import sys\n"
-    "if sys.path and sys.path[0] in ('', '.'): del sys.path[0]\n"
-    "sys.argv[0] = 'pip'\n"
-    "from pip._internal.cli.main import main\n"
-    "sys.exit(main())\n"
-)
-
 
 def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     """The active venv's python when ``argv`` can go straight to its pip, else None."""
@@ -35,6 +25,7 @@ def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     if not root or environ.get("SAFEPIP_PYTHON") or not argv:
         return None
     from safepip.cli.registry import own_words
+    from safepip.pip.launcher import venv_has_pip
 
     slow = own_words()
     for arg in argv:
@@ -46,13 +37,6 @@ def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     if not (os.path.isfile(os.path.join(root, "pyvenv.cfg")) and os.access(python, os.X_OK)):
         return None
     return python if venv_has_pip(root) else None
-
-
-def venv_has_pip(root: str) -> bool:
-    """Whether the venv at ``root`` has pip installed (the one place this is looked at)."""
-    from safepip.target.site_packages import site_packages
-
-    return any(os.path.isfile(os.path.join(s, "pip", "__init__.py")) for s in site_packages(root))
 
 
 def _same(a: str, b: str) -> bool:
@@ -110,6 +94,8 @@ def exec_venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> None:
             note = None
         if note is not None:
             os.write(2, os.fsencode(f"safepip: {note}\n"))
+        from safepip.pip.launcher import LAUNCHER
+
         try:
             os.execv(python, [python, "-c", LAUNCHER, *argv])
         except OSError:

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from safepip.records import Frozen
+from safepip.decide.model import SafepipOptions
 
 TYPE_CHECKING = False  # typing itself costs the start-up ~2 ms; mypy reads this as True
 
 if TYPE_CHECKING:
     from safepip.decide.model import Route
-
-
-class SafepipOptions(Frozen):
-    __slots__ = ("recreate_venv", "route")
-    route: Route | None  # --venv / --pipx: the user forced a home
-    recreate_venv: bool  # --recreate-venv: move an unusable .venv aside and make a new one
-
-    def __init__(self, route: Route | None = None, recreate_venv: bool = False) -> None:
-        self._set(route=route, recreate_venv=recreate_venv)
 
 
 def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:

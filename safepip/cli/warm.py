@@ -4,7 +4,7 @@
 It applies only where the full path would do the same thing for certain: no active venv or
 interpreter named, bare names only (no version, no path, no option but ``-q``/``-v``), no
 terminal to ask on, and facts remembered for this folder by an earlier redirect
-(:mod:`safepip.decide.facts`) that nothing has changed since. The decision is the full path's
+(:mod:`safepip.decide.warm_cache`) that nothing has changed since. The decision is the full path's
 own :func:`~safepip.decide.route.decide` (with :func:`~safepip.decide.route.needs_commands`)
 on the same :func:`~safepip.decide.classify.classify`; every requirement must go to the
 ``.venv`` for a reason that needs no lookup. Anything else returns, and the full path runs.
@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from safepip.decide.facts import Facts
+    from safepip.decide.warm_cache import WarmFacts
 
 #: Variables under which the full path decides differently (another interpreter, pip's own
 #: shell completion).
@@ -32,7 +32,7 @@ def requirements(argv: Sequence[str]) -> tuple[list[str], int] | None:
     command line."""
     if len(argv) < 2 or argv[0] != "install":
         return None
-    from safepip.inspect.names import bare_name
+    from safepip.names import bare_name
 
     names: list[str] = []
     verbosity = 0
@@ -48,7 +48,7 @@ def requirements(argv: Sequence[str]) -> tuple[list[str], int] | None:
     return (names, verbosity) if names else None
 
 
-def decisions(names: Sequence[str], facts: Facts, cwd: str) -> list[str] | None:
+def decisions(names: Sequence[str], facts: WarmFacts, cwd: str) -> list[str] | None:
     """The reason each name goes to the ``.venv``, decided by the full path's rule on the
     remembered facts; None unless every one goes there, already installed, without a lookup."""
     from safepip.decide.classify import classify
@@ -77,7 +77,7 @@ def _isatty(fd: int) -> bool:
         return False
 
 
-def line(names: Sequence[str], reasons: Sequence[str], facts: Facts, cwd: str) -> str:
+def line(names: Sequence[str], reasons: Sequence[str], facts: WarmFacts, cwd: str) -> str:
     """What safepip says before pip runs: where, why, and the command that chooses otherwise."""
     from safepip.hints import display_path
 
@@ -104,14 +104,14 @@ def exec_warm(environ: Mapping[str, str], argv: Sequence[str]) -> None:
         cwd = os.getcwd()
     except OSError:
         return
-    from safepip.decide.facts import recall
+    from safepip.decide.warm_cache import recall
 
     facts = recall(environ, cwd)
     reasons = decisions(names, facts, cwd) if facts is not None else None
     if facts is None or reasons is None:
         return
-    from safepip.cli.fast import LAUNCHER
     from safepip.pip.environ import clean_environ
+    from safepip.pip.launcher import LAUNCHER
 
     if verbosity >= 0:
         try:  # noqa: SIM105 - contextlib is one more import on the path this keeps short

@@ -5,7 +5,7 @@ on one screen, for onboarding and bug reports.
 entries that earlier safepips left there (:mod:`safepip.doctor.pipx_links`), saying each; it is
 the only way safepip ever changes pipx's metadata.
 
-Facts are gathered into a :class:`~safepip.doctor.report.Report` (whose field order is the
+Facts are gathered into a :class:`~safepip.doctor.findings.Report` (whose field order is the
 ``--json`` layout) by :mod:`safepip.doctor.gather`, the blocking problems are derived from it by
 :func:`safepip.doctor.assess.assess` alone, and it is printed as text
 (:mod:`safepip.doctor.render`) or JSON. The exit status is :data:`EXIT_ENVIRONMENT` when
@@ -18,7 +18,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 
-from safepip.cli.options import SafepipOptions
+from safepip.decide.model import SafepipOptions
 from safepip.doctor.gather import gather
 from safepip.doctor.render import render, stdout_colour
 from safepip.environment import Environment

@@ -7,8 +7,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from safepip.cli.options import SafepipOptions
-from safepip.decide.model import Planned
+from safepip.backends.pipx import app_names
+from safepip.decide.model import Planned, SafepipOptions
 from safepip.decide.plan import plan
 from safepip.environment import Environment
 from safepip.pip import parser as _parser
@@ -39,12 +39,13 @@ def explain(
         externally_managed=redirected,
         may_ask=False,
         learn_all=True,
+        apps=app_names,
     )
     if any(step.decision.route == "venv" for step in steps):
-        from safepip.target.venv import inspect_or_refuse
+        from safepip.target.venv import read_or_refuse
 
-        inspect_or_refuse(where.path)  # what install would refuse, explain refuses too
-    from safepip.install import refuse_clashes
+        read_or_refuse(where.path)  # what install would refuse, explain refuses too
+    from safepip.operations.redirect import refuse_clashes
 
     refuse_clashes(steps, options, env)
     homes = {s.item.text: environment(s, where, env, target.path) for s in steps}
@@ -73,7 +74,7 @@ def environment(step: Planned, where: VenvTarget, env: Environment, interpreter:
     if route == "venv":
         return str(where.path)
     if route == "user":
-        from safepip.target.user_env import user_env_path
+        from safepip.target.user_place import user_env_path
 
         return str(user_env_path(env.data_dir))
     if route == "pip":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from safepip.cli.options import SafepipOptions
+from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
 from safepip.pip.run import LAUNCHER, pip_says_externally_managed, run_pip, target_has_pip
@@ -67,11 +67,11 @@ def run(
 
 def _may_look_up(pip_args: PipArgs, env: Environment) -> bool:
     """Whether a redirect of this command is likely to look a requirement up on the index (and
-    so to need the target's wheel tags): :func:`safepip.cli.early.may_look_up`, for an install
-    naming packages. Only a hint for a cold cache (one interpreter start instead of two)."""
+    so to need the target's wheel tags): :func:`safepip.target.project_root.may_look_up`, for an
+    install naming packages. Only a hint for a cold cache (one interpreter start instead of two)."""
     if pip_args.command != "install" or not pip_args.requirements:
         return False
-    from safepip.cli.early import may_look_up
+    from safepip.target.project_root import may_look_up
 
     interactive = bool(env.stdin_isatty and env.stderr_isatty)
     return may_look_up(interactive, str(env.cwd), str(env.home))
@@ -86,10 +86,10 @@ def _redirect(
     reporter: Reporter,
 ) -> int:
     if pip_args.command == "install":
-        from safepip.install import carry_out  # imported only for a redirect
+        from safepip.operations.redirect import carry_out  # imported only for a redirect
 
         return carry_out(pip_args, target, probe, options, env, reporter)
-    from safepip.manage import uninstall
+    from safepip.operations.manage import uninstall
 
     return uninstall(pip_args, probe, env, reporter)
 
@@ -110,14 +110,14 @@ def _inspect(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Report
     A project whose .venv cannot be shown is an error, never the system's listing."""
     if externally_managed(probe.stdlib) is None:
         return None
-    from safepip.manage import environments, inspect_in_venv, unshowable
+    from safepip.operations.manage import environments, show_in_venv, unshowable
 
     found = environments(pip_args, env, reporter)
     if found:
-        return inspect_in_venv(pip_args, found[0], env, reporter)
+        return show_in_venv(pip_args, found[0], env, reporter)
     unshowable(pip_args, env)
     if pip_args.command == "show":
-        from safepip.manage import show_apps
+        from safepip.operations.manage import show_apps
 
         return show_apps(pip_args, env, reporter)
     return None

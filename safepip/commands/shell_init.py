@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from safepip.cli.options import SafepipOptions
+from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.exceptions import UsageError
 from safepip.report import Reporter

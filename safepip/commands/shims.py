@@ -1,5 +1,6 @@
 """``safepip shims [install|remove] [--dir DIR]``: ``pip``/``pip3`` executables that run safepip
-for scripts, Makefiles and ``sh -c`` (see :mod:`safepip.shims`); alone, what is installed."""
+for scripts, Makefiles and ``sh -c`` (see :mod:`safepip.operations.shim_files`); alone, what is
+installed."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from safepip.cli.options import SafepipOptions
+from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.exceptions import EXIT_FAILURE, UsageError
 from safepip.hints import path_hint
+from safepip.operations.shim_files import default_dir, delete, path_position, status, write
 from safepip.report import Reporter
 from safepip.shell import safepip_command
-from safepip.shims import default_dir, delete, path_position, status, write
 
 USAGE = "usage: safepip shims [install|remove] [--dir DIR]"
 _QUIET = ("-v", "-vv", "-vvv", "--verbose", "-q", "-qq", "-qqq", "--quiet")

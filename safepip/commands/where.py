@@ -7,16 +7,17 @@ import json
 from collections.abc import Sequence
 
 from safepip.backends.base import Context
-from safepip.cli.options import SafepipOptions
+from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
-from safepip.inspect.names import requirement_name
+from safepip.names import requirement_name
 from safepip.pip.parser import parse
 from safepip.report import Reporter
 
 
 def where(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
+    from safepip.backends.homes import app_homes
     from safepip.backends.uv import accelerator
-    from safepip.manage import app_backends, project_venv, user_env
+    from safepip.operations.manage import project_venv, user_env
     from safepip.target.project import venv_target
 
     as_json = "--json" in args
@@ -29,7 +30,7 @@ def where(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
                 homes.setdefault(name, []).append(str(venv.ctx.where.path))
     uv = accelerator(env, lambda _: None)
     ctx = Context(pip_args, env, reporter, venv_target(env.cwd, env.home), uv)
-    for backend in app_backends(ctx):
+    for backend in app_homes(ctx):
         for name in backend.installed():
             homes.setdefault(name, []).append(backend.label)
     shown = {n: homes.get(n, []) for n in wanted} if wanted else dict(sorted(homes.items()))

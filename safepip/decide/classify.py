@@ -25,7 +25,7 @@ def _exists(path: str) -> bool:
 
 def classify(text: str, cwd: str | Path) -> Item:
     """What kind of requirement a positional argument is, as pip would read it."""
-    from safepip.inspect.names import canonicalize_name, simple_requirement_name
+    from safepip.names import canonicalize_name, simple_requirement_name
 
     looks_like_path = (
         text.startswith((".", "/", "~"))

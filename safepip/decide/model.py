@@ -225,3 +225,14 @@ class Planned(Frozen):
 
     def __init__(self, item: Item, decision: Decision) -> None:
         self._set(item=item, decision=decision)
+
+
+class SafepipOptions(Frozen):
+    """safepip's own options from the command line (read by :mod:`safepip.cli.options`)."""
+
+    __slots__ = ("recreate_venv", "route")
+    route: Route | None  # --venv / --pipx: the user forced a home
+    recreate_venv: bool  # --recreate-venv: move an unusable .venv aside and make a new one
+
+    def __init__(self, route: Route | None = None, recreate_venv: bool = False) -> None:
+        self._set(route=route, recreate_venv=recreate_venv)

@@ -7,9 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from safepip.cli.options import SafepipOptions
 from safepip.decide.classify import items_of
-from safepip.decide.model import Decision, Item, Override, Planned, Route, Situation
+from safepip.decide.model import (
+    Decision,
+    Item,
+    Override,
+    Planned,
+    Route,
+    SafepipOptions,
+    Situation,
+)
 from safepip.decide.route import decide, needs_commands
 from safepip.decide.settings import overrides as load_overrides
 from safepip.decide.settings import remember
@@ -20,6 +27,10 @@ from safepip.target.interpreter import Probe
 from safepip.target.project import VenvTarget, declared_names
 from safepip.target.site_packages import installed_names
 
+#: The names of the applications installed already (for ``-U``), asked by the operation that
+#: plans (:func:`safepip.backends.pipx.app_names`): the decision never runs a backend itself.
+Apps = Callable[[Environment], frozenset[str]]
+
 
 def situation(
     pip_args: PipArgs,
@@ -28,11 +39,13 @@ def situation(
     *,
     externally_managed: bool = True,
     named: bool = True,
+    apps: Apps | None = None,
 ) -> Situation:
     """Where the user is, for :func:`~safepip.decide.route.decide`; the working folder's
-    scripts are read only where a requirement is ``named`` (only names are routed by them)."""
+    scripts are read only where a requirement is ``named`` (only names are routed by them), and
+    the applications already installed (``apps``, the operation's look at pipx) only for ``-U``."""
     from safepip.target.scripts import read_folder
-    from safepip.target.user_env import why_user_env
+    from safepip.target.user_place import why_user_env
 
     root = where.project_root
     user_env = "--user asks for it" if pip_args.user else None
@@ -47,7 +60,7 @@ def situation(
         imported=scripts.imported if scripts else {},
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
         interactive=bool(env.stdin_isatty and env.stderr_isatty),
-        pipx_apps=_pipx_apps(env) if pip_args.upgrade else frozenset(),
+        pipx_apps=apps(env) if apps is not None and pip_args.upgrade else frozenset(),
         user_env=user_env,
     )
 
@@ -74,6 +87,7 @@ def plan(
     may_ask: bool = True,
     learn_all: bool = False,
     first: Callable[[Planned], Item | None] | None = None,
+    apps: Apps | None = None,
 ) -> list[Planned]:
     """One decision per requirement; ``may_ask`` False (explain, a dry run) says where install
     on this terminal would ask instead of asking. ``learn_all`` looks up the commands of every named
@@ -83,7 +97,9 @@ def plan(
     application if it puts commands on PATH, before it is looked up."""
     items = items_of(pip_args, env.cwd)
     named = any(item.kind == "name" for item in items)
-    facts = situation(pip_args, env, where, externally_managed=externally_managed, named=named)
+    facts = situation(
+        pip_args, env, where, externally_managed=externally_managed, named=named, apps=apps
+    )
     overrides = user_overrides(options, env, where.project_root, reporter)
     to_learn = [
         i
@@ -96,7 +112,7 @@ def plan(
         if found is not None:
             items[0], to_learn = found, []
     if to_learn:
-        from safepip.inspect.learn import learn_commands
+        from safepip.decide.learn import learn_commands
 
         learned = learn_commands([items[i] for i in to_learn], pip_args, probe, env, reporter)
         for index, item in zip(to_learn, learned):
@@ -152,11 +168,3 @@ def _ask(
         where = remember(env.state_dir, root, item.name, route)
         reporter.info(f"remembered {item.name} -> {route} for this project in {where}")
     return Decision(route, (*decision.reasons[:1], f"you chose {route}"))
-
-
-def _pipx_apps(env: Environment) -> frozenset[str]:
-    from safepip.backends.pipx import find_pipx, installed_apps
-    from safepip.pip.environ import clean_environ
-
-    pipx = find_pipx(env)
-    return installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()

@@ -30,7 +30,7 @@ project where no project starts (the home folder, a folder of the system, one no
 from __future__ import annotations
 
 from safepip.decide.model import APPLICATION_ROLES, Decision, Item, Override, Situation
-from safepip.target.user_env import OWN_TOOLS
+from safepip.target.user_place import OWN_TOOLS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the warm path imports this module: no collections, no typing

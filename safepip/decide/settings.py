@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from safepip.decide.model import CHOSEN_ROUTES, Override, Route
 from safepip.exceptions import SettingsError
-from safepip.inspect.names import canonicalize_name
+from safepip.names import canonicalize_name
 from safepip.tomlfile import load_toml
 
 ROUTE_VARIABLE = "SAFEPIP_ROUTE"

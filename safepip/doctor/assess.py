@@ -1,11 +1,11 @@
-"""Judging a :class:`~safepip.doctor.report.Report`: the blocking problems and the notes worth
+"""Judging a :class:`~safepip.doctor.findings.Report`: the blocking problems and the notes worth
 knowing are derived from its facts by :func:`assess` alone."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from safepip.doctor.report import PipxInfo, Problem, ProjectInfo, Report
+from safepip.doctor.findings import PipxInfo, Problem, ProjectInfo, Report
 
 
 def assess(report: Report) -> tuple[list[Problem], list[Problem]]:

@@ -1,4 +1,4 @@
-"""Gathering the facts of a :class:`~safepip.doctor.report.Report` about this machine and this
+"""Gathering the facts of a :class:`~safepip.doctor.findings.Report` about this machine and this
 project; reads only, never installs or creates anything.
 
 Most helpers import what they ask lazily, so that loading the command stays cheap.
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safepip.doctor.assess import assess
-from safepip.doctor.report import (
+from safepip.doctor.findings import (
     FORMAT,
     ConfigInfo,
     DistributionInfo,
@@ -156,7 +156,7 @@ def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
 
 
 def _shims(env: Environment) -> list[ShimInfo]:
-    from safepip.shims import default_dir, installed_on_path, path_position
+    from safepip.operations.shim_files import default_dir, installed_on_path, path_position
 
     found = []
     for shim in installed_on_path(env.environ, [default_dir(env.home)]):
@@ -201,10 +201,10 @@ def _pipx(env: Environment) -> PipxInfo:
 def _project(env: Environment) -> ProjectInfo:
     from safepip.pip.run import venv_has_pip
     from safepip.target.project import venv_target
-    from safepip.target.venv import inspect_venv, read_pyvenv_cfg
+    from safepip.target.venv import read_pyvenv_cfg, read_venv
 
     where = venv_target(env.cwd, env.home)
-    state = inspect_venv(where.path)
+    state = read_venv(where.path)
     ready = state.status == "ready"
     cfg = read_pyvenv_cfg(where.path) if ready else {}
     active = env.environ.get("VIRTUAL_ENV", "")

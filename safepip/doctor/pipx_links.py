@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from safepip.doctor.report import StaleLinks
+from safepip.doctor.findings import StaleLinks
 from safepip.inspect.downloads import PREFIX
 
 _LONG = "--find-links"

@@ -1,9 +1,9 @@
-"""Showing a :class:`~safepip.doctor.report.Report` as text: one row per fact, a 14-column label
+"""Showing a :class:`~safepip.doctor.findings.Report` as text: one row per fact, a 14-column label
 then its text, one function per section; colour follows the reporter's rule on stdout."""
 
 from __future__ import annotations
 
-from safepip.doctor.report import (
+from safepip.doctor.findings import (
     ConfigInfo,
     DistributionInfo,
     InterpreterInfo,

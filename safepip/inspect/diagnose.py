@@ -21,7 +21,7 @@ def diagnose_index(
     pip_args: PipArgs, probe: Probe, env: Environment, names: Sequence[str]
 ) -> tuple[str, str] | None:
     from safepip.inspect.index import open_url, project_url
-    from safepip.inspect.urls import redact
+    from safepip.urls import redact
 
     try:
         options, timeout = index_options(pip_args, probe, env)

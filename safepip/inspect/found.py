@@ -1,4 +1,4 @@
-"""What installing one requirement would bring (:class:`RequirementFacts`): what its wheel says
+"""What installing one requirement would bring (:class:`RequirementInfo`): what its wheel says
 (``safepip.inspect.wheel``) and what its dependencies make of it (``safepip.inspect.related``)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ Source = Literal["wheel-range", "wheel-download", "sdist-build", "local"]
 
 
 @dataclass(frozen=True)
-class RequirementFacts:
+class RequirementInfo:
     """What installing one requirement would bring."""
 
     requirement: Requirement

@@ -43,8 +43,8 @@ from packaging.version import InvalidVersion, Version
 
 from safepip import __version__
 from safepip.exceptions import IndexUnreachable, NoMatchingDistribution
-from safepip.inspect.urls import url_to_path
 from safepip.pip.index_options import IndexOptions
+from safepip.urls import url_to_path
 
 DEFAULT_TIMEOUT = 15.0
 _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"

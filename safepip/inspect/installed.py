@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from safepip.inspect.names import leading_name, named_after
+from safepip.names import leading_name, named_after
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -29,10 +29,10 @@ from dataclasses import replace
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from safepip.inspect.found import RequirementFacts
-from safepip.inspect.names import canonicalize_name, named_after
+from safepip.inspect.found import RequirementInfo
 from safepip.inspect.role import NOTHING_SAID, Kind, Role
 from safepip.inspect.typed import command_word, may_be_typed, typed_line
+from safepip.names import canonicalize_name, named_after
 
 
 def marker_environment(marker_env: Mapping[str, str] | None, extra: str) -> dict[str, str]:
@@ -40,7 +40,7 @@ def marker_environment(marker_env: Mapping[str, str] | None, extra: str) -> dict
     return {**(marker_env or {}), "extra": extra}
 
 
-def _required(facts: RequirementFacts, marker_env: Mapping[str, str] | None) -> list[str]:
+def _required(facts: RequirementInfo, marker_env: Mapping[str, str] | None) -> list[str]:
     """The dependencies a plain install of ``facts`` brings, as requirements without markers."""
     if facts.error is not None:
         return []
@@ -62,7 +62,7 @@ def _name(line: str) -> str:
     return canonicalize_name(Requirement(line).name)
 
 
-def worth_a_look(facts: RequirementFacts, marker_env: Mapping[str, str] | None) -> list[str]:
+def worth_a_look(facts: RequirementInfo, marker_env: Mapping[str, str] | None) -> list[str]:
     """The dependencies of ``facts`` a rule may speak of: each is looked up."""
     lines = _required(facts, marker_env)
     if not facts.importable and not facts.commands:
@@ -79,8 +79,8 @@ def worth_a_look(facts: RequirementFacts, marker_env: Mapping[str, str] | None) 
 
 
 def further(
-    facts: RequirementFacts,
-    dependencies: Sequence[RequirementFacts],
+    facts: RequirementInfo,
+    dependencies: Sequence[RequirementInfo],
     marker_env: Mapping[str, str] | None,
 ) -> list[str]:
     """For the commands the description of ``facts`` types that neither it nor its looked-up
@@ -111,7 +111,7 @@ def _group_hosts(groups: Sequence[str]) -> dict[str, str]:
     return hosts
 
 
-def _hosts_plugins(dependency: RequirementFacts) -> bool:
+def _hosts_plugins(dependency: RequirementInfo) -> bool:
     """Whether a plugin goes in with ``dependency``: it puts commands on PATH and its metadata
     does not say it is a library (celery's ``from celery import``, pytest's "framework")."""
     role = dependency.role
@@ -121,7 +121,7 @@ def _hosts_plugins(dependency: RequirementFacts) -> bool:
 
 
 def _host(
-    facts: RequirementFacts, dependencies: Sequence[RequirementFacts]
+    facts: RequirementInfo, dependencies: Sequence[RequirementInfo]
 ) -> tuple[str, str] | None:
     """The application ``facts`` is a plugin of, and why (the module's first rule)."""
     groups = _group_hosts(facts.entry_point_groups)
@@ -141,10 +141,10 @@ def _host(
 
 
 def merge(
-    facts: RequirementFacts,
-    dependencies: Sequence[RequirementFacts],
-    further: Sequence[RequirementFacts] = (),
-) -> RequirementFacts:
+    facts: RequirementInfo,
+    dependencies: Sequence[RequirementInfo],
+    further: Sequence[RequirementInfo] = (),
+) -> RequirementInfo:
     """``facts`` with what its looked-up ``dependencies`` (and the ``further`` ones found for
     a typed command) make of it."""
     fetched = facts.bytes_fetched + sum(d.bytes_fetched for d in (*dependencies, *further))
@@ -175,7 +175,7 @@ def merge(
     return replace(facts, commands=commands, via=via, bytes_fetched=fetched, role=role)
 
 
-def _bundle_role(part: RequirementFacts, typed: str | None) -> Role | None:
+def _bundle_role(part: RequirementInfo, typed: str | None) -> Role | None:
     """A package whose commands all come from a part of it (ansible -> ansible-core) is what
     that part is; where nothing said, a bundle of commands is an application ("bundle": an
     application by its part's commands, not by its own metadata). ``typed``: the

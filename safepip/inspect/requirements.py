@@ -1,12 +1,12 @@
 """What each requirement would put on PATH, learnt before anything is installed.
 
-For each requirement: choose its file as pip would (:mod:`._index`), then read the wheel's
-commands with range requests (:mod:`._wheel`), or build an sdist into a wheel with pip, as pip
-itself would have to. Then the dependencies a rule may speak of are looked up the same way, and
+For each requirement: choose its file as pip would (:mod:`safepip.inspect.index`), then read
+the wheel's commands with range requests (:mod:`safepip.inspect.wheel`), or build an sdist into a
+wheel with pip, as pip itself would have to. Then the dependencies a rule may speak of are looked up the same way, and
 what they make of it (a plugin of an application, a bundle of their commands) is decided by
 the rules of :mod:`safepip.inspect.related`.
 
-Requirements are inspected concurrently. A requirement that cannot be inspected gets ``error``;
+Requirements are described concurrently. A requirement that cannot be inspected gets ``error``;
 nothing but programming errors is raised.
 """
 
@@ -24,20 +24,20 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.exceptions import SafepipError
-from safepip.inspect.found import RequirementFacts as RequirementFacts
+from safepip.inspect.found import RequirementInfo as RequirementInfo
 from safepip.inspect.found import Source
 from safepip.inspect.index import DEFAULT_TIMEOUT, find_candidate
-from safepip.inspect.names import canonicalize_name
 from safepip.inspect.related import further, marker_environment, merge, worth_a_look
 from safepip.inspect.sdist import DEFAULT_BUILD_TIMEOUT, build_sdist_metadata
-from safepip.inspect.urls import url_to_path
 from safepip.inspect.wheel import (
     Fetcher,
     WheelInfo,
     read_wheel_commands,
     wheel_filename,
 )
+from safepip.names import canonicalize_name
 from safepip.pip.index_options import IndexOptions
+from safepip.urls import url_to_path
 
 _MAX_WORKERS = 8
 
@@ -62,8 +62,8 @@ class _Context:
 
 def _facts(
     requirement: Requirement, info: WheelInfo, version: str, source: Source, local: Path | None
-) -> RequirementFacts:
-    return RequirementFacts(
+) -> RequirementInfo:
+    return RequirementInfo(
         requirement=requirement,
         name=canonicalize_name(requirement.name),
         version=version,
@@ -80,9 +80,7 @@ def _facts(
     )
 
 
-def _from_wheel(
-    requirement: Requirement, url: str, version: str, ctx: _Context
-) -> RequirementFacts:
+def _from_wheel(requirement: Requirement, url: str, version: str, ctx: _Context) -> RequirementInfo:
     info = read_wheel_commands(url, fetcher=ctx.fetcher, filename=wheel_filename(url))
     local = url_to_path(url) or (None if "://" in url else Path(url))
     if local is not None:
@@ -95,7 +93,7 @@ def _from_wheel(
 
 def _from_build(
     requirement: Requirement, target: str, version: str | None, ctx: _Context
-) -> RequirementFacts:
+) -> RequirementInfo:
     info = build_sdist_metadata(
         target,
         pip_python=ctx.pip_python,
@@ -113,7 +111,7 @@ def _from_build(
     return _facts(requirement, info, built_version, "sdist-build", info.full_download)
 
 
-def _inspect_one(requirement: Requirement, ctx: _Context) -> RequirementFacts:
+def _inspect_one(requirement: Requirement, ctx: _Context) -> RequirementInfo:
     url = requirement.url
     if url is not None:
         if wheel_filename(url).endswith(".whl"):
@@ -132,8 +130,8 @@ def _inspect_one(requirement: Requirement, ctx: _Context) -> RequirementFacts:
     return _from_build(requirement, candidate.url, str(candidate.version), ctx)
 
 
-def _failed(requirement: Requirement, error: str) -> RequirementFacts:
-    return RequirementFacts(
+def _failed(requirement: Requirement, error: str) -> RequirementInfo:
+    return RequirementInfo(
         requirement=requirement,
         name=canonicalize_name(requirement.name),
         version="",
@@ -144,7 +142,7 @@ def _failed(requirement: Requirement, error: str) -> RequirementFacts:
     )
 
 
-def _safely(requirement: Requirement, ctx: _Context) -> RequirementFacts:
+def _safely(requirement: Requirement, ctx: _Context) -> RequirementInfo:
     if requirement.marker is not None and not requirement.marker.evaluate(
         marker_environment(ctx.marker_env, "")
     ):
@@ -200,7 +198,7 @@ def _map(function: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
     return [results[i] for i in range(len(items))]
 
 
-def inspect_requirements(
+def describe_requirements(
     reqs: Sequence[Requirement],
     *,
     tags: Sequence[Tag],
@@ -212,8 +210,8 @@ def inspect_requirements(
     timeout: float = DEFAULT_TIMEOUT,
     build_timeout: float = DEFAULT_BUILD_TIMEOUT,
     environ: Mapping[str, str] | None = None,
-) -> list[RequirementFacts]:
-    """:class:`RequirementFacts` for each of ``reqs``, in order.
+) -> list[RequirementInfo]:
+    """:class:`RequirementInfo` for each of ``reqs``, in order.
 
     ``tags`` are the target's supported tags, most preferred first; ``python_version`` and
     ``marker_env`` describe the target interpreter (``marker_env`` None: this interpreter).
@@ -242,8 +240,8 @@ def inspect_requirements(
 
 
 def _look_up(
-    lines: Sequence[str], found: dict[str, RequirementFacts], ctx: _Context
-) -> dict[str, RequirementFacts]:
+    lines: Sequence[str], found: dict[str, RequirementInfo], ctx: _Context
+) -> dict[str, RequirementInfo]:
     """``found`` with the facts of those of ``lines`` not in it yet, looked up concurrently."""
     new = [line for line in dict.fromkeys(lines) if line not in found]
     return {**found, **dict(zip(new, _map(lambda line: _safely(Requirement(line), ctx), new)))}

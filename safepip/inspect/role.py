@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from safepip.inspect.names import canonicalize_name, leading_name
+from safepip.names import canonicalize_name, leading_name
 from safepip.records import Frozen
 
 TYPE_CHECKING = False  # uv's first install judges with this module: no typing, dataclasses or

@@ -18,8 +18,8 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.exceptions import SdistBuildFailed
 from safepip.inspect.index import DEFAULT_TIMEOUT
-from safepip.inspect.names import canonicalize_name
 from safepip.inspect.wheel import WheelInfo, read_local_wheel
+from safepip.names import canonicalize_name
 from safepip.pip.index_options import IndexOptions
 from safepip.process import run_captured
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from safepip.inspect.names import canonicalize_name, named_after
+from safepip.names import canonicalize_name, named_after
 
 #: The languages of a code block that shows shell lines ("" is a block with none).
 _SHELLS = frozenset(

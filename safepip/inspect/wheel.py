@@ -28,7 +28,6 @@ from typing import Callable
 from safepip.exceptions import BadWheel, IndexUnreachable
 from safepip.inspect.index import DEFAULT_TIMEOUT
 from safepip.inspect.installed import parse_entry_points
-from safepip.inspect.names import canonicalize_name
 from safepip.inspect.remote_zip import (
     CHUNK,
     NoRanges,
@@ -39,7 +38,8 @@ from safepip.inspect.remote_zip import (
 )
 from safepip.inspect.role import Role, describe, import_names, judge
 from safepip.inspect.typed import typed_commands
-from safepip.inspect.urls import url_to_path
+from safepip.names import canonicalize_name
+from safepip.urls import url_to_path
 
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 

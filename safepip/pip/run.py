@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from safepip.cli.fast import LAUNCHER, venv_has_pip
+from safepip.pip.launcher import LAUNCHER, venv_has_pip
 from safepip.process import run_captured, run_foreground
 from safepip.target.interpreter import Interpreter
 

@@ -70,7 +70,7 @@ def venv_target(cwd: Path, home: Path) -> VenvTarget:
 
 
 def _requirement_name(text: str) -> str | None:
-    from safepip.inspect.names import leading_name
+    from safepip.names import leading_name
 
     return leading_name(text)
 

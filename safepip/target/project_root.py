@@ -49,3 +49,14 @@ def find_root(cwd: str, home: str) -> tuple[str, str] | None:
             return None
         directory = parent
     return None
+
+
+def may_look_up(interactive: bool, cwd: str, home: str) -> bool:
+    """Whether an install naming packages is likely to look one up on the index (and so to need
+    the target's wheel tags): on a terminal, or outside any project. The hint the early start
+    (:mod:`safepip.cli.early`), :mod:`safepip.commands.pip` and uv's first install give the
+    probe (:func:`safepip.target.interpreter.probe`'s ``platform_too``); the decision itself is
+    :mod:`safepip.decide.route`'s."""
+    if interactive:
+        return True
+    return find_root(cwd, home) is None

@@ -80,7 +80,7 @@ def block_dependencies(toml: str) -> list[str]:
 
 def read_folder(folder: str) -> FolderScripts:
     """What the ``*.py`` files at the top of ``folder`` import and declare."""
-    from safepip.inspect.names import requirement_name
+    from safepip.names import requirement_name
 
     imported: dict[str, str] = {}
     declared: dict[str, str] = {}

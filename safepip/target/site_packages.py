@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from safepip.inspect.names import canonicalize_name
+from safepip.names import canonicalize_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -62,7 +62,7 @@ def read_pyvenv_cfg(path: Path) -> dict[str, str]:
     return values
 
 
-def inspect_venv(path: Path) -> VenvState:
+def read_venv(path: Path) -> VenvState:
     """What is at ``path`` now; never changes anything. A link is judged before what it leads
     to, so that no answer (an empty folder: "absent") sends safepip through a link it refuses."""
     if not os.path.lexists(path):
@@ -104,9 +104,9 @@ def inspect_venv(path: Path) -> VenvState:
     return VenvState(path, "ready")
 
 
-def inspect_or_refuse(path: Path) -> VenvState:
-    """:func:`inspect_venv`, raising the explanation for a venv that must not be run."""
-    state = inspect_venv(path)
+def read_or_refuse(path: Path) -> VenvState:
+    """:func:`read_venv`, raising the explanation for a venv that must not be run."""
+    state = read_venv(path)
     if state.status == "untrusted":
         raise refusal(state)
     return state

@@ -10,8 +10,8 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from safepip.backends.base import Context, Outcome, Request
-from safepip.decide.model import Item, Planned, Route
+from safepip.backends.base import Backend, Context, Outcome, Request
+from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path, lasting_hint
@@ -27,10 +27,10 @@ from safepip.target.site_packages import (
 )
 from safepip.target.venv import (
     VenvState,
-    inspect_or_refuse,
-    inspect_venv,
     move_aside,
     no_pip_hint,
+    read_or_refuse,
+    read_venv,
     refusal,
     remove_venv,
 )
@@ -66,7 +66,7 @@ def refuse_sudo_into_users_folder(folder: Path, env: Environment) -> None:
     )
 
 
-class ProjectVenv:
+class VenvHome(Backend):
     """Installs into the project's ``.venv``; one run of the installer for all its steps."""
 
     route: Route = "venv"
@@ -77,16 +77,9 @@ class ProjectVenv:
     nouns = ("a new virtual environment", "the project's virtual environment", ".venv")
 
     def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self._before: dict[str, str] = {}  # what the venv held before this run's install
         self._usable: bool | None = None
-
-    def prepare(self) -> None:
-        """Nothing to ask ahead: the ``.venv`` is looked at when it is installed into."""
-
-    def first(self, step: Planned, request: Request) -> Item | None:
-        """Nothing is installed before the look-up here."""
-        return None
 
     # -- what subclasses provide --------------------------------------------------------------
 
@@ -176,7 +169,7 @@ class ProjectVenv:
     def _prepare(self, venv: Path, request: Request) -> bool:
         """A usable venv at ``venv`` (an unusable or untrusted one moved aside first with
         --recreate-venv); whether it was created now."""
-        state = inspect_venv(venv)
+        state = read_venv(venv)
         if state.status in ("not-a-venv", "broken", "untrusted"):
             state = self._recreate(state, request)
         created = state.status == "absent"
@@ -194,7 +187,7 @@ class ProjectVenv:
         self.ctx.reporter.info(
             f"moved the {kind} {display_path(venv, self.ctx.env.cwd)} to {moved.name}"
         )
-        return inspect_venv(venv)
+        return read_venv(venv)
 
     def _run_guarded(
         self,
@@ -301,7 +294,7 @@ class ProjectVenv:
         if self._usable is None:
             self._usable = (
                 where.project is not None
-                and inspect_or_refuse(where.path).status == "ready"
+                and read_or_refuse(where.path).status == "ready"
                 and venv_has_pip(str(where.path))
             )
         return self._usable
@@ -333,7 +326,7 @@ class ProjectVenv:
 
 
 def _canonical(text: str) -> str | None:
-    from safepip.inspect.names import requirement_name
+    from safepip.names import requirement_name
 
     return requirement_name(text)
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from safepip.backends.base import Backend, Context
-from safepip.backends.project_venv import ProjectVenv
+from safepip.backends.homes import app_homes
+from safepip.backends.venv_home import VenvHome
 from safepip.environment import Environment
 from safepip.hints import display_path
-from safepip.inspect.names import requirement_name
+from safepip.names import requirement_name
 from safepip.pip.argv import PipArgs
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
@@ -25,20 +26,7 @@ def context(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Context:
     return Context(pip_args, env, reporter, where, accelerator(env, reporter.warning))
 
 
-def app_backends(ctx: Context) -> list[Backend]:
-    """The backends that hold applications, in the order they are asked."""
-    from safepip.backends.pipx import PipxBackend
-    from safepip.backends.pipx_plugins import PipxPlugins
-
-    found: list[Backend] = [PipxBackend(ctx), PipxPlugins(ctx)]
-    if ctx.uv is not None:
-        from safepip.backends.uv_tool import UvTool
-
-        found.append(UvTool(ctx, ctx.uv))
-    return found
-
-
-def project_venv(pip_args: PipArgs, env: Environment, reporter: Reporter) -> ProjectVenv | None:
+def project_venv(pip_args: PipArgs, env: Environment, reporter: Reporter) -> VenvHome | None:
     """The project's usable ``.venv``, if the working directory is inside a project with one."""
     from safepip.backends.venv_pip import VenvPip
 
@@ -46,7 +34,7 @@ def project_venv(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Pro
     return venv if venv.usable() else None
 
 
-def user_env(pip_args: PipArgs, env: Environment, reporter: Reporter) -> ProjectVenv | None:
+def user_env(pip_args: PipArgs, env: Environment, reporter: Reporter) -> VenvHome | None:
     """The user environment, where it exists and is usable."""
     from safepip.backends.user_env import UserEnv
 
@@ -56,12 +44,12 @@ def user_env(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Project
 
 def environments(
     pip_args: PipArgs, env: Environment, reporter: Reporter, *, removing: bool = False
-) -> list[ProjectVenv]:
+) -> list[VenvHome]:
     """The usable environments the working directory's libraries live in: the project's
     ``.venv`` (none with ``--user``); outside a project or with ``--user``, the user environment
     (shown where no project starts, or with ``--user``; searched by ``removing`` anywhere
     outside a project)."""
-    from safepip.target.user_env import why_user_env
+    from safepip.target.user_place import why_user_env
 
     project = None if pip_args.user else project_venv(pip_args, env, reporter)
     if project is not None:
@@ -76,12 +64,12 @@ def unshowable(pip_args: PipArgs, env: Environment) -> None:
     """Inside a project whose ``.venv`` is missing or cannot be used, a listing of the system
     Python would answer another question than the one asked: raise instead."""
     from safepip.exceptions import VenvError
-    from safepip.target.venv import INSTALL, inspect_or_refuse, unusable_hint
+    from safepip.target.venv import INSTALL, read_or_refuse, unusable_hint
 
     where = venv_target(env.cwd, env.home)
     if where.project is None:
         return
-    state = inspect_or_refuse(where.path)
+    state = read_or_refuse(where.path)
     shown = display_path(where.path, env.cwd)
     if state.status == "absent":
         raise VenvError(
@@ -120,9 +108,7 @@ def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | 
     )
 
 
-def inspect_in_venv(
-    pip_args: PipArgs, venv: ProjectVenv, env: Environment, reporter: Reporter
-) -> int:
+def show_in_venv(pip_args: PipArgs, venv: VenvHome, env: Environment, reporter: Reporter) -> int:
     """pip's own output, format untouched, for the project's .venv (or the user environment);
     one line on stderr says so."""
     whose = "the project's" if venv.route == "venv" else "your user environment"
@@ -150,13 +136,15 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
     for listed in pip_args.requirement_files:
         names += [n for n in requirement_file_names(env.cwd / listed) if n not in names]
     if not pip_args.requirement_files and not any(r.strip() for r in pip_args.requirements):
-        from safepip.install import pip_usage_error  # nothing named: pip's own usage error
+        from safepip.operations.redirect import (
+            pip_usage_error,  # nothing named: pip's own usage error
+        )
 
         return pip_usage_error(pip_args, env)
     ctx = context(pip_args, env, reporter)
     holders: list[tuple[Backend, list[str]]] = []
     taken: set[str] = set()
-    for backend in [*environments(pip_args, env, reporter, removing=True), *app_backends(ctx)]:
+    for backend in [*environments(pip_args, env, reporter, removing=True), *app_homes(ctx)]:
         have = backend.installed()
         mine = [n for n in names if n in have and n not in taken]
         taken.update(mine)
@@ -185,11 +173,10 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
 
 
 __all__: Sequence[str] = [
-    "app_backends",
     "context",
     "environments",
-    "inspect_in_venv",
     "project_venv",
+    "show_in_venv",
     "uninstall",
     "user_env",
 ]

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name as reference
 
-from safepip.inspect.names import canonicalize_name, leading_name, simple_requirement_name
+from safepip.names import canonicalize_name, leading_name, simple_requirement_name
 
 
 @given(st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,20}[A-Za-z0-9])?", fullmatch=True))

@@ -13,7 +13,7 @@ from safepip.target.interpreter import Probe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from safepip.inspect.requirements import RequirementFacts
+    from safepip.inspect.requirements import RequirementInfo
 
 
 def learn_commands(
@@ -23,7 +23,7 @@ def learn_commands(
     from packaging.requirements import Requirement
     from packaging.tags import parse_tag
 
-    from safepip.inspect.requirements import inspect_requirements
+    from safepip.inspect.requirements import describe_requirements
     from safepip.target.interpreter import platform
 
     if not items:
@@ -33,7 +33,7 @@ def learn_commands(
         target = platform(probe, env)
     except InterpreterError as error:  # decide without commands: every item gets the .venv
         return [_failed(item, error.message) for item in items]
-    facts = inspect_requirements(
+    facts = describe_requirements(
         [Requirement(item.text) for item in items],
         tags=[tag for text in target.tags for tag in parse_tag(text)],
         python_version=probe.version,
@@ -59,7 +59,7 @@ def learn_commands(
     return learned
 
 
-def _learned(item: Item, fact: RequirementFacts) -> Item:
+def _learned(item: Item, fact: RequirementInfo) -> Item:
     """``item`` with what its look-up found."""
     fetched = fact.source in ("wheel-download", "sdist-build")
     return Item(

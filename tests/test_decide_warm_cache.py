@@ -1,4 +1,4 @@
-"""safepip.decide.facts: what a redirect remembers for the warm path, and every change that
+"""safepip.decide.warm_cache: what a redirect remembers for the warm path, and every change that
 makes it forget. Real: the machine's externally managed python3, a venv made by ``venv``, git."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.environ import hermetic_env
 
-from safepip.decide.facts import Facts, recall, remember, stamp_file
+from safepip.decide.warm_cache import WarmFacts, recall, stamp_file, store
 from safepip.environment import Environment
 
 
@@ -47,8 +47,8 @@ def world(project: Path, managed_python: Path) -> Callable[[], Environment]:
     return make
 
 
-def remembered(env: Environment) -> Facts | None:
-    remember(env)
+def remembered(env: Environment) -> WarmFacts | None:
+    store(env)
     return recall(env.environ, str(env.cwd))
 
 
@@ -150,7 +150,7 @@ def test_nothing_remembered_where_a_warm_install_would_not_go_to_the_venv(
     else:
         (site / "pip" / "__init__.py").unlink()
     env = world(**changes)
-    remember(env)
+    store(env)
     assert not Path(stamp_file(env.environ, str(project))).exists()
     assert recall(env.environ, str(project)) is None
 
@@ -160,7 +160,7 @@ def test_stale_facts_are_removed(world: Callable[[], Environment], project: Path
     assert remembered(env) is not None
     with (project / "pyproject.toml").open("a") as stream:
         stream.write('[tool.safepip]\ndefault = "pipx"\n')
-    remember(env)
+    store(env)
     assert not Path(stamp_file(env.environ, str(project))).exists()
 
 
@@ -191,5 +191,5 @@ def test_a_venv_that_comes_to_be_committed_is_forgotten_and_never_remembered(
     assert remembered(env) is not None  # an untracked .venv is trusted
     subprocess.run([*git, "add", "-f", ".venv/pyvenv.cfg"], check=True)
     assert recall(env.environ, str(project)) is None
-    remember(env)
+    store(env)
     assert not Path(stamp_file(env.environ, str(project))).exists()

@@ -63,7 +63,7 @@ def _runs(head: str) -> str | None:
     return None
 
 
-def inspect(path: Path) -> Shim:
+def read_shim(path: Path) -> Shim:
     """What ``path`` is: absent, one of safepip's shims, or something else (a symbolic link
     is never safepip's: shims are regular files)."""
     try:
@@ -79,7 +79,7 @@ def inspect(path: Path) -> Shim:
 
 
 def status(directory: Path) -> list[Shim]:
-    return [inspect(directory / name) for name in NAMES]
+    return [read_shim(directory / name) for name in NAMES]
 
 
 def write(directory: Path, command: Sequence[str]) -> list[Path]:

@@ -1,6 +1,6 @@
 """What a redirect into a project's ``.venv`` found out, remembered for the next install there.
 
-A full run that installed into the project's ``.venv`` :func:`remember`\\ s, for its working
+A full run that installed into the project's ``.venv`` :func:`store`\\ s, for its working
 folder, the facts the decision rests on that do not depend on the command line: the target
 interpreter is externally managed and pip would refuse it, the project root and what it
 declares, its ``.venv`` ready and trusted, no route chosen ahead of time, uv not opted in. With
@@ -37,7 +37,7 @@ _PREFIXES = ("PIP_", "SAFEPIP_", "XDG_", "PYTHON", "VIRTUAL_ENV", "CONDA_", "UV_
 _NAMES = ("PATH", "HOME", "SUDO_USER", "__PYVENV_LAUNCHER__")
 
 
-class Facts:
+class WarmFacts:
     """The remembered facts of one working folder."""
 
     __slots__ = ("declared", "project", "target", "venv")
@@ -91,7 +91,7 @@ def fingerprint(kind: str, path: str) -> str:
     return text
 
 
-def recall(environ: Mapping[str, str], cwd: str) -> Facts | None:
+def recall(environ: Mapping[str, str], cwd: str) -> WarmFacts | None:
     """The facts remembered for ``cwd``, where nothing they came from has changed; else None."""
     try:
         with open(stamp_file(environ, cwd), encoding="utf-8") as stream:
@@ -120,7 +120,7 @@ def recall(environ: Mapping[str, str], cwd: str) -> Facts | None:
     if watched == 0:
         return None
     try:
-        return Facts(header["target"], header["project"], header["venv"], declared)
+        return WarmFacts(header["target"], header["project"], header["venv"], declared)
     except KeyError:
         return None
 
@@ -128,7 +128,7 @@ def recall(environ: Mapping[str, str], cwd: str) -> Facts | None:
 # -- writing (the full path only: these imports are its own) ---------------------------------
 
 
-def remember(env: Environment) -> None:
+def store(env: Environment) -> None:
     """Write the facts for ``env.cwd`` where a warm install there would go to its ``.venv``;
     remove stale ones otherwise. Never fails: the file is only a cache."""
     cwd = str(env.cwd)
@@ -160,7 +160,7 @@ def _gather(env: Environment) -> tuple[Interpreter, Probe, VenvTarget, dict[str,
     from safepip.target.interpreter import find_target, probe
     from safepip.target.pep668 import pep668_applies
     from safepip.target.project import declared_names, venv_target
-    from safepip.target.venv import inspect_venv
+    from safepip.target.venv import read_venv
 
     try:
         target = find_target(None, env)
@@ -171,7 +171,7 @@ def _gather(env: Environment) -> tuple[Interpreter, Probe, VenvTarget, dict[str,
         return None
     where = venv_target(env.cwd, env.home)
     root = where.project_root
-    if root is None or inspect_venv(where.path).status != "ready":
+    if root is None or read_venv(where.path).status != "ready":
         return None
     if not venv_has_pip(str(where.path)) or use_uv(env.environ, env.config_dir):
         return None

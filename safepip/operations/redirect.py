@@ -12,8 +12,7 @@ import os
 from collections.abc import Sequence
 
 from safepip.backends.base import Backend, Context, Outcome, Request
-from safepip.cli.options import SafepipOptions
-from safepip.decide.model import Item, Planned, Route
+from safepip.decide.model import Item, Planned, Route, SafepipOptions
 from safepip.decide.plan import plan
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
@@ -21,24 +20,6 @@ from safepip.pip.index_options import IndexOptions
 from safepip.report import Reporter
 from safepip.target.interpreter import Interpreter, Probe
 from safepip.target.project import VenvTarget, venv_target
-
-
-def backends(ctx: Context) -> dict[Route, list[Backend]]:
-    """The backends of each route, most preferred first."""
-    from safepip.backends.pipx import PipxBackend
-    from safepip.backends.pipx_plugins import PipxPlugins
-    from safepip.backends.user_env import UserEnv
-    from safepip.backends.venv_pip import VenvPip
-
-    venv: list[Backend] = [VenvPip(ctx)]
-    apps: list[Backend] = [PipxBackend(ctx), PipxPlugins(ctx)]
-    if ctx.uv is not None:
-        from safepip.backends.uv_tool import UvTool
-        from safepip.backends.venv_uv import VenvUv
-
-        venv.insert(0, VenvUv(ctx, ctx.uv))
-        apps.insert(0, UvTool(ctx, ctx.uv))
-    return {"venv": venv, "user": [UserEnv(ctx)], "pipx": apps}
 
 
 def carry_out(
@@ -49,6 +30,7 @@ def carry_out(
     env: Environment,
     reporter: Reporter,
 ) -> int:
+    from safepip.backends.pipx import app_names
     from safepip.backends.uv import accelerator
 
     where = venv_target(env.cwd, env.home)
@@ -60,11 +42,12 @@ def carry_out(
     early = Request(target, probe, options, index)
     dry = pip_args.has("--dry-run")
     first = None if dry else lambda step: _first(step, routes, early)
-    steps = plan(pip_args, options, env, reporter, probe, where, first=first, may_ask=not dry)
+    steps = plan(
+        pip_args, options, env, reporter, probe, where, first=first, may_ask=not dry, apps=app_names
+    )
     for step in steps:
-        reporter.detail(
-            f"{step.item.text} -> {step.decision.route}: " + "; ".join(step.decision.reasons)
-        )
+        why = "; ".join(step.decision.reasons)
+        reporter.detail(f"{step.item.text} -> {step.decision.route}: {why}")
     if not steps:
         return pip_usage_error(pip_args, env)
     refuse_clashes(steps, options, env)
@@ -87,9 +70,9 @@ def carry_out(
     finally:
         withdraw(links)
     if code == 0 and uv is None and any(s.decision.route == "venv" for s in steps):
-        from safepip.decide.facts import remember
+        from safepip.decide.warm_cache import store
 
-        remember(env)  # for the warm path's next install here
+        store(env)  # for the warm path's next install here
     return code
 
 
@@ -144,9 +127,11 @@ def check_scripts(
 
 
 def _prepared(ctx: Context) -> dict[Route, list[Backend]]:
-    """:func:`backends`, each started on what it will ask, side by side with the plan's
-    look-ups (:meth:`~safepip.backends.base.Backend.prepare`)."""
-    routes = backends(ctx)
+    """The homes (:func:`safepip.backends.homes.homes`), each started on what it will ask,
+    side by side with the plan's look-ups (:meth:`~safepip.backends.base.Backend.prepare`)."""
+    from safepip.backends.homes import homes
+
+    routes = homes(ctx)
     for chain in routes.values():
         for backend in chain:
             backend.prepare()
@@ -195,7 +180,7 @@ def dry_run(
             f"would install {step.item.text} into "
             f"{home.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
         )
-    from safepip.backends.project_venv import DROPPED_OPTIONS
+    from safepip.backends.venv_home import DROPPED_OPTIONS
     from safepip.backends.venv_pip import VenvPip
     from safepip.pip.environ import clean_environ
     from safepip.pip.run import LAUNCHER, run_pip

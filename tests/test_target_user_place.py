@@ -1,4 +1,5 @@
-"""Where libraries go to the user environment rather than a new .venv (safepip.target.user_env)."""
+"""Where libraries go to the user environment rather than a new .venv
+(safepip.target.user_place)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.target.user_env import user_env_path, why_user_env
+from safepip.target.user_place import user_env_path, why_user_env
 
 
 def test_the_user_environment_is_in_safepips_data_folder(tmp_path: Path) -> None:
