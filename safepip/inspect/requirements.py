@@ -3,8 +3,8 @@
 For each requirement: choose its file as pip would (:mod:`safepip.inspect.index`), then read
 the wheel's commands with range requests (:mod:`safepip.inspect.wheel`), or build an sdist into a
 wheel with pip, as pip itself would have to. Then the dependencies a rule may speak of are looked
-up the same way, and what they make of it (a plugin of an application, a bundle of their commands) is decided by
-the rules of :mod:`safepip.inspect.related`.
+up the same way, and what they make of it (a plugin of an application, a bundle of their
+commands) is decided by the rules of :mod:`safepip.inspect.related`.
 
 Requirements are described concurrently. A requirement that cannot be inspected gets ``error``;
 nothing but programming errors is raised.
