@@ -141,3 +141,24 @@ def test_readme_names_every_module() -> None:
         if path.name != "__init__.py" and path.name not in section
     ]
     assert missing == []
+
+
+def test_records_follow_the_written_rule() -> None:
+    """README's rule: ``records.Frozen``/``Mutable`` everywhere, ``@dataclass`` only in the
+    look-up (``inspect/``, which uses ``dataclasses.replace``) and ``doctor/`` (``asdict`` is its
+    ``--json``), and no ``NamedTuple`` (a record that is also a tuple unpacks by position)."""
+    wrong = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            marks = [ast.unparse(d) for d in node.decorator_list]
+            marks += [ast.unparse(b) for b in node.bases]
+            if any(m.endswith("NamedTuple") for m in marks):
+                wrong.append(f"{name}.{node.name}: NamedTuple")
+            if any(m.startswith("dataclass") for m in marks) and name.split(".")[1] not in (
+                "inspect",
+                "doctor",
+            ):
+                wrong.append(f"{name}.{node.name}: @dataclass")
+    assert wrong == []

@@ -14,9 +14,10 @@ import contextlib
 import os
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from safepip.records import Frozen
 
 #: The line that makes a file one of safepip's shims.
 MARKER = "# safepip-shim: written by `safepip shims install`; `safepip shims remove` deletes it"
@@ -27,13 +28,16 @@ SYSTEM_DIRS = ("/usr/bin", "/bin")
 State = Literal["absent", "safepip", "other"]
 
 
-@dataclass(frozen=True)
-class Shim:
+class Shim(Frozen):
     """One name in a shim folder, as it is now."""
 
+    __slots__ = ("path", "runs", "state")
     path: Path
     state: State
-    runs: str | None = None  # the command a safepip shim execs
+    runs: str | None  # the command a safepip shim execs
+
+    def __init__(self, path: Path, state: State, runs: str | None = None) -> None:
+        self._set(path=path, state=state, runs=runs)
 
 
 def default_dir(home: Path) -> Path:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from safepip.records import Frozen
 
 # Option tables: each entry lists the option strings of one option, short before long as pip
 # declares them; the first long string is the canonical name. A trailing mark says how pip
@@ -197,21 +199,31 @@ REQUIREMENT_COMMANDS = frozenset({"install", "uninstall", "download", "wheel", "
 OptionKind = Literal["value", "flag", "count", "other"]
 
 
-class OptionSpec(NamedTuple):
+class OptionSpec(Frozen):
     """One pip option: all its strings, its canonical name and how it is read."""
 
+    __slots__ = ("canonical", "kind", "strings")
     strings: tuple[str, ...]
     canonical: str
     kind: OptionKind
+
+    def __init__(self, strings: tuple[str, ...], canonical: str, kind: OptionKind) -> None:
+        self._set(strings=strings, canonical=canonical, kind=kind)
 
     @property
     def takes_value(self) -> bool:
         return self.kind == "value"
 
 
-class Table(NamedTuple):
+class Table(Frozen):
+    """One command's options by their long and short strings."""
+
+    __slots__ = ("long", "short")
     long: Mapping[str, OptionSpec]
     short: Mapping[str, OptionSpec]
+
+    def __init__(self, long: Mapping[str, OptionSpec], short: Mapping[str, OptionSpec]) -> None:
+        self._set(long=long, short=short)
 
 
 def _spec(entry: str) -> OptionSpec:

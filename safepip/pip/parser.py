@@ -19,7 +19,6 @@ and a value-taking short option takes the rest of its cluster or the next argume
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
 
 from safepip.pip.argv import PipArgs, Token, TokenKind
 from safepip.pip.options_table import (
@@ -28,6 +27,7 @@ from safepip.pip.options_table import (
     Table,
     option_table,
 )
+from safepip.records import Frozen
 
 
 def _match_abbrev(opt: str, words: Mapping[str, OptionSpec]) -> tuple[str | None, str | None]:
@@ -95,11 +95,17 @@ def _short_options(
     return Token(kind, (arg,), last_name, last_value, tuple(found)), None
 
 
-class _Scan(NamedTuple):
+class _Scan(Frozen):
+    __slots__ = ("problem", "separator", "stop", "tokens")
     tokens: tuple[Token, ...]
     stop: int  # index of the first argument not consumed
     separator: bool  # the scan ended at "--"
     problem: str | None
+
+    def __init__(
+        self, tokens: tuple[Token, ...], stop: int, separator: bool, problem: str | None
+    ) -> None:
+        self._set(tokens=tokens, stop=stop, separator=separator, problem=problem)
 
 
 def _scan(args: Sequence[str], table: Table, kind: TokenKind, *, interspersed: bool) -> _Scan:
