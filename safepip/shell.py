@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from safepip.environment import Environment
+from safepip.paths import same_path
 from safepip.programs import which
 
 #: Names the file the shell function reads the venv to activate from.
@@ -171,13 +172,6 @@ def script(shell: str, command: Sequence[str]) -> str:
     )
 
 
-def _same_path(a: str, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
-
-
 def write_activation(env: Environment, venv: Path) -> bool:
     """Tell the calling shell function to activate ``venv``; return whether it was told.
 
@@ -189,7 +183,7 @@ def write_activation(env: Environment, venv: Path) -> bool:
     if not name or not os.path.isabs(name):
         return False
     active = env.environ.get("VIRTUAL_ENV", "")
-    if active and _same_path(active, venv):
+    if active and same_path(active, venv):
         return False
     text = os.path.abspath(venv)
     if "\n" in text or not os.path.isfile(os.path.join(text, "bin", "activate")):

@@ -120,3 +120,46 @@ def test_no_active_venv_and_a_link_to_the_launcher(
     argv = recorded(own)
     assert Path(argv[0]).resolve() == launcher.parent / "python"  # found through the link
     assert argv[4:] == [str(link_dir / "safepip"), "install", "six"]
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "project/.venv",  # the working folder's project has another .venv: safepip says so
+        "project/.venv project/.git",
+        ".venv",  # in the home folder: another venv in the way, safepip says so
+        "outer/.venv project/.git",  # beyond a checkout's root: not this project's
+        "",  # no .venv anywhere
+    ],
+)
+def test_the_launchers_walk_is_the_fast_paths(
+    tmp_path: Path, installed: tuple[Path, Path], layout: str
+) -> None:
+    """The sh launcher and :func:`safepip.cli.fast.project_venv_elsewhere` walk up alike
+    (:func:`safepip.target.project_root.walk_up`): where Python would say "not the project's
+    .venv", sh hands over to Python; elsewhere both go straight to the active venv's pip."""
+    from safepip.cli.fast import project_venv_elsewhere
+
+    launcher, own = installed
+    venv = fake_venv(tmp_path / "active", tmp_path / "venv.log")
+    home = tmp_path / "home"
+    for entry in layout.split():
+        if entry.endswith(".venv"):
+            (home / entry).mkdir(parents=True)
+            (home / entry / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        else:
+            (home / entry).mkdir(parents=True)
+    if "outer/.venv" in layout:
+        work = home / "outer" / "project" / "src"
+    else:
+        work = home / "project" / "src"
+    work.mkdir(parents=True, exist_ok=True)
+    environ = {"HOME": str(home), "VIRTUAL_ENV": str(venv)}
+    subprocess.run(
+        ["/bin/sh", "-c", '"$0" "$@"', str(launcher), "install", "six"],
+        cwd=work,
+        env={"PATH": "/usr/bin:/bin", "PWD": str(work), **environ},
+        check=True,
+    )
+    python_says = project_venv_elsewhere(environ, str(work)) is not None
+    assert own.exists() == python_says

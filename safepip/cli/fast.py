@@ -15,10 +15,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 
-#: Where the search for the project's .venv stops (as in safepip.target.project).
-VCS = (".git", ".hg")
-
-
 def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     """The active venv's python when ``argv`` can go straight to its pip, else None."""
     root = environ.get("VIRTUAL_ENV")
@@ -39,31 +35,22 @@ def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     return python if venv_has_pip(root) else None
 
 
-def _same(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
-
-
 def project_venv_elsewhere(environ: Mapping[str, str], cwd: str) -> str | None:
     """The ``.venv`` of the project the working directory is in, when another venv is active:
-    a few ``stat`` calls a folder, up from ``cwd`` to the home folder or a git/hg root."""
+    a few ``stat`` calls a folder, up from ``cwd`` as the project walk goes
+    (:func:`safepip.target.project_root.walk_up`)."""
     active = environ.get("VIRTUAL_ENV")
     if not active:
         return None
-    home = os.path.abspath(environ.get("HOME") or os.path.expanduser("~"))
-    directory = os.path.abspath(cwd)
-    while True:
+    from safepip.paths import same_path
+    from safepip.target.project_root import walk_up
+
+    home = environ.get("HOME") or os.path.expanduser("~")
+    for directory in walk_up(os.path.abspath(cwd), home, home_too=True):
         venv = os.path.join(directory, ".venv")
         if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
-            return None if _same(venv, active) else venv
-        if directory == home or any(os.path.exists(os.path.join(directory, b)) for b in VCS):
-            return None
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+            return None if same_path(venv, active) else venv
+    return None
 
 
 def wrong_venv_note(environ: Mapping[str, str], cwd: str, argv: Sequence[str]) -> str | None:

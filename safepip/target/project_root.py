@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False  # the fast path reads this module: no typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile", ".venv")
 BOUNDARIES = (".git", ".hg")
 _REQUIREMENTS = ("requirements", ".txt")  # requirements*.txt
@@ -32,22 +36,34 @@ def _marker_in(directory: str) -> str | None:
     return None
 
 
+def walk_up(start: str, home: str, *, home_too: bool = False) -> Iterator[str]:
+    """``start`` (an absolute path) and the folders above it, as every project walk sees them
+    (this one, the fast path's and, in sh, ``scripts/safepip``'s): it ends after the root of a
+    checkout, at ``/``, or below ``home`` (the home folder is never a project); with
+    ``home_too``, at ``home`` itself (the fast path's question is any other ``.venv`` in the way,
+    and a ``~/.venv`` is one)."""
+    home = os.path.realpath(home)
+    directory = start
+    while directory != home or home_too:
+        yield directory
+        if directory == home or any(os.path.exists(os.path.join(directory, b)) for b in BOUNDARIES):
+            return
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
 def find_root(cwd: str, home: str) -> tuple[str, str] | None:
     """The nearest project root at or above ``cwd`` (an absolute path) below ``home``, and the
     marker that made it one; None outside any project."""
-    home = os.path.realpath(home)
-    directory = cwd
-    while directory != home:
+    for directory in walk_up(cwd, home):
         marker = _marker_in(directory)
         if marker is None:
             found = (b for b in BOUNDARIES if os.path.exists(os.path.join(directory, b)))
             marker = next(found, None)
         if marker is not None:
             return directory, marker
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
     return None
 
 

@@ -30,17 +30,12 @@ def user_env_path(data_dir: Path) -> Path:
     return data_dir / USER_ENV
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return a == b
-
-
 def why_user_env(cwd: Path, home: Path) -> str | None:
     """Why a library installed in ``cwd`` (outside any project) goes to the user environment
     rather than a new ``.venv`` there; None for an ordinary folder, which starts a project."""
-    if _same(cwd, home):
+    from safepip.paths import same_path
+
+    if same_path(cwd, home):
         return "this is your home folder, which is no project"
     text = str(cwd)
     if text == "/" or any(text == f or text.startswith(f + "/") for f in SYSTEM_FOLDERS):
