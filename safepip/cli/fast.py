@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from safepip import variables
+
 TYPE_CHECKING = False  # the warm path: no collections, no typing
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 def venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> str | None:
     """The active venv's python when ``argv`` can go straight to its pip, else None."""
     root = environ.get("VIRTUAL_ENV")
-    if not root or environ.get("SAFEPIP_PYTHON") or not argv:
+    if not root or environ.get(variables.PYTHON) or not argv:
         return None
     from safepip.cli.registry import own_words
     from safepip.pip.launcher import venv_has_pip

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 
+from safepip import variables
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 #: Variables under which the full path decides differently (another interpreter, pip's own
 #: shell completion).
-NOT_WARM = ("VIRTUAL_ENV", "CONDA_PREFIX", "SAFEPIP_PYTHON", "PIP_AUTO_COMPLETE")
+NOT_WARM = ("VIRTUAL_ENV", "CONDA_PREFIX", variables.PYTHON, "PIP_AUTO_COMPLETE")
 
 
 def requirements(argv: Sequence[str]) -> tuple[list[str], int] | None:

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from safepip import variables
 from safepip.environment import Environment
 from safepip.exceptions import InterpreterError
 from safepip.programs import which
@@ -21,7 +22,7 @@ from safepip.records import Frozen
 from safepip.target import questions
 
 #: Variable naming the interpreter safepip should treat as "the pip's Python".
-OVERRIDE_VARIABLE = "SAFEPIP_PYTHON"
+OVERRIDE_VARIABLE = variables.PYTHON
 
 #: How long an interpreter may take to answer a question.
 _TIMEOUT = 60
