@@ -43,6 +43,12 @@ class Frozen:
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
+    def _set_from(self, arguments: dict[str, Any]) -> None:
+        """Each field from the ``__init__`` argument of its name (``self._set_from(locals())``),
+        for a record of many fields that takes them all as they are."""
+        for name in self.__slots__:
+            object.__setattr__(self, name, arguments[name])
+
     def as_dict(self) -> dict[str, Any]:
         """The fields by name (what ``__init__`` takes back)."""
         return {name: getattr(self, name) for name in self.__slots__}

@@ -68,3 +68,18 @@ def test_environment_defaults_and_replace(tmp_path: Path) -> None:
     changed = env.replace(stderr_isatty=True)
     assert changed.stderr_isatty is True and env.stderr_isatty is False
     assert changed.stdout is out and changed.cwd == tmp_path
+
+
+class _Many(Frozen):
+    __slots__ = ("a", "b")
+    a: int
+    b: str
+
+    def __init__(self, a: int, b: str) -> None:
+        self._set_from(locals())
+
+
+def test_set_from_takes_each_field_from_the_arguments_of_its_name() -> None:
+    assert _Many(1, "x").as_dict() == {"a": 1, "b": "x"}
+    with pytest.raises(KeyError):
+        Frozen._set_from(_Many(1, "x"), {"a": 2})  # a field with no argument is a bug

@@ -16,7 +16,7 @@ from safepip.target.interpreter import probe as probe_interpreter
 from safepip.target.pep668 import GUARDED_COMMANDS, externally_managed, pep668_applies
 
 #: Read-only commands shown for the project's .venv where the target is externally managed.
-INSPECTING_COMMANDS = ("list", "freeze", "show", "check", "inspect", "index")
+SHOWING_COMMANDS = ("list", "freeze", "show", "check", "inspect", "index")
 
 
 def run(
@@ -41,28 +41,39 @@ def run(
             reporter.info(note)
     known = pip_args.known and not pip_args.help
     guarded = known and pip_args.command in GUARDED_COMMANDS
-    if guarded and probe is not None and pep668_applies(pip_args, target, probe, env):
-        return _redirect(pip_args, target, probe, options, env, reporter)
-    if known and probe is not None and _inspecting(pip_args):
-        code = _inspect(pip_args, probe, env, reporter)
-        if code is not None:
+    if not (guarded and probe is not None and pep668_applies(pip_args, target, probe, env)):
+        if known and probe is not None and _showing(pip_args):
+            code = _show(pip_args, probe, env, reporter)
+            if code is not None:
+                return code
+        code, python, has_pip = passthrough(pip_args, target, probe, env)
+        if not (
+            guarded and probe is not None and has_pip and _refused(code, pip_args, python, env)
+        ):
             return code
-    code, python, has_pip = passthrough(pip_args, target, probe, env)
-    if (
-        code == 1
-        and guarded
-        and probe is not None
-        and has_pip
-        and pip_args.command == "install"
-        and not pip_args.break_system_packages
-        and pip_says_externally_managed(python, env.environ)
-    ):
         reporter.info(
             f"pip refused to install into {target.path} (externally managed); "
             "installing into the project's virtual environment instead"
         )
-        return _redirect(pip_args, target, probe, options, env, reporter)
-    return code
+    assert probe is not None  # a guarded command for a Python that is no venv
+    if pip_args.command == "install":
+        from safepip.operations.redirect import carry_out  # imported only for a redirect
+
+        return carry_out(pip_args, target, probe, options, env, reporter)
+    from safepip.operations.manage import uninstall
+
+    return uninstall(pip_args, probe, env, reporter)
+
+
+def _refused(code: int, pip_args: PipArgs, python: str, env: Environment) -> bool:
+    """Whether pip itself refused this install as externally managed (where safepip's own
+    reading of the marker did not foresee it): redirected after all."""
+    return (
+        code == 1
+        and pip_args.command == "install"
+        and not pip_args.break_system_packages
+        and pip_says_externally_managed(python, env.environ)
+    )
 
 
 def _may_look_up(pip_args: PipArgs, env: Environment) -> bool:
@@ -77,34 +88,17 @@ def _may_look_up(pip_args: PipArgs, env: Environment) -> bool:
     return may_look_up(interactive, str(env.cwd), str(env.home))
 
 
-def _redirect(
-    pip_args: PipArgs,
-    target: Interpreter,
-    probe: Probe,
-    options: SafepipOptions,
-    env: Environment,
-    reporter: Reporter,
-) -> int:
-    if pip_args.command == "install":
-        from safepip.operations.redirect import carry_out  # imported only for a redirect
-
-        return carry_out(pip_args, target, probe, options, env, reporter)
-    from safepip.operations.manage import uninstall
-
-    return uninstall(pip_args, probe, env, reporter)
-
-
-def _inspecting(pip_args: PipArgs) -> bool:
+def _showing(pip_args: PipArgs) -> bool:
     """A read-only command that should show the environment an install would go to (an
     interpreter named with ``--python`` is shown as asked)."""
     if pip_args.python:
         return False
     if pip_args.command == "install":
         return pip_args.dry_run_report
-    return pip_args.command in INSPECTING_COMMANDS
+    return pip_args.command in SHOWING_COMMANDS
 
 
-def _inspect(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int | None:
+def _show(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int | None:
     """pip's read-only commands for the project's .venv, where the target is externally
     managed and the working directory is in a project; None to pass the command to pip.
     A project whose .venv cannot be shown is an error, never the system's listing."""

@@ -86,14 +86,7 @@ class PipArgs(Frozen):
         problem: str | None = None,
         command_index: int | None = None,
     ) -> None:
-        self._set(
-            argv=argv,
-            tokens=tokens,
-            command=command,
-            known=known,
-            problem=problem,
-            command_index=command_index,
-        )
+        self._set_from(locals())
 
     # -- generic access ------------------------------------------------------------------
 

@@ -46,15 +46,7 @@ class IndexOptions(Frozen):
         trusted_hosts: tuple[str, ...] = (),
         cert: str | None = None,
     ) -> None:
-        self._set(
-            index_url=index_url,
-            extra_index_urls=extra_index_urls,
-            find_links=find_links,
-            no_index=no_index,
-            pre=pre,
-            trusted_hosts=trusted_hosts,
-            cert=cert,
-        )
+        self._set_from(locals())
 
     def pip_args(self) -> list[str]:
         """The same options as pip command-line arguments."""

@@ -50,15 +50,7 @@ class Probe(Frozen):
         purelib: str,
         has_pip: bool,
     ) -> None:
-        self._set(
-            executable=executable,
-            version=version,
-            prefix=prefix,
-            base_prefix=base_prefix,
-            stdlib=stdlib,
-            purelib=purelib,
-            has_pip=has_pip,
-        )
+        self._set_from(locals())
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
