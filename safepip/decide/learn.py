@@ -33,7 +33,7 @@ def learn_commands(
         target = platform(probe, env)
     except InterpreterError as error:  # decide without commands: every item gets the .venv
         return [_failed(item, error.message) for item in items]
-    facts = describe_requirements(
+    described = describe_requirements(
         [Requirement(item.text) for item in items],
         tags=[tag for text in target.tags for tag in parse_tag(text)],
         python_version=probe.version,
@@ -45,7 +45,7 @@ def learn_commands(
         timeout=timeout,
     )
     learned = []
-    for item, fact in zip(items, facts):
+    for item, fact in zip(items, described):
         if fact.error:
             reporter.detail(f"{item.text}: {fact.error}")
             learned.append(_failed(item, fact.error))

@@ -97,18 +97,18 @@ def plan(
     application if it puts commands on PATH, before it is looked up."""
     items = items_of(pip_args, env.cwd)
     named = any(item.kind == "name" for item in items)
-    facts = situation(
+    here = situation(
         pip_args, env, where, externally_managed=externally_managed, named=named, apps=apps
     )
     overrides = user_overrides(options, env, where.project_root, reporter)
     to_learn = [
         i
         for i, item in enumerate(items)
-        if needs_commands(item, facts, overrides)
+        if needs_commands(item, here, overrides)
         or (learn_all and item.kind == "name" and not item.inspect_error)
     ]
     if first is not None and len(items) == 1 and to_learn == [0]:
-        found = _installed_first(items[0], facts, overrides, first)
+        found = _installed_first(items[0], here, overrides, first)
         if found is not None:
             items[0], to_learn = found, []
     if to_learn:
@@ -119,9 +119,9 @@ def plan(
             items[index] = item
     planned = []
     for item in items:
-        decision = decide(item, facts, overrides)
-        if decision.ask and facts.project is not None and may_ask:
-            decision = _ask(item, decision, Path(facts.project), env, reporter)
+        decision = decide(item, here, overrides)
+        if decision.ask and here.project is not None and may_ask:
+            decision = _ask(item, decision, Path(here.project), env, reporter)
         elif decision.ask:  # explain, a dry run: what install on this terminal would do
             asked = f"on this terminal install asks first (default: {decision.route})"
             decision = Decision(decision.route, (*decision.reasons, asked))
@@ -131,14 +131,14 @@ def plan(
 
 def _installed_first(
     item: Item,
-    facts: Situation,
+    here: Situation,
     overrides: list[Override],
     first: Callable[[Planned], Item | None],
 ) -> Item | None:
     """``item`` as its installer found it, where it goes to an application's installer if it
     puts commands on PATH and that installer could tell by installing it; else None."""
     guess = item.with_commands(("?",), "application")
-    decision = decide(guess, facts, overrides)
+    decision = decide(guess, here, overrides)
     if decision.route != "pipx" or decision.ask:
         return None
     return first(Planned(guess, decision))

@@ -40,13 +40,13 @@ def marker_environment(marker_env: Mapping[str, str] | None, extra: str) -> dict
     return {**(marker_env or {}), "extra": extra}
 
 
-def _required(facts: RequirementInfo, marker_env: Mapping[str, str] | None) -> list[str]:
-    """The dependencies a plain install of ``facts`` brings, as requirements without markers."""
-    if facts.error is not None:
+def _required(info: RequirementInfo, marker_env: Mapping[str, str] | None) -> list[str]:
+    """The dependencies a plain install of ``info`` brings, as requirements without markers."""
+    if info.error is not None:
         return []
-    extras = sorted(facts.requirement.extras) or [""]
+    extras = sorted(info.requirement.extras) or [""]
     names: dict[str, None] = {}
-    for line in facts.requires_dist:
+    for line in info.requires_dist:
         try:
             dependency = Requirement(line)
         except InvalidRequirement:
@@ -62,34 +62,34 @@ def _name(line: str) -> str:
     return canonicalize_name(Requirement(line).name)
 
 
-def worth_a_look(facts: RequirementInfo, marker_env: Mapping[str, str] | None) -> list[str]:
-    """The dependencies of ``facts`` a rule may speak of: each is looked up."""
-    lines = _required(facts, marker_env)
-    if not facts.importable and not facts.commands:
+def worth_a_look(info: RequirementInfo, marker_env: Mapping[str, str] | None) -> list[str]:
+    """The dependencies of ``info`` a rule may speak of: each is looked up."""
+    lines = _required(info, marker_env)
+    if not info.importable and not info.commands:
         return lines
-    hosts = _group_hosts(facts.entry_point_groups)
+    hosts = _group_hosts(info.entry_point_groups)
     return [
         line
         for line in lines
-        if named_after(_name(line), facts.name)
+        if named_after(_name(line), info.name)
         or _name(line) in hosts
-        or (not facts.commands and named_after(facts.name, _name(line)))
-        or (bool(facts.commands) and may_be_typed(_name(line), facts.typed))
+        or (not info.commands and named_after(info.name, _name(line)))
+        or (bool(info.commands) and may_be_typed(_name(line), info.typed))
     ]
 
 
 def further(
-    facts: RequirementInfo,
+    info: RequirementInfo,
     dependencies: Sequence[RequirementInfo],
     marker_env: Mapping[str, str] | None,
 ) -> list[str]:
-    """For the commands the description of ``facts`` types that neither it nor its looked-up
+    """For the commands the description of ``info`` types that neither it nor its looked-up
     ``dependencies`` provide, the dependencies of those named like one, named like one too."""
-    if not facts.commands:
+    if not info.commands:
         return []
-    provided = {*facts.commands, *(c for d in dependencies for c in d.commands)}
-    missing = [line for line in facts.typed if command_word(line) not in provided]
-    seen = {facts.name, *(d.name for d in dependencies)}
+    provided = {*info.commands, *(c for d in dependencies for c in d.commands)}
+    missing = [line for line in info.typed if command_word(line) not in provided]
+    seen = {info.name, *(d.name for d in dependencies)}
     found: dict[str, str] = {}  # one line per name (two dependencies may require it)
     for d in dependencies:
         if may_be_typed(d.name, missing):
@@ -120,59 +120,57 @@ def _hosts_plugins(dependency: RequirementInfo) -> bool:
     return False
 
 
-def _host(
-    facts: RequirementInfo, dependencies: Sequence[RequirementInfo]
-) -> tuple[str, str] | None:
-    """The application ``facts`` is a plugin of, and why (the module's first rule)."""
-    groups = _group_hosts(facts.entry_point_groups)
+def _host(info: RequirementInfo, dependencies: Sequence[RequirementInfo]) -> tuple[str, str] | None:
+    """The application ``info`` is a plugin of, and why (the module's first rule)."""
+    groups = _group_hosts(info.entry_point_groups)
     hosts = [d for d in dependencies if _hosts_plugins(d)]
     found = [
         (d.name, f"registers {groups[d.name]} entry points and requires it")
         for d in hosts
         if d.name in groups
     ]
-    if not found and facts.importable and not facts.commands:
+    if not found and info.importable and not info.commands:
         found = [
             (d.name, "named after it and requires it")
             for d in hosts
-            if named_after(facts.name, d.name)
+            if named_after(info.name, d.name)
         ]
     return max(found, key=lambda host: len(host[0])) if found else None
 
 
 def merge(
-    facts: RequirementInfo,
+    info: RequirementInfo,
     dependencies: Sequence[RequirementInfo],
     further: Sequence[RequirementInfo] = (),
 ) -> RequirementInfo:
-    """``facts`` with what its looked-up ``dependencies`` (and the ``further`` ones found for
+    """``info`` with what its looked-up ``dependencies`` (and the ``further`` ones found for
     a typed command) make of it."""
-    fetched = facts.bytes_fetched + sum(d.bytes_fetched for d in (*dependencies, *further))
-    host = _host(facts, dependencies)
+    fetched = info.bytes_fetched + sum(d.bytes_fetched for d in (*dependencies, *further))
+    host = _host(info, dependencies)
     if host is not None:
-        return replace(facts, plugin_of=host[0], plugin_why=host[1], bytes_fetched=fetched)
-    meta = not facts.importable and not facts.commands
-    parts = [d for d in dependencies if meta or named_after(d.name, facts.name)]
+        return replace(info, plugin_of=host[0], plugin_why=host[1], bytes_fetched=fetched)
+    meta = not info.importable and not info.commands
+    parts = [d for d in dependencies if meta or named_after(d.name, info.name)]
     typed = {
         d.name: line
         for d in (*dependencies, *further)
-        if facts.commands
+        if info.commands
         and d not in parts
-        and (line := typed_line(d.commands, facts.typed)) is not None
+        and (line := typed_line(d.commands, info.typed)) is not None
     }
     providing = [d for d in parts if d.commands] + [
         d for d in (*dependencies, *further) if d.name in typed and d.commands
     ]
     if not providing:
-        failures = [f"{d.name}: {d.error}" for d in parts if d.error and not facts.commands]
+        failures = [f"{d.name}: {d.error}" for d in parts if d.error and not info.commands]
         error = f"cannot inspect its dependencies: {'; '.join(failures)}" if failures else None
-        return replace(facts, bytes_fetched=fetched, error=error)
-    commands = tuple(dict.fromkeys((*facts.commands, *(c for d in providing for c in d.commands))))
+        return replace(info, bytes_fetched=fetched, error=error)
+    commands = tuple(dict.fromkeys((*info.commands, *(c for d in providing for c in d.commands))))
     via = ", ".join(d.name for d in providing)
-    own = facts.role if facts.commands else None
+    own = info.role if info.commands else None
     said = own is not None and not own.reason.startswith(NOTHING_SAID)
     role = own if said else _bundle_role(providing[0], typed.get(providing[0].name))
-    return replace(facts, commands=commands, via=via, bytes_fetched=fetched, role=role)
+    return replace(info, commands=commands, via=via, bytes_fetched=fetched, role=role)
 
 
 def _bundle_role(part: RequirementInfo, typed: str | None) -> Role | None:

@@ -60,7 +60,7 @@ class _Context:
 # --- one requirement ------------------------------------------------------------------------
 
 
-def _facts(
+def _info(
     requirement: Requirement, info: WheelInfo, version: str, source: Source, local: Path | None
 ) -> RequirementInfo:
     return RequirementInfo(
@@ -84,11 +84,11 @@ def _from_wheel(requirement: Requirement, url: str, version: str, ctx: _Context)
     info = read_wheel_commands(url, fetcher=ctx.fetcher, filename=wheel_filename(url))
     local = url_to_path(url) or (None if "://" in url else Path(url))
     if local is not None:
-        return _facts(requirement, info, version, "local", local)
+        return _info(requirement, info, version, "local", local)
     if info.full_download is None:
-        return _facts(requirement, info, version, "wheel-range", None)
+        return _info(requirement, info, version, "wheel-range", None)
     source: Source = "wheel-download" if info.bytes_fetched else "local"
-    return _facts(requirement, info, version, source, info.full_download)
+    return _info(requirement, info, version, source, info.full_download)
 
 
 def _from_build(
@@ -108,7 +108,7 @@ def _from_build(
     )
     assert info.full_download is not None
     built_version = str(parse_wheel_filename(info.full_download.name)[1])
-    return _facts(requirement, info, built_version, "sdist-build", info.full_download)
+    return _info(requirement, info, built_version, "sdist-build", info.full_download)
 
 
 def _inspect_one(requirement: Requirement, ctx: _Context) -> RequirementInfo:
