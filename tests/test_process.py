@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.process import output_of_each
+from safepip.side_by_side import output_of_each
 
 
 def test_each_commands_output_or_none(tmp_path: Path) -> None:
@@ -37,7 +37,8 @@ def test_spawned_gives_what_run_captured_gives(tmp_path: Path) -> None:
     """Spawned (os only) and run_captured answer the same: output, errors, status, no stdin."""
     import sys
 
-    from safepip.process import Spawned, run_captured
+    from safepip.process import run_captured
+    from safepip.side_by_side import Spawned
 
     code = "import sys; print('out', sys.stdin.read() == ''); print('err' * 30000, file=sys.stderr)"
     cmd = [sys.executable, "-c", code + "; sys.exit(3)"]
@@ -54,7 +55,7 @@ def test_spawned_gives_what_run_captured_gives(tmp_path: Path) -> None:
 def test_spawned_over_its_time_is_killed_and_reaped() -> None:
     import subprocess
 
-    from safepip.process import Spawned
+    from safepip.side_by_side import Spawned
 
     before = _open_fds()
     spawned = Spawned(["/bin/sleep", "5"], environ={})
@@ -66,7 +67,7 @@ def test_spawned_over_its_time_is_killed_and_reaped() -> None:
 
 
 def test_spawned_that_cannot_start_is_an_oserror_and_leaks_nothing(tmp_path: Path) -> None:
-    from safepip.process import Spawned
+    from safepip.side_by_side import Spawned
 
     before = _open_fds()
     with pytest.raises(OSError):
@@ -75,7 +76,7 @@ def test_spawned_that_cannot_start_is_an_oserror_and_leaks_nothing(tmp_path: Pat
 
 
 def test_an_abandoned_spawn_ends() -> None:
-    from safepip.process import Spawned
+    from safepip.side_by_side import Spawned
 
     spawned = Spawned(["/bin/sleep", "30"], environ={})
     spawned.abandon()
