@@ -2,9 +2,10 @@
 
 Whoever starts a child names its policy and hands over the environment as it is (usually
 ``Environment.environ``); :mod:`safepip.process` and :mod:`safepip.side_by_side` apply it, and
-nobody builds a cleaned environment by hand. No imports (``os`` at most, lazily): the warm path
-(:mod:`safepip.cli.warm`) and the fast path (:mod:`safepip.cli.fast`) apply their policy right
-before ``exec``.
+nobody builds a cleaned environment by hand. Nothing but the import-free :mod:`safepip.records`
+is imported with it (``os`` and :mod:`safepip.programs` only where a checkout tool is asked): the
+warm path (:mod:`safepip.cli.warm`) and the fast path (:mod:`safepip.cli.fast`) apply their
+policy right before ``exec``.
 
 * :data:`AS_IS`: the environment as it is;
 * :class:`ChosenTarget`: pip, pipx or uv installing into (or reading) an environment safepip chose;
