@@ -1,10 +1,15 @@
-"""The one place safepip starts other programs.
+"""The one place safepip starts other programs and waits for them (with
+:mod:`safepip.side_by_side` for those started now and read later; only the warm and the fast
+path's ``exec`` start one elsewhere).
 
 Two concerns live here, after pipx's ``run_subprocess``/``_fix_subprocess_env``:
 
-* the environment pip sees when safepip installs somewhere of its own choosing (a ``.venv``,
-  pipx) is cleaned of what would send the install elsewhere, and keeps everything else (index,
-  proxy, certificate settings);
+* every child's environment is made here from the environment as it is, by the policy its
+  caller names (:mod:`safepip.child_environ`): pip installing somewhere of safepip's own
+  choosing (a ``.venv``, pipx) sees nothing that would send the install elsewhere, and keeps
+  everything else (index, proxy, certificate settings); nobody cleans an environment by hand
+  (``policy`` is :data:`~safepip.child_environ.AS_IS` unless named, and every start in safepip
+  names one: ``tests/test_layout.py``);
 * the child runs in the foreground with the user's own terminal (so pip's prompts, progress
   bars and colours behave exactly as without safepip), and signals reach it exactly once.
 """
@@ -14,26 +19,31 @@ from __future__ import annotations
 import os
 import sys
 
+from safepip.child_environ import AS_IS
 from safepip.exceptions import Interrupted
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # os only at import: the console script starts a question with it (Spawned)
+if TYPE_CHECKING:
     import subprocess
     from collections.abc import Mapping, Sequence
     from types import FrameType
     from typing import Callable
+
+    from safepip.child_environ import Policy
 
 
 def run_foreground(
     cmd: Sequence[str],
     *,
     environ: Mapping[str, str],
+    policy: Policy = AS_IS,
     cwd: str | None = None,
     interactive: bool = False,
     terminate_as_interrupt: bool = False,
     quiet: bool = False,
 ) -> int:
-    """Run ``cmd`` sharing our stdin/stdout/stderr and return its exit status.
+    """Run ``cmd`` sharing our stdin/stdout/stderr and return its exit status. Its environment
+    is ``environ`` as ``policy`` has it (as for every start here and in ``side_by_side``).
 
     ``terminate_as_interrupt`` passes SIGTERM/SIGHUP on as SIGINT, for children that clean up
     only on KeyboardInterrupt (pipx removes a half-made app venv then, not on SIGTERM); the
@@ -51,23 +61,28 @@ def run_foreground(
 
     If a signal arrived, :class:`Interrupted` is raised after the child has ended.
     """
-    code, _, _ = _run(cmd, environ, cwd, interactive, terminate_as_interrupt, quiet, held=False)
+    child = policy.apply(environ)
+    code, _, _ = _run(cmd, child, cwd, interactive, terminate_as_interrupt, quiet, held=False)
     return code
 
 
 def run_held(
-    cmd: Sequence[str], *, environ: Mapping[str, str], cwd: str | None = None
+    cmd: Sequence[str],
+    *,
+    environ: Mapping[str, str],
+    policy: Policy = AS_IS,
+    cwd: str | None = None,
 ) -> tuple[int, bytes, bytes]:
     """:func:`run_foreground` without a terminal, its standard output and errors held back:
     the exit status and both outputs, for the caller to show or to drop. Signals are passed on
     as in a script (to the child's own process group), and :class:`Interrupted` is raised after
     the child has ended."""
-    return _run(cmd, environ, cwd, False, False, False, held=True)
+    return _run(cmd, policy.apply(environ), cwd, False, False, False, held=True)
 
 
 def _run(
     cmd: Sequence[str],
-    environ: Mapping[str, str],
+    environ: dict[str, str],
     cwd: str | None,
     interactive: bool,
     terminate_as_interrupt: bool,
@@ -136,7 +151,7 @@ def _wait(proc: subprocess.Popen[bytes], held: bool) -> tuple[int, bytes, bytes]
 
 def _popen(
     cmd: Sequence[str],
-    environ: Mapping[str, str],
+    environ: dict[str, str],
     cwd: str | None,
     *,
     own_group: bool,
@@ -152,7 +167,7 @@ def _popen(
         group = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": os.setpgrp}
     return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
         list(cmd),
-        env=dict(environ),
+        env=environ,
         cwd=cwd,
         stdin=subprocess.DEVNULL if held else None,
         stdout=subprocess.PIPE if held else subprocess.DEVNULL if quiet else None,
@@ -202,6 +217,7 @@ def run_captured(
     cmd: Sequence[str],
     *,
     environ: Mapping[str, str],
+    policy: Policy = AS_IS,
     timeout: float | None = None,
     merge_stderr: bool = False,
 ) -> subprocess.CompletedProcess[str]:
@@ -212,7 +228,7 @@ def run_captured(
 
     return subprocess.run(
         list(cmd),
-        env=dict(environ),
+        env=policy.apply(environ),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
@@ -223,141 +239,25 @@ def run_captured(
     )
 
 
-class Spawned:
-    """:func:`run_captured` in two halves, started with ``os`` alone (``posix_spawn``, no
-    :mod:`subprocess`), for a question the console script asks before the rest of safepip is
-    imported (:mod:`safepip.cli.early`); :meth:`finish` or :meth:`abandon` it exactly once."""
+def output_bytes(
+    cmd: Sequence[str], *, environ: Mapping[str, str], policy: Policy = AS_IS, timeout: float
+) -> bytes | None:
+    """A short helper command's standard output as it wrote it (paths, not text), without a
+    terminal; None where it could not start, failed, or took longer than ``timeout``."""
+    import subprocess
 
-    __slots__ = ("_err", "_out", "_pid", "args")
-
-    def __init__(self, cmd: Sequence[str], *, environ: Mapping[str, str]) -> None:
-        """Raises OSError where it cannot start (or this system has no ``posix_spawn``)."""
-        if not hasattr(os, "posix_spawn"):
-            raise OSError("os.posix_spawn is not available here")
-        self.args = list(cmd)
-        out_read, out_write = os.pipe()  # not inherited: only the dup2'd ends reach the child
-        err_read, err_write = os.pipe()
-        try:
-            self._pid = os.posix_spawn(
-                self.args[0],
-                self.args,
-                dict(environ),
-                file_actions=[
-                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                    (os.POSIX_SPAWN_DUP2, out_write, 1),
-                    (os.POSIX_SPAWN_DUP2, err_write, 2),
-                ],
-            )
-        except BaseException:
-            os.close(out_read)
-            os.close(err_read)
-            raise
-        finally:
-            os.close(out_write)
-            os.close(err_write)
-        self._out, self._err = out_read, err_read
-
-    def finish(self, timeout: float) -> subprocess.CompletedProcess[str]:
-        """What it printed and its exit status, as :func:`run_captured` gives them; past
-        ``timeout`` it is killed and :class:`subprocess.TimeoutExpired` raised."""
-        import selectors
-        import subprocess
-        import time
-
-        chunks: dict[int, list[bytes]] = {self._out: [], self._err: []}
-        deadline = time.monotonic() + timeout
-        try:
-            with selectors.DefaultSelector() as selector:
-                for fd in chunks:
-                    selector.register(fd, selectors.EVENT_READ)
-                while selector.get_map():
-                    left = deadline - time.monotonic()
-                    ready = selector.select(left) if left > 0 else []
-                    if not ready:
-                        raise subprocess.TimeoutExpired(self.args, timeout)
-                    for key, _ in ready:
-                        data = os.read(key.fd, 65536)
-                        if data:
-                            chunks[key.fd].append(data)
-                        else:
-                            selector.unregister(key.fd)
-        except BaseException:
-            self.abandon()
-            raise
-        os.close(self._out)
-        os.close(self._err)
-        code = os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
-        text = [b"".join(chunks[fd]).decode(errors="replace") for fd in (self._out, self._err)]
-        return subprocess.CompletedProcess(self.args, code, text[0], text[1])
-
-    def abandon(self) -> None:
-        """End it unread (killed, reaped, its pipes closed)."""
-        import contextlib
-        import signal
-
-        for fd in (self._out, self._err):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self._pid, 0)
-
-
-def output_of_each(
-    commands: Sequence[Sequence[str]], *, environ: Mapping[str, str], timeout: float
-) -> list[str | None]:
-    """Run short helper commands side by side (no terminal); each one's stdout, or None where it
-    could not start, failed or took longer than ``timeout``."""
-    return StartedEach(commands, environ=environ).outputs(timeout)
-
-
-class StartedEach:
-    """:func:`output_of_each` in two halves: started now, read by :meth:`outputs` (once)."""
-
-    def __init__(self, commands: Sequence[Sequence[str]], *, environ: Mapping[str, str]) -> None:
-        import subprocess
-
-        self._started: list[subprocess.Popen[str] | None] = []
-        for cmd in commands:
-            try:
-                self._started.append(
-                    subprocess.Popen(
-                        list(cmd),
-                        env=dict(environ),
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL,
-                        text=True,
-                        errors="replace",
-                    )
-                )
-            except OSError:
-                self._started.append(None)
-
-    def outputs(self, timeout: float) -> list[str | None]:
-        import subprocess
-
-        outputs: list[str | None] = []
-        for process in self._started:
-            if process is None:
-                outputs.append(None)
-                continue
-            try:
-                out, _ = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-                outputs.append(None)
-                continue
-            outputs.append(out if process.returncode == 0 else None)
-        return outputs
-
-
-def interpreter_environ(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment an interpreter is questioned in: none of the variables that would make it
-    import something other than its own standard library."""
-    return {k: v for k, v in environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
+    try:
+        done = subprocess.run(
+            list(cmd),
+            env=policy.apply(environ),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def interrupt_guard() -> _handlers:

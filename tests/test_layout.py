@@ -1,7 +1,8 @@
 """The layout README describes stays true: imports run one way, down the layers README names,
 and never in a cycle (lazy and ``TYPE_CHECKING`` imports included); no two modules share a file
 name; modules and functions of a readable size, empty package ``__init__`` files (the fast path
-imports them), and a README line for every module."""
+imports them), and a README line for every module. Only the process modules start programs (and
+the fast and warm paths' ``exec``), each in the environment of a policy its caller names."""
 
 from __future__ import annotations
 
@@ -162,3 +163,118 @@ def test_records_follow_the_written_rule() -> None:
             ):
                 wrong.append(f"{name}.{node.name}: @dataclass")
     assert wrong == []
+
+
+#: The modules that start processes, and the two that ``exec`` one on the fast and the warm
+#: path (which apply a policy of :mod:`safepip.child_environ` just as the process modules do).
+PROCESS_MODULES = ("safepip.process", "safepip.side_by_side")
+EXEC_EXCEPTIONS = {"safepip.cli.fast": ["os.execve"], "safepip.cli.warm": ["os.execve"]}
+#: What starts a program, per module.
+STARTERS = {
+    "subprocess": ("run", "Popen", "call", "check_call", "check_output", "getoutput"),
+    "os": ("exec", "spawn", "posix_spawn", "system", "popen", "fork"),
+    "asyncio": ("create_subprocess_",),
+    "pty": ("spawn", "fork"),
+}
+
+
+def _starter(module: str, name: str) -> bool:
+    return any(name.startswith(prefix) for prefix in STARTERS.get(module, ()))
+
+
+def starts(tree: ast.AST) -> list[str]:
+    """What in ``tree`` starts a program (``subprocess.run``, ``os.execv``, ...), by name."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases.update((a.asname or a.name, a.name) for a in node.names if a.name in STARTERS)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in STARTERS:
+            found += [
+                f"{node.module}.{a.name}" for a in node.names if _starter(node.module, a.name)
+            ]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = aliases.get(node.value.id)
+            if module is not None and _starter(module, node.attr):
+                found.append(f"{module}.{node.attr}")
+    return sorted(found)
+
+
+def test_the_start_finder_finds_each_way_to_start_a_program() -> None:
+    code = (
+        "import subprocess as sp, os\nfrom os import execv\nsp.run([])\nos.posix_spawn\n"
+        "os.path.join('a')\nsp.SubprocessError\nos.execvpe('x', [], {})\n"
+    )
+    assert starts(ast.parse(code)) == ["os.execv", "os.execvpe", "os.posix_spawn", "subprocess.run"]
+
+
+def test_only_the_process_modules_start_programs() -> None:
+    """Nothing in ``safepip/`` but :data:`PROCESS_MODULES` starts a program (catching
+    ``subprocess.SubprocessError`` that :func:`safepip.process.run_captured` raises is no
+    start), except the fast and the warm path's ``exec``."""
+    found = {}
+    for name, path in modules().items():
+        started = starts(ast.parse(path.read_text(encoding="utf-8")))
+        if started and name not in PROCESS_MODULES:
+            found[name] = started
+    assert found == EXEC_EXCEPTIONS
+
+
+def test_each_exec_applies_a_child_environment_policy() -> None:
+    """The fast and the warm path's ``os.execve`` pass the environment a policy's ``apply``
+    made (directly, or through a name assigned from it in the same function)."""
+    for name in EXEC_EXCEPTIONS:
+        tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            applied = {
+                target.id
+                for node in ast.walk(function)
+                if isinstance(node, ast.Assign) and _is_apply(node.value)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            for call in ast.walk(function):
+                if isinstance(call, ast.Call) and _names(call.func) == "execve":
+                    env = call.args[2]
+                    named = isinstance(env, ast.Name) and env.id in applied
+                    assert _is_apply(env) or named, f"{name}:{call.lineno}"
+
+
+def _is_apply(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and _names(node.func) == "apply"
+
+
+def _names(func: ast.expr) -> str | None:
+    """The name a call calls (``run`` of ``run(...)`` and of ``process.run(...)``)."""
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+#: The functions that start a child in the environment a policy makes of ``environ``.
+POLICY_STARTS = (
+    "run_foreground", "run_held", "run_captured", "output_bytes", "Spawned", "StartedEach",
+    "output_of_each", "run_pip", "run_uv",
+)  # fmt: skip
+
+
+def test_every_start_names_its_policy() -> None:
+    """A start's ``policy`` is the environment as it is unless named; every start in
+    ``safepip/`` names it, so that none is cleaned, or left as it is, by accident (called by
+    the name imported, or on its module: a method of the same name, ``VenvHome.run_pip``,
+    names it inside)."""
+    unnamed = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or _started(node.func) not in POLICY_STARTS:
+                continue
+            if not any(k.arg == "policy" for k in node.keywords):
+                unnamed.append(f"{name}:{node.lineno} {_started(node.func)}")
+    assert unnamed == []
+
+
+def _started(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.attr if func.value.id in ("process", "side_by_side") else None
+    return _names(func)

@@ -22,11 +22,11 @@ from safepip.backends.base import (
     bin_links,
     shadow_notes,
 )
+from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import PipxError
 from safepip.hints import path_hint
-from safepip.pip.environ import clean_environ
 from safepip.process import run_captured, run_foreground
 from safepip.programs import which
 from safepip.records import Frozen
@@ -75,7 +75,8 @@ def provide_pipx(env: Environment, probe: Probe, reporter: Reporter) -> Pipx:
         create_venv(venv, probe.executable, probe, env)
     completed = run_captured(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "pipx"],
-        environ=clean_environ(env.environ, venv=str(venv)),
+        environ=env.environ,
+        policy=ChosenTarget(venv=str(venv)),
     )
     if completed.returncode != 0 or not (venv / "bin" / "pipx").exists():
         raise PipxError(
@@ -104,7 +105,9 @@ def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
     """Names of the packages pipx manages, from ``pipx list --json``."""
     from safepip.names import canonicalize_name
 
-    completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
+    completed = run_captured(
+        [*pipx.command, "list", "--json"], environ=environ, policy=ChosenTarget(), timeout=120
+    )
     try:
         venvs = json.loads(completed.stdout).get("venvs", {})
     except ValueError:
@@ -117,7 +120,8 @@ def installed_apps(pipx: Pipx, environ: Mapping[str, str]) -> frozenset[str]:
 
 
 def reuse_environ(environ: Mapping[str, str], links: Path | None, home: Path) -> dict[str, str]:
-    """pipx's environment for one run, offering the wheels in ``links`` to its pip.
+    """``environ`` offering the wheels in ``links`` to pipx's pip for one run (pipx's runs
+    name :class:`~safepip.child_environ.ChosenTarget`).
 
     pipx saves ``--pip-args`` in the app's ``pipx_metadata.json`` and uses them again on every
     ``pipx upgrade``/``reinstall``, long after ``links`` is gone (and anyone could have put
@@ -125,25 +129,25 @@ def reuse_environ(environ: Mapping[str, str], links: Path | None, home: Path) ->
     saves. That variable replaces pip's config value, so the find-links the user's pip config
     (files or ``PIP_FIND_LINKS``) sets come first, as pip would have used them.
     """
-    cleaned = clean_environ(environ)
+    offered = dict(environ)
     if links is None:
-        return cleaned
+        return offered
     from safepip.exceptions import SafepipError
     from safepip.pip.config import load
 
     try:
         config = load("install", environ, site_prefix=None, isolated=False, home=home)
     except SafepipError:
-        return cleaned  # pip stops on its broken config anyway; offer nothing
+        return offered  # pip stops on its broken config anyway; offer nothing
     # pip splits the value on whitespace: a file: URL has none
-    cleaned["PIP_FIND_LINKS"] = " ".join([*config.find_links, links.as_uri()])
-    return cleaned
+    offered["PIP_FIND_LINKS"] = " ".join([*config.find_links, links.as_uri()])
+    return offered
 
 
 def app_names(env: Environment) -> frozenset[str]:
     """The apps pipx has installed, for the plan's ``-U`` (none where pipx is not found)."""
     pipx = find_pipx(env)
-    return installed_apps(pipx, clean_environ(env.environ)) if pipx else frozenset()
+    return installed_apps(pipx, env.environ) if pipx else frozenset()
 
 
 def install(
@@ -194,7 +198,8 @@ def _pipx(
     """One pipx command on the user's terminal."""
     return run_foreground(
         cmd,
-        environ=dict(environ),
+        environ=environ,
+        policy=ChosenTarget(),
         interactive=bool(env.stdin_isatty),
         terminate_as_interrupt=True,
         quiet=quiet,
@@ -221,7 +226,7 @@ class PipxBackend(Backend):
             [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
         )
         quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
-        already = frozenset() if quick else installed_apps(pipx, clean_environ(env.environ))
+        already = frozenset() if quick else installed_apps(pipx, env.environ)
         force = pip_args.has("--force-reinstall") or pip_args.has("--ignore-installed")
         outcome = Outcome()
         for step in steps:
@@ -268,7 +273,7 @@ class PipxBackend(Backend):
 
     def installed(self) -> frozenset[str]:
         pipx = find_pipx(self.ctx.env)
-        return installed_apps(pipx, clean_environ(self.ctx.env.environ)) if pipx else frozenset()
+        return installed_apps(pipx, self.ctx.env.environ) if pipx else frozenset()
 
     def uninstall(self, names: Sequence[str]) -> int:
         pipx = find_pipx(self.ctx.env)
@@ -278,7 +283,8 @@ class PipxBackend(Backend):
         for name in names:
             result = run_foreground(
                 [*pipx.command, "uninstall", name],
-                environ=clean_environ(self.ctx.env.environ),
+                environ=self.ctx.env.environ,
+                policy=ChosenTarget(),
                 interactive=bool(self.ctx.env.stdin_isatty),
                 terminate_as_interrupt=True,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from safepip.backends.base import Backend, Outcome, Request
@@ -22,19 +22,21 @@ from safepip.backends.pipx import (
     provide_pipx,
     reuse_environ,
 )
+from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
-from safepip.pip.environ import clean_environ
 from safepip.process import run_captured, run_foreground
 
 
-def injected(pipx: Pipx, environ: dict[str, str], home: Path) -> dict[str, str]:
+def injected(pipx: Pipx, environ: Mapping[str, str], home: Path) -> dict[str, str]:
     """Each package injected into a pipx app, with that app, from ``pipx list --json``; one
     no longer in the app's venv is left out (a pipx without ``uninject`` keeps a plugin that
     ``pipx runpip APP uninstall`` removed in its metadata)."""
     from safepip.names import canonicalize_name
     from safepip.target.site_packages import installed_names
 
-    completed = run_captured([*pipx.command, "list", "--json"], environ=environ, timeout=120)
+    completed = run_captured(
+        [*pipx.command, "list", "--json"], environ=environ, policy=ChosenTarget(), timeout=120
+    )
     try:
         venvs = json.loads(completed.stdout).get("venvs", {})
     except ValueError:
@@ -94,14 +96,14 @@ class PipxPlugins(Backend):
         return run_foreground(
             cmd,
             environ=reuse_environ(env.environ, request.links, env.home),
+            policy=ChosenTarget(),
             interactive=bool(env.stdin_isatty),
             terminate_as_interrupt=True,
         )
 
     def _injected(self) -> dict[str, str]:
         pipx = find_pipx(self.ctx.env)
-        environ = clean_environ(self.ctx.env.environ)
-        return injected(pipx, environ, self.ctx.env.home) if pipx else {}
+        return injected(pipx, self.ctx.env.environ, self.ctx.env.home) if pipx else {}
 
     def installed(self) -> frozenset[str]:
         return frozenset(self._injected())
@@ -110,11 +112,13 @@ class PipxPlugins(Backend):
         pipx, apps = find_pipx(self.ctx.env), self._injected()
         if pipx is None:
             return 1 if names else 0
-        environ = clean_environ(self.ctx.env.environ)
+        environ = self.ctx.env.environ
         code = 0
         for name in names:
             app = apps[name]
-            uninject = run_captured([*pipx.command, "uninject", "--help"], environ=environ)
+            uninject = run_captured(
+                [*pipx.command, "uninject", "--help"], environ=environ, policy=ChosenTarget()
+            )
             # --leave-deps: without it pipx also removes what only the plugin required, and a
             # plugin requires its application (pipx 1.7 then removes the app itself)
             leave = ["--leave-deps"] if "--leave-deps" in uninject.stdout else []
@@ -124,7 +128,11 @@ class PipxPlugins(Backend):
                 else [*pipx.command, "runpip", app, "uninstall", "-y", name]
             )
             result = run_foreground(
-                cmd, environ=environ, interactive=False, terminate_as_interrupt=True
+                cmd,
+                environ=environ,
+                policy=ChosenTarget(),
+                interactive=False,
+                terminate_as_interrupt=True,
             )
             if result != 0:
                 code = result

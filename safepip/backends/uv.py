@@ -27,6 +27,7 @@ from safepip.programs import which
 from safepip.records import Frozen
 
 if TYPE_CHECKING:
+    from safepip.child_environ import Policy
     from safepip.pip.index_options import IndexOptions
 
 #: pip install options with the same meaning (and spelling of the value) in ``uv pip install``;
@@ -184,10 +185,13 @@ def tool_install_args(
 
 def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:
     """Where uv keeps its tools (``uv tool dir``), or None if uv cannot say."""
+    from safepip.child_environ import ChosenTarget
     from safepip.process import run_captured
 
     try:
-        completed = run_captured([uv.path, "tool", "dir"], environ=environ, timeout=30)
+        completed = run_captured(
+            [uv.path, "tool", "dir"], environ=environ, policy=ChosenTarget(), timeout=30
+        )
     except OSError:
         return None
     text = completed.stdout.strip()
@@ -199,10 +203,13 @@ class ToolDirs:
     :meth:`result` (each None if uv cannot say). Neither depends on the index options."""
 
     def __init__(self, uv: Uv, environ: Mapping[str, str]) -> None:
-        from safepip.process import StartedEach
+        from safepip.child_environ import ChosenTarget
+        from safepip.side_by_side import StartedEach
 
         self._started = StartedEach(
-            [[uv.path, "tool", "dir"], [uv.path, "tool", "dir", "--bin"]], environ=environ
+            [[uv.path, "tool", "dir"], [uv.path, "tool", "dir", "--bin"]],
+            environ=environ,
+            policy=ChosenTarget(),
         )
 
     def result(self) -> tuple[Path | None, Path | None]:
@@ -229,15 +236,20 @@ def installed_tools(uv: Uv, environ: Mapping[str, str]) -> frozenset[str]:
     return tools_in(tool_dir(uv, environ))
 
 
-def run_uv(uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment) -> int:
-    """``uv ARGS`` on the user's terminal."""
+def run_uv(
+    uv: Uv, args: Sequence[str], environ: Mapping[str, str], env: Environment, *, policy: Policy
+) -> int:
+    """``uv ARGS`` on the user's terminal, in ``environ`` as ``policy`` has it."""
     from safepip.process import run_foreground
 
-    return run_foreground([uv.path, *args], environ=environ, interactive=bool(env.stdin_isatty))
+    return run_foreground(
+        [uv.path, *args], environ=environ, policy=policy, interactive=bool(env.stdin_isatty)
+    )
 
 
 def uv_environ(environ: Mapping[str, str], index: IndexOptions | None = None) -> dict[str, str]:
-    """uv's environment: never download a Python behind the user's back, and pip's cert."""
+    """``environ`` with what uv is told through variables: never download a Python behind the
+    user's back, and pip's cert (the policy its start names is applied after)."""
     cleaned = dict(environ)
     cleaned.setdefault("UV_PYTHON_DOWNLOADS", "never")
     if index is not None:

@@ -32,12 +32,12 @@ from safepip.backends.uv import (
     tools_in,
     uv_environ,
 )
+from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Item, Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
 from safepip.inspect.installed import commands, parts_with_commands, role
 from safepip.pip.argv import PipArgs
-from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
 from safepip.process import run_held
 from safepip.target.site_packages import dist_infos
@@ -97,7 +97,9 @@ class UvTool(Backend):
             return None  # uv cannot say where, or it is there already: looked up as usual
         index = request.index or IndexOptions()
         args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
-        code, out, err = run_held([self.uv.path, *args], environ=self._environ(index))
+        code, out, err = run_held(
+            [self.uv.path, *args], environ=self._environ(index), policy=ChosenTarget()
+        )
         if code != 0:
             reporter.detail(f"{item.text}: uv tool install exited with {code}; looking it up")
             return None
@@ -121,7 +123,11 @@ class UvTool(Backend):
 
     def _remove(self, name: str) -> None:
         """Take back what :meth:`first` installed that is not uv's to keep."""
-        gone = run_held([self.uv.path, "tool", "uninstall", name], environ=self._environ())
+        gone = run_held(
+            [self.uv.path, "tool", "uninstall", name],
+            environ=self._environ(),
+            policy=ChosenTarget(),
+        )
         if gone[0] != 0:
             self.ctx.reporter.warning(
                 f"uv tool could not remove {name} again (exited with {gone[0]}); "
@@ -129,7 +135,8 @@ class UvTool(Backend):
             )
 
     def _environ(self, index: IndexOptions | None = None) -> dict[str, str]:
-        return uv_environ(clean_environ(self.ctx.env.environ), index)
+        """uv's variables added to the environment (its runs name :class:`ChosenTarget`)."""
+        return uv_environ(self.ctx.env.environ, index)
 
     def _suitable(self, step: Planned) -> bool:
         item, env = step.item, self.ctx.env
@@ -163,7 +170,7 @@ class UvTool(Backend):
                 _show(held[2], self.ctx.env.stderr)
             else:
                 args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
-                code = run_uv(self.uv, args, environ, self.ctx.env)
+                code = run_uv(self.uv, args, environ, self.ctx.env, policy=ChosenTarget())
             was_there = held is None and bool(item.name) and item.name in tools
             line = app_summary(
                 step,
@@ -191,7 +198,13 @@ class UvTool(Backend):
     def uninstall(self, names: Sequence[str]) -> int:
         code = 0
         for name in names:
-            result = run_uv(self.uv, ["tool", "uninstall", name], self._environ(), self.ctx.env)
+            result = run_uv(
+                self.uv,
+                ["tool", "uninstall", name],
+                self._environ(),
+                self.ctx.env,
+                policy=ChosenTarget(),
+            )
             if result != 0:
                 code = result
             else:

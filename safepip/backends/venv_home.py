@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from safepip.backends.base import Backend, Context, Outcome, Request
+from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path, lasting_hint
-from safepip.pip.environ import clean_environ
 from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
 from safepip.target.lock import EnvironmentLock
@@ -308,7 +308,8 @@ class VenvHome(Backend):
         return run_pip(
             [str(venv / "bin" / "python"), "-c", LAUNCHER],
             argv,
-            environ=clean_environ(self.ctx.env.environ, venv=str(venv)),
+            environ=self.ctx.env.environ,
+            policy=ChosenTarget(venv=str(venv)),
             interactive=bool(self.ctx.env.stdin_isatty),
         )
 

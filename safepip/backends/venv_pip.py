@@ -8,7 +8,7 @@ from pathlib import Path
 
 from safepip.backends.base import Request
 from safepip.backends.venv_home import VenvHome
-from safepip.pip.environ import clean_environ
+from safepip.child_environ import ChosenTarget
 from safepip.pip.run import LAUNCHER, run_pip
 
 
@@ -20,6 +20,7 @@ class VenvPip(VenvHome):
         return run_pip(
             [python, "-c", LAUNCHER],
             argv,
-            environ=clean_environ(self.ctx.env.environ, venv=venv),
+            environ=self.ctx.env.environ,
+            policy=ChosenTarget(venv=venv),
             interactive=bool(self.ctx.env.stdin_isatty),
         )

@@ -11,9 +11,9 @@ from pathlib import Path
 from safepip.backends.base import Context, Request
 from safepip.backends.uv import Uv, pip_install_args, run_uv, uv_environ
 from safepip.backends.venv_home import VenvHome
+from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned
 from safepip.exceptions import UvUnsuitable
-from safepip.pip.environ import clean_environ
 from safepip.pip.index_options import IndexOptions
 from safepip.pip.parser import parse
 
@@ -48,10 +48,14 @@ class VenvUv(VenvHome):
         index = request.index or IndexOptions()
         args = pip_install_args(parse(argv), index)
         venv = str(Path(python).parent.parent)
-        environ = uv_environ(clean_environ(self.ctx.env.environ, venv=venv), index)
+        environ = uv_environ(self.ctx.env.environ, index)
         try:
             code = run_uv(
-                self.uv, ["pip", "install", "--python", python, *args], environ, self.ctx.env
+                self.uv,
+                ["pip", "install", "--python", python, *args],
+                environ,
+                self.ctx.env,
+                policy=ChosenTarget(venv=venv),
             )
         finally:  # pip is in place (or failed) before anything else looks at the venv
             seeding, self._seeding = self._seeding, None

@@ -4,7 +4,7 @@ A redirect begins with the probe of the target interpreter (:func:`safepip.targe
 probe`), a second interpreter start of 25-60 ms, and the answer is cached; before that, safepip
 imports its planning code (~40 ms). Where the cache has no answer yet and the command line is a
 plain ``install``, the console script starts the probe here, with ``os`` alone
-(:class:`safepip.process.Spawned`), so that the two run side by side; the probe collects the
+(:class:`safepip.side_by_side.Spawned`), so that the two run side by side; the probe collects the
 answer (:func:`safepip.target.questions.answer_early`) if it is for the interpreter it chose,
 in the same environment. This is a guess about what will be asked, never a decision: a wrong guess
 costs one unused interpreter start.

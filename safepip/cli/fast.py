@@ -1,8 +1,8 @@
 """The fast path: inside an active virtual environment pip always works (PEP 668 exempts
 venvs), so safepip replaces itself with that venv's pip before importing anything else.
 
-Only the standard library's ``os`` and ``glob`` (and safepip's stdlib-only command registry) are
-used here: this runs on every ``pip`` a user
+Only the standard library's ``os`` and ``glob`` (and safepip's stdlib-only command registry and
+child environment policy) are used here: this runs on every ``pip`` a user
 types once safepip is aliased, and must cost no more than starting Python.
 """
 
@@ -83,9 +83,10 @@ def exec_venv_pip(environ: Mapping[str, str], argv: Sequence[str]) -> None:
             note = None
         if note is not None:
             os.write(2, os.fsencode(f"safepip: {note}\n"))
+        from safepip.child_environ import AS_IS
         from safepip.pip.launcher import LAUNCHER
 
-        try:
-            os.execv(python, [python, "-c", LAUNCHER, *argv])
+        try:  # the user's own environment, as process.py would start it
+            os.execve(python, [python, "-c", LAUNCHER, *argv], AS_IS.apply(environ))
         except OSError:
             return  # the slow path will explain what is wrong

@@ -112,7 +112,7 @@ def exec_warm(environ: Mapping[str, str], argv: Sequence[str]) -> None:
     reasons = decisions(names, facts, cwd) if facts is not None else None
     if facts is None or reasons is None:
         return
-    from safepip.pip.environ import clean_environ
+    from safepip.child_environ import ChosenTarget
     from safepip.pip.launcher import LAUNCHER
 
     if verbosity >= 0:
@@ -121,7 +121,8 @@ def exec_warm(environ: Mapping[str, str], argv: Sequence[str]) -> None:
         except OSError:
             pass  # no stderr: pip will find out for itself
     python = os.path.join(facts.venv, "bin", "python")
+    child = ChosenTarget(venv=facts.venv).apply(environ)  # as process.py would start it
     try:
-        os.execve(python, [python, "-c", LAUNCHER, *argv], clean_environ(environ, venv=facts.venv))
+        os.execve(python, [python, "-c", LAUNCHER, *argv], child)
     except OSError:
         return  # the full path will say what is wrong

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from safepip.child_environ import AS_IS
 from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
@@ -139,5 +140,11 @@ def passthrough(
         command = [env.own_executable, "-c", LAUNCHER]
     else:
         command = [env.own_executable, "-c", LAUNCHER, "--python", python]
-    code = run_pip(command, pip_args.argv, environ=env.environ, interactive=bool(env.stdin_isatty))
+    code = run_pip(
+        command,
+        pip_args.argv,
+        environ=env.environ,
+        policy=AS_IS,
+        interactive=bool(env.stdin_isatty),
+    )
     return code, python, has_pip

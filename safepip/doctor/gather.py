@@ -167,8 +167,8 @@ def _shims(env: Environment) -> list[ShimInfo]:
 
 def _pipx(env: Environment) -> PipxInfo:
     from safepip.backends.pipx import bin_dir, find_pipx
+    from safepip.child_environ import ChosenTarget
     from safepip.hints import path_hint
-    from safepip.pip.environ import clean_environ
     from safepip.process import run_captured
 
     pipx = find_pipx(env)
@@ -176,7 +176,10 @@ def _pipx(env: Environment) -> PipxInfo:
     if pipx is not None:
         try:
             completed = run_captured(
-                [*pipx.command, "--version"], environ=clean_environ(env.environ), timeout=60
+                [*pipx.command, "--version"],
+                environ=env.environ,
+                policy=ChosenTarget(),
+                timeout=60,
             )
             lines = completed.stdout.strip().splitlines()
             version = lines[-1].strip() if completed.returncode == 0 and lines else None

@@ -16,34 +16,13 @@ from pathlib import Path
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+from safepip.child_environ import SDIST_BUILD
 from safepip.exceptions import SdistBuildFailed
 from safepip.inspect.index import DEFAULT_TIMEOUT
 from safepip.inspect.wheel import WheelInfo, read_local_wheel
 from safepip.names import canonicalize_name
 from safepip.pip.index_options import IndexOptions
 from safepip.process import run_captured
-
-#: Variables that would make ``pip wheel`` look elsewhere than ``IndexOptions`` say, refuse to
-#: build, or write elsewhere; the options are passed on its command line instead.
-_PIP_VARIABLES = (
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "PIP_NO_INDEX",
-    "PIP_PRE",
-    "PIP_ONLY_BINARY",
-    "PIP_NO_BINARY",
-    "PIP_REQUIRE_VIRTUALENV",
-    "PIP_WHEEL_DIR",
-    "PIP_TARGET",
-    "PIP_PREFIX",
-    "PIP_ROOT",
-    "PIP_USER",
-    "PIP_PYTHON",
-    "PYTHONPATH",
-    "PYTHONHOME",
-)
-
 
 DEFAULT_BUILD_TIMEOUT = 900.0
 
@@ -88,6 +67,20 @@ def _keep_log(cache_dir: Path, name: str, output: str) -> Path:
     return path
 
 
+def _run_build(
+    command: list[str], target: str, environ: Mapping[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``pip wheel``'s status and output (stderr in stdout), run in ``environ`` as
+    :data:`~safepip.child_environ.SDIST_BUILD` has it; :class:`SdistBuildFailed` where it
+    cannot start or takes longer than ``timeout``."""
+    try:
+        return run_captured(
+            command, environ=environ, policy=SDIST_BUILD, timeout=timeout, merge_stderr=True
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SdistBuildFailed(f"cannot build {target}: {exc}") from exc
+
+
 def build_sdist_metadata(
     target: str,
     *,
@@ -113,19 +106,15 @@ def build_sdist_metadata(
         cached = _cached_build(wheel_dir, canonicalize_name(name), version, tags)
         if cached is not None:
             return replace(read_local_wheel(cached), full_download=cached)
-    env = {k: v for k, v in (os.environ if environ is None else environ).items()}
-    for variable in _PIP_VARIABLES:
-        env.pop(variable, None)
     wheel_dir.mkdir(parents=True, exist_ok=True)
     build_dir = Path(tempfile.mkdtemp(prefix="build-", dir=cache_dir))
     command = [pip_python, "-m", "pip", "wheel", "--no-deps", "--no-input"]
     command += ["--disable-pip-version-check", "--timeout", str(timeout), "-w", str(build_dir)]
     command += [*options.pip_args(), target]
     try:
-        try:
-            result = run_captured(command, environ=env, timeout=build_timeout, merge_stderr=True)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SdistBuildFailed(f"cannot build {target}: {exc}") from exc
+        result = _run_build(
+            command, target, os.environ if environ is None else environ, build_timeout
+        )
         built = sorted(build_dir.glob("*.whl"))
         if result.returncode != 0 or len(built) != 1:
             log = _keep_log(cache_dir, name or "sdist", result.stdout)

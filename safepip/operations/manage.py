@@ -90,7 +90,7 @@ def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | 
     """``show NAME...`` outside a project, where every name is an app pipx has: pip's own
     ``show`` in that app's environment; None when not (the command goes to pip)."""
     from safepip.backends.pipx import installed_app_venv
-    from safepip.pip.environ import clean_environ
+    from safepip.child_environ import ChosenTarget
     from safepip.pip.run import LAUNCHER, run_pip
 
     names = [requirement_name(r) for r in pip_args.positionals]
@@ -103,7 +103,8 @@ def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | 
     return run_pip(
         [str(venv / "bin" / "python"), "-c", LAUNCHER],
         pip_args.without("--python"),
-        environ=clean_environ(env.environ, venv=str(venv)),
+        environ=env.environ,
+        policy=ChosenTarget(venv=str(venv)),
         interactive=bool(env.stdin_isatty),
     )
 

@@ -151,6 +151,7 @@ def _first(step: Planned, routes: dict[Route, list[Backend]], request: Request) 
 def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:
     """A command pip refuses before doing anything (an install or uninstall naming nothing):
     pip's own message and status, from safepip's own pip, which cannot change anything."""
+    from safepip.child_environ import AS_IS
     from safepip.pip.run import LAUNCHER, run_pip
 
     argv = [*pip_args.argv, "--dry-run"] if pip_args.command == "install" else pip_args.argv
@@ -158,6 +159,7 @@ def pip_usage_error(pip_args: PipArgs, env: Environment) -> int:
         [env.own_executable, "-c", LAUNCHER],
         argv,
         environ=env.environ,
+        policy=AS_IS,
         interactive=bool(env.stdin_isatty),
     )
 
@@ -182,7 +184,7 @@ def dry_run(
         )
     from safepip.backends.venv_home import DROPPED_OPTIONS
     from safepip.backends.venv_pip import VenvPip
-    from safepip.pip.environ import clean_environ
+    from safepip.child_environ import ChosenTarget
     from safepip.pip.run import LAUNCHER, run_pip
 
     venv = VenvPip(Context(pip_args, env, reporter, where))
@@ -194,7 +196,8 @@ def dry_run(
         if probe.has_pip
         else [env.own_executable, "-c", LAUNCHER, "--python", probe.executable],
         argv,
-        environ=clean_environ(env.environ),
+        environ=env.environ,
+        policy=ChosenTarget(),
         interactive=bool(env.stdin_isatty),
     )
 

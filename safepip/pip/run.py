@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from safepip.child_environ import AS_IS, Policy
 from safepip.pip.launcher import LAUNCHER, venv_has_pip
 from safepip.process import run_captured, run_foreground
 from safepip.target.interpreter import Interpreter
@@ -35,16 +36,24 @@ def run_pip(
     argv: Sequence[str],
     *,
     environ: Mapping[str, str],
+    policy: Policy,
     interactive: bool,
 ) -> int:
-    return run_foreground([*command, *argv], environ=environ, interactive=interactive)
+    """pip (``command``, then ``argv``) on the user's terminal, in ``environ`` as ``policy``
+    has it: :class:`~safepip.child_environ.ChosenTarget` where safepip chose where it installs,
+    :data:`~safepip.child_environ.AS_IS` where the user's own command goes to pip."""
+    return run_foreground(
+        [*command, *argv], environ=environ, policy=policy, interactive=interactive
+    )
 
 
 def pip_says_externally_managed(python: str, environ: Mapping[str, str]) -> bool:
     """Ask the interpreter's own pip whether PEP 668 forbids installing into it: the safety net
     for a refusal safepip did not predict. Costs a process start, so only after a failure."""
     try:
-        completed = run_captured([python, "-c", _PEP668_CHECK], environ=environ, timeout=60)
+        completed = run_captured(
+            [python, "-c", _PEP668_CHECK], environ=environ, policy=AS_IS, timeout=60
+        )
     except OSError:
         return False
     return completed.returncode == 10

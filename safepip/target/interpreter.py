@@ -177,11 +177,13 @@ def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
 def ask(python: str, code: str, *args: str, env: Environment) -> subprocess.CompletedProcess[str]:
     """Run ``code`` on ``python`` in isolated mode and capture what it prints (the one way
     safepip questions an interpreter). Raises OSError/SubprocessError when it cannot run."""
-    from safepip.process import interpreter_environ, run_captured
+    from safepip.child_environ import QUESTION
+    from safepip.process import run_captured
 
     return run_captured(
         questions.command(python, code, *args),
-        environ=interpreter_environ(env.environ),
+        environ=env.environ,
+        policy=QUESTION,
         timeout=_TIMEOUT,
     )
 

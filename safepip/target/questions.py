@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import subprocess
     from collections.abc import Mapping
 
-    from safepip.process import Spawned
+    from safepip.side_by_side import Spawned
 
 #: Bumped when :data:`PROBE`'s answer changes shape (part of every cache key).
 FORMAT = 1
@@ -171,15 +171,15 @@ def ask_early(
     ``posix_spawn``), nothing happens: the asker starts it itself and reports why it could not."""
     if python in _early:
         return
-    from safepip.process import Spawned, interpreter_environ
+    from safepip.child_environ import QUESTION
+    from safepip.side_by_side import Spawned
 
-    environ_ = interpreter_environ(environ)
     try:
         args = probe_args(platform_too and not runs_as_own(python, own_executable))
-        started = Spawned(command(python, *args), environ=environ_)
+        started = Spawned(command(python, *args), environ=environ, policy=QUESTION)
     except OSError:
         return
-    _early[python] = (environ_, started)
+    _early[python] = (QUESTION.apply(environ), started)
 
 
 def answer_early(
@@ -191,10 +191,10 @@ def answer_early(
     early = _early.pop(python, None)
     if early is None:
         return None
-    from safepip.process import interpreter_environ
+    from safepip.child_environ import QUESTION
 
     asked_in, started = early
-    if asked_in != interpreter_environ(environ):
+    if asked_in != QUESTION.apply(environ):
         started.abandon()  # asked in another environment: not this asker's answer
         return None
     return started.finish(timeout)

@@ -15,13 +15,12 @@ from __future__ import annotations
 import filecmp
 import os
 import re
-import subprocess
 import time
 from pathlib import Path
 from typing import Literal
 
 from safepip.exceptions import VenvError
-from safepip.programs import system_folders, system_program
+from safepip.programs import system_program
 from safepip.records import Frozen
 from safepip.target.project import VENV_NAME
 
@@ -219,26 +218,17 @@ _GIT_ENTRY = re.compile(
 def _tool_output(command: list[str]) -> bytes | None:
     """stdout of the system's git or hg, or None where it is missing or fails. Found in the
     system's folders only (:func:`system_program`), never on $PATH, where a checkout could have
-    put its own first; run with those folders as PATH (hg's ``#!/usr/bin/env python3``), no
-    GIT_*/HG* variables, and without the repository's settings where they could run a program
-    (git: ``core.fsmonitor=false``, and ls-files runs no hooks; hg: its ``.hg/hgrc`` unread)."""
+    put its own first; run as :data:`~safepip.child_environ.CHECKOUT_TOOL` has it (the system's
+    folders as PATH, no GIT_*/HG* variables), and without the repository's settings where they
+    could run a program (git: ``core.fsmonitor=false``, and ls-files runs no hooks; hg: its
+    ``.hg/hgrc`` unread)."""
     found = system_program(command[0])
     if found is None:
         return None
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "HG"))}
-    environ.update(PATH=os.pathsep.join(system_folders()), HGPLAIN="1", HGRCSKIPREPO="1")
-    try:
-        done = subprocess.run(
-            [found, *command[1:]],
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    from safepip.child_environ import CHECKOUT_TOOL
+    from safepip.process import output_bytes
+
+    return output_bytes([found, *command[1:]], environ=os.environ, policy=CHECKOUT_TOOL, timeout=30)
 
 
 def _git_checked_out(venv: Path) -> bool:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
+from safepip.child_environ import ChosenTarget
 from safepip.environment import Environment
 from safepip.exceptions import VenvError
-from safepip.pip.environ import clean_environ
 from safepip.process import run_captured
 from safepip.target.distro import venv_package_hint
 from safepip.target.interpreter import Probe
@@ -50,7 +51,7 @@ def _site_packages(venv: Path, probe: Probe) -> Path:
     return found[0]
 
 
-def _seed_pip(tmp: Path, final: Path, probe: Probe, environ: dict[str, str]) -> None:
+def _seed_pip(tmp: Path, final: Path, probe: Probe, environ: Mapping[str, str]) -> None:
     dist = own_pip()
     major, minor = probe.version_tuple[:2]
     if dist is not None and pip_supports(dist, probe.version):
@@ -62,7 +63,9 @@ def _seed_pip(tmp: Path, final: Path, probe: Probe, environ: dict[str, str]) -> 
         return
     # safepip's own pip cannot run there: fall back to the interpreter's ensurepip.
     completed = run_captured(
-        [str(tmp / "bin" / "python"), "-m", "ensurepip", "--default-pip"], environ=environ
+        [str(tmp / "bin" / "python"), "-m", "ensurepip", "--default-pip"],
+        environ=environ,
+        policy=ChosenTarget(),
     )
     if completed.returncode != 0:
         raise VenvError(
@@ -120,13 +123,12 @@ def create_venv(
     if final.is_symlink():
         final = final.resolve()
     tmp = final.with_name(f"{final.name}.safepip-tmp-{os.urandom(4).hex()}")  # secrets.token_hex
-    environ = clean_environ(env.environ)
     try:
         _make_folder(tmp, final)
         system = ("--system-site-packages",) if system_site_packages else ()
-        _make_venv(tmp, final, base_python, probe, environ, uv, system)
+        _make_venv(tmp, final, base_python, probe, env.environ, uv, system)
         if seed:
-            _seed_pip(tmp, final, probe, environ)
+            _seed_pip(tmp, final, probe, env.environ)
         _relocate(tmp, final)
         _move_into_place(tmp, final)
     except OSError as error:
@@ -156,7 +158,7 @@ def _make_venv(
     final: Path,
     base_python: str,
     probe: Probe,
-    environ: dict[str, str],
+    environ: Mapping[str, str],
     uv: str | None,
     options: tuple[str, ...] = (),
 ) -> None:
@@ -166,13 +168,14 @@ def _make_venv(
         made = run_captured(
             [uv, "venv", "--quiet", *options, "--python", base_python, str(tmp)],
             environ=dict(environ, UV_PYTHON_DOWNLOADS="never"),
+            policy=ChosenTarget(),
         )
         if made.returncode == 0:
             return
         shutil.rmtree(tmp, ignore_errors=True)  # start again from an empty folder
         tmp.mkdir()
     command = [base_python, "-m", "venv", "--without-pip", *options, str(tmp)]
-    completed = run_captured(command, environ=environ)
+    completed = run_captured(command, environ=environ, policy=ChosenTarget())
     if completed.returncode != 0:
         output = completed.stdout + completed.stderr
         raise VenvError(
@@ -209,13 +212,12 @@ class PipSeeding:
 
         self.venv = venv
         self._error: BaseException | None = None
-        environ = clean_environ(env.environ)
         self._thread = threading.Thread(
-            target=self._seed, args=(probe, environ), name="safepip-pip-seed", daemon=True
+            target=self._seed, args=(probe, dict(env.environ)), name="safepip-pip-seed", daemon=True
         )
         self._thread.start()
 
-    def _seed(self, probe: Probe, environ: dict[str, str]) -> None:
+    def _seed(self, probe: Probe, environ: Mapping[str, str]) -> None:
         try:
             _seed_pip(self.venv, self.venv, probe, environ)
         except BaseException as error:  # handed to the main thread by wait()
