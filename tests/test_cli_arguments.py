@@ -130,6 +130,12 @@ def test_every_declared_word_is_in_the_usage_line() -> None:
         assert usage(name) == f"usage: safepip {command.usage}"
 
 
+def test_a_commands_function_with_its_typed_arguments_shows_help_too() -> None:
+    out = io.StringIO()
+    assert shell_init.shell_init(["-h"], Environment(environ={}, cwd=Path("/"), stdout=out)) == 0
+    assert out.getvalue().startswith("usage: safepip shell-init bash|zsh|fish\n")
+
+
 def run_main(args: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     env = Environment(environ={"HOME": "/nonexistent"}, cwd=Path("/"), stdout=out, stderr=err)

@@ -18,7 +18,8 @@ import dataclasses
 import json
 from collections.abc import Sequence
 
-from safepip.cli.arguments import Arguments, Parsed, parse
+from safepip.cli.arguments import Arguments, Parsed
+from safepip.cli.main import run_own
 from safepip.decide.model import SafepipOptions
 from safepip.doctor.gather import gather
 from safepip.doctor.render import render, stdout_colour
@@ -50,7 +51,7 @@ def repair_pipx_metadata(env: Environment, reporter: Reporter) -> None:
 
 def doctor(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
     """``safepip doctor`` with the arguments typed after it."""
-    return run(parse("doctor", ARGUMENTS, (), args), SafepipOptions(), env, reporter)
+    return run_own("doctor", (), args, SafepipOptions(), env, reporter)
 
 
 def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from safepip.cli.arguments import Arguments, Parsed, parse
+from safepip.cli.arguments import Arguments, Parsed
+from safepip.cli.main import run_own
 from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.report import Reporter
@@ -23,7 +24,7 @@ ARGUMENTS = Arguments(
 
 def shell_init(args: Sequence[str], env: Environment) -> int:
     """``safepip shell-init`` with the arguments typed after it."""
-    return run(parse("shell-init", ARGUMENTS, (), args), SafepipOptions(), env, Reporter(env))
+    return run_own("shell-init", (), args, SafepipOptions(), env, Reporter(env))
 
 
 def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
