@@ -57,3 +57,10 @@ def text() -> str:
             "",
         ]
     )
+
+
+def command_text(name: str) -> str:
+    """``safepip NAME --help``: the command's usage line and what it does."""
+    from safepip.cli.arguments import usage
+
+    return "\n".join([usage(name), "", *COMMANDS[name].summary, ""])

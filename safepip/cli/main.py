@@ -14,8 +14,9 @@ TYPE_CHECKING = False  # typing itself costs the start-up ~2 ms; mypy reads this
 if TYPE_CHECKING:  # imported inside main(): the fast path must not pay for them
     from collections.abc import Sequence
 
-    from safepip.cli.registry import Command
+    from safepip.decide.model import SafepipOptions
     from safepip.environment import Environment
+    from safepip.report import Reporter
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
@@ -30,8 +31,8 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
 
     env = env if env is not None else Environment.from_process()
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
-    own, own_args = own_command(pip_argv)
-    pip_args = _parser.parse(["install", *own_args] if own else pip_argv)
+    own, before, after = own_command(pip_argv)
+    pip_args = _parser.parse(["install", *before, *after] if own else pip_argv)
     reporter = Reporter(env, pip_args.verbosity)
     try:
         with interrupt_guard():
@@ -45,11 +46,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
                 env.stdout.write(text())
                 return 0
             if own is not None:
-                from importlib import import_module
-
-                command = import_module(own.module)
-                code: int = command.run(own_args, options, env, reporter)
-                return code
+                return run_own(own, before, after, options, env, reporter)
             from safepip.commands.pip import run
 
             code = run(pip_argv, pip_args, options, env, reporter)
@@ -70,24 +67,49 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         return EXIT_INTERRUPTED
 
 
-def own_command(argv: Sequence[str]) -> tuple[Command | None, list[str]]:
+def own_command(argv: Sequence[str]) -> tuple[str | None, list[str], list[str]]:
     """safepip's own command where pip would read its subcommand (after any of pip's general
-    options, as ``safepip -v explain six``), and its arguments: the general options before it
-    and everything after it."""
+    options, as ``safepip -v explain six``): its name, the general options before it and
+    everything after it."""
     from safepip.cli.registry import COMMANDS
     from safepip.pip.parser import parse
 
     tokens = parse(argv).tokens
     for index, token in enumerate(tokens):
         if token.kind == "command":
-            found = COMMANDS.get(token.raw[0])
-            if found is None:
+            if token.raw[0] not in COMMANDS:
                 break
             before = [raw for t in tokens[:index] for raw in t.raw]
-            return found, [*before, *(raw for t in tokens[index + 1 :] for raw in t.raw)]
+            return token.raw[0], before, [raw for t in tokens[index + 1 :] for raw in t.raw]
         if token.kind != "general" or token.name is None:  # pip would stop at this option
             break
-    return None, []
+    return None, [], []
+
+
+def run_own(
+    name: str,
+    before: Sequence[str],
+    after: Sequence[str],
+    options: SafepipOptions,
+    env: Environment,
+    reporter: Reporter,
+) -> int:
+    """Parse one of safepip's own commands' arguments as its module declares them
+    (:mod:`safepip.cli.arguments`) and hand them to its ``run``; ``-h`` shows its usage."""
+    from importlib import import_module
+
+    from safepip.cli.arguments import parse
+    from safepip.cli.registry import COMMANDS
+
+    command = import_module(COMMANDS[name].module)
+    parsed = parse(name, command.ARGUMENTS, before, after)
+    if parsed.help:
+        from safepip.cli.help import command_text
+
+        env.stdout.write(command_text(name))
+        return 0
+    code: int = command.run(parsed, options, env, reporter)
+    return code
 
 
 def entry() -> None:

@@ -1,6 +1,7 @@
 """safepip's own commands and options: one table that ``--help``, the fast path, option parsing
-and :func:`safepip.cli.main.main` all read. pip has none of these names, and none begins a pip
-option, so pip's own command lines never change meaning.
+and :func:`safepip.cli.main.main` all read (a command's usage line here is the one ``--help``,
+``safepip COMMAND --help`` and its usage errors show). pip has none of these names, and none
+begins a pip option, so pip's own command lines never change meaning.
 
 Standard library only, and nothing imported at module level: the fast path reads it on every
 ``pip`` a user types.
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 
 class Command:
-    """One of safepip's own commands: its module (which has ``run(args, options, env,
+    """One of safepip's own commands: its module (which declares what it takes as
+    ``ARGUMENTS``, read by :mod:`safepip.cli.arguments`, and has ``run(parsed, options, env,
     reporter) -> int``), its usage and the lines of ``--help`` beside it. A plain class:
     ``typing`` costs the fast path more than the rest of it."""
 
@@ -25,7 +27,7 @@ class Command:
 COMMANDS: dict[str, Command] = {
     "explain": Command(
         "safepip.commands.explain",
-        "explain [--json] REQ... [pip install options]",
+        "explain [--json] [--python PATH] REQ... [pip install options]",
         ("where each requirement would go, and why",),
     ),
     "where": Command(
@@ -35,7 +37,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "doctor": Command(
         "safepip.commands.doctor",
-        "doctor [--json] [--repair]",
+        "doctor [--json] [--repair] [--python PATH]",
         (
             "what safepip sees on this machine and project;",
             "--repair: drop old safepip temp folders from pipx apps",

@@ -18,40 +18,16 @@ import dataclasses
 import json
 from collections.abc import Sequence
 
+from safepip.cli.arguments import Arguments, Parsed
+from safepip.cli.main import run_own
 from safepip.decide.model import SafepipOptions
 from safepip.doctor.gather import gather
 from safepip.doctor.render import render, stdout_colour
 from safepip.environment import Environment
-from safepip.exceptions import EXIT_ENVIRONMENT, UsageError
+from safepip.exceptions import EXIT_ENVIRONMENT
 from safepip.report import Reporter
 
-USAGE = "usage: safepip doctor [--json] [--repair] [--python PATH]"
-
-
-def _parse(args: Sequence[str]) -> tuple[bool, bool, str | None]:
-    """``--json``, ``--repair`` and ``--python PATH``; verbosity flags are the reporter's,
-    already taken."""
-    as_json = repair = False
-    python: str | None = None
-    rest = list(args)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--json":
-            as_json = True
-        elif arg == "--repair":
-            repair = True
-        elif arg == "--python" and rest:
-            python = rest.pop(0)
-        elif arg.startswith("--python="):
-            python = arg.partition("=")[2]
-        elif arg in ("-v", "-vv", "-vvv", "--verbose", "-q", "-qq", "-qqq", "--quiet"):
-            continue  # the reporter's verbosity, already taken by main
-        else:
-            raise UsageError(
-                f"safepip doctor does not take {arg!r}",
-                USAGE,
-            )
-    return as_json, repair, python
+ARGUMENTS = Arguments(flags=("--json", "--repair"), values={"--python": "PATH"})
 
 
 def repair_pipx_metadata(env: Environment, reporter: Reporter) -> None:
@@ -74,13 +50,17 @@ def repair_pipx_metadata(env: Environment, reporter: Reporter) -> None:
 
 
 def doctor(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
+    """``safepip doctor`` with the arguments typed after it."""
+    return run_own("doctor", (), args, SafepipOptions(), env, reporter)
+
+
+def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
     """``safepip doctor [--json] [--repair] [--python PATH]``; exit status EXIT_ENVIRONMENT on
     a problem."""
-    as_json, repair, python = _parse(args)
-    if repair:
+    if parsed.flag("--repair"):
         repair_pipx_metadata(env, reporter)
-    report = gather(python, env, reporter)
-    if as_json:
+    report = gather(parsed.value("--python"), env, reporter)
+    if parsed.flag("--json"):
         text = json.dumps(dataclasses.asdict(report), indent=2) + "\n"
     else:
         text = render(report, stdout_colour(env))
@@ -90,7 +70,3 @@ def doctor(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
     except BrokenPipeError:
         pass
     return 0 if report.ok else EXIT_ENVIRONMENT
-
-
-def run(args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
-    return doctor(args, env, reporter)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from safepip.backends.pipx import app_names
+from safepip.cli.arguments import Arguments, Parsed
 from safepip.decide.model import Planned, SafepipOptions
 from safepip.decide.plan import plan
 from safepip.environment import Environment
@@ -18,12 +19,14 @@ from safepip.target.interpreter import probe as probe_interpreter
 from safepip.target.pep668 import externally_managed, pep668_applies
 from safepip.target.project import VenvTarget, venv_target
 
+ARGUMENTS = Arguments(flags=("--json",), values={"--python": "PATH"}, pip_install=True)
 
-def explain(
-    args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter
-) -> int:
-    as_json = "--json" in args
-    pip_args = _parser.parse(["install", *(a for a in args if a != "--json")])
+
+def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
+    """``safepip explain [--json] [--python PATH] REQ... [pip install options]``: what
+    ``safepip --python PATH install REQ...`` would do with each requirement, and why."""
+    as_json = parsed.flag("--json")
+    pip_args = parsed.pip_args or _parser.parse(["install"])
     target = find_target(pip_args.python, env)
     probe = probe_interpreter(target.path, env)
     managed = not target.is_venv and externally_managed(probe.stdlib) is not None
@@ -63,9 +66,6 @@ def explain(
         shown = shown or f"your user environment ({homes[step.item.text]})"
         env.stdout.write(f"{step.item.text} -> {shown}: " + "; ".join(step.decision.reasons) + "\n")
     return 0
-
-
-run = explain
 
 
 def environment(step: Planned, where: VenvTarget, env: Environment, interpreter: str) -> str:

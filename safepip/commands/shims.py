@@ -5,39 +5,25 @@ installed."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
 from pathlib import Path
 
+from safepip.cli.arguments import Arguments, Parsed
 from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
-from safepip.exceptions import EXIT_FAILURE, UsageError
+from safepip.exceptions import EXIT_FAILURE
 from safepip.hints import path_hint
 from safepip.operations.shim_files import default_dir, delete, path_position, status, write
 from safepip.report import Reporter
 from safepip.shell import safepip_command
 
-USAGE = "usage: safepip shims [install|remove] [--dir DIR]"
-_QUIET = ("-v", "-vv", "-vvv", "--verbose", "-q", "-qq", "-qqq", "--quiet")
+ARGUMENTS = Arguments(words=("install", "remove"), most=1, values={"--dir": "DIR"})
 
 
-def _parse(args: Sequence[str], env: Environment) -> tuple[str, Path]:
-    action = "status"
-    directory: str | None = None
-    rest = list(args)
-    while rest:
-        arg = rest.pop(0)
-        if arg in ("install", "remove") and action == "status":
-            action = arg
-        elif arg == "--dir" and rest:
-            directory = rest.pop(0)
-        elif arg.startswith("--dir="):
-            directory = arg.partition("=")[2]
-        elif arg not in _QUIET:
-            raise UsageError(f"safepip shims does not take {arg!r}", USAGE)
-    if directory == "":
-        raise UsageError("safepip shims --dir needs a folder", USAGE)
+def _directory(parsed: Parsed, env: Environment) -> Path:
+    """``--dir`` (from the working directory), or the default folder."""
+    directory = parsed.value("--dir")
     chosen = Path(directory).expanduser() if directory else default_dir(env.home)
-    return action, chosen if chosen.is_absolute() else env.cwd / chosen
+    return chosen if chosen.is_absolute() else env.cwd / chosen
 
 
 def _where(directory: Path, env: Environment) -> str:
@@ -97,8 +83,10 @@ def _status(directory: Path, env: Environment) -> int:
     return 0
 
 
-def run(args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
-    action, directory = _parse(args, env)
+def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
+    """``safepip shims [install|remove] [--dir DIR]``; alone, what is installed."""
+    directory = _directory(parsed, env)
+    action = parsed.positionals[0] if parsed.positionals else "status"
     if action == "install":
         return _install(directory, env, reporter)
     if action == "remove":

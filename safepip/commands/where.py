@@ -4,24 +4,28 @@ project's ``.venv``, the user environment, pipx, and uv's tools under the uv set
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from safepip.backends.base import Context
+from safepip.cli.arguments import Arguments, Parsed
 from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.names import requirement_name
 from safepip.pip.parser import parse
 from safepip.report import Reporter
 
+ARGUMENTS = Arguments(flags=("--json",), most=None)
 
-def where(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
+
+def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
+    """``safepip where [--json] [NAME...]``: each package's homes; exit status 1 where a name
+    asked for has none."""
     from safepip.backends.homes import app_homes
     from safepip.backends.uv import accelerator
     from safepip.operations.manage import project_venv, user_env
     from safepip.target.project import venv_target
 
-    as_json = "--json" in args
-    wanted = [n for n in (requirement_name(a) for a in args if a != "--json") if n]
+    as_json = parsed.flag("--json")
+    wanted = [n for n in (requirement_name(a) for a in parsed.positionals) if n]
     pip_args = parse(["list"])
     homes: dict[str, list[str]] = {}
     for venv in (project_venv(pip_args, env, reporter), user_env(pip_args, env, reporter)):
@@ -40,7 +44,3 @@ def where(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
         for name, places in shown.items():
             env.stdout.write(f"{name}: {', '.join(places) if places else 'not installed'}\n")
     return 0 if all(shown.values()) else 1
-
-
-def run(args: Sequence[str], options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
-    return where(args, env, reporter)
