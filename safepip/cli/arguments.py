@@ -18,9 +18,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
+from safepip.cli.registry import verbosity_step
 from safepip.exceptions import UsageError
 from safepip.records import Frozen
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from safepip.pip.argv import PipArgs
 
 HELP_WORDS = ("--help", "-h")
-_VERBOSITY = re.compile(r"-v+|-q+|--verbose|--quiet")
 
 
 class Arguments:
@@ -154,7 +153,7 @@ def _scan(
         option, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if arg in HELP_WORDS:
             wants_help = True
-        elif _VERBOSITY.fullmatch(arg):
+        elif verbosity_step(arg) is not None:
             continue  # the reporter's, already read
         elif option in declared.values:
             if not equals and i < len(args):

@@ -57,7 +57,9 @@ def project_venv_elsewhere(environ: Mapping[str, str], cwd: str) -> str | None:
 
 def wrong_venv_note(environ: Mapping[str, str], cwd: str, argv: Sequence[str]) -> str | None:
     """The one line that says an install goes into the active venv, not the project's."""
-    if "install" not in argv or any(a in ("-q", "--quiet") or a.startswith("-qq") for a in argv):
+    from safepip.cli.registry import verbosity_step
+
+    if "install" not in argv or any((verbosity_step(a) or 0) < 0 for a in argv):
         return None
     venv = project_venv_elsewhere(environ, cwd)
     if venv is None:

@@ -72,6 +72,18 @@ HELP_WORDS = ("--help", "-h")
 VERSION_WORDS = ("--version", "-V")
 
 
+def verbosity_step(word: str) -> int | None:
+    """How much one word of a command line changes pip's verbosity (``-vv`` +2, ``--quiet``
+    -1), as safepip reads it before pip's parser (the warm path, the fast path's note, safepip's
+    own commands); None for any other word. (pip's parser, :mod:`safepip.pip.parser`, also
+    takes abbreviations such as ``--verb``.)"""
+    if word in ("--verbose", "--quiet"):
+        return 1 if word == "--verbose" else -1
+    if len(word) > 1 and word[0] == "-" and set(word[1:]) in ({"q"}, {"v"}):
+        return (len(word) - 1) * (1 if word[1] == "v" else -1)
+    return None
+
+
 def own_words() -> frozenset[str]:
     """Every word that needs safepip's full treatment rather than the fast path."""
     return frozenset((*COMMANDS, *OPTIONS, *HELP_WORDS, *VERSION_WORDS))

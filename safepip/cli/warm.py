@@ -34,15 +34,15 @@ def requirements(argv: Sequence[str]) -> tuple[list[str], int] | None:
     command line."""
     if len(argv) < 2 or argv[0] != "install":
         return None
+    from safepip.cli.registry import verbosity_step
     from safepip.names import bare_name
 
     names: list[str] = []
     verbosity = 0
     for arg in argv[1:]:
-        if arg in ("--quiet", "--verbose"):
-            verbosity += 1 if arg == "--verbose" else -1
-        elif arg.startswith("-") and len(arg) > 1 and set(arg[1:]) in ({"q"}, {"v"}):
-            verbosity += (len(arg) - 1) * (1 if arg[1] == "v" else -1)
+        step = verbosity_step(arg)
+        if step is not None:
+            verbosity += step
         elif bare_name(arg) is not None:
             names.append(arg)
         else:
