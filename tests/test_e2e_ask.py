@@ -118,3 +118,29 @@ def test_explain_and_a_dry_run_say_what_install_on_this_terminal_would_do(
         assert "[P/v]" not in output  # nothing is asked
         assert "on this terminal install asks first (default: pipx)" in output
     assert not (Path(clean_env["XDG_STATE_HOME"]) / "safepip" / "answers.json").exists()
+
+
+def test_pips_no_input_asks_nothing_on_a_terminal(
+    project: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``--no-input``, ``PIP_NO_INPUT`` and pip's config ``no-input`` each answer the question
+    with what a run without a terminal gets (a job with a TTY never hangs on it)."""
+    env = some_pipx(clean_env, tmp_path)
+    config = tmp_path / "pip.conf"
+    config.write_text("[global]\nno-input = true\n")
+    for args, extra in (
+        (["install", "--no-input", "fixapp"], {}),
+        (["install", "fixapp"], {"PIP_NO_INPUT": "1"}),
+        (["install", "fixapp"], {"PIP_CONFIG_FILE": str(config)}),
+    ):
+        code, output = run_on_pty(args, project, {**env, **extra}, b"v\n")
+        assert code == 0, output
+        assert "[P/v]" not in output and "[V/p]" not in output, output
+        assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists(), output
+        assert not (project / ".venv").exists()
+        code, output = run_on_pty(
+            ["uninstall", "fixapp", *args[1:-1]], project, {**env, **extra}, b"y\n"
+        )
+        assert code == 1 and "Proceed" not in output and "not uninstalled: fixapp" in output, output
+        assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
+        run_safepip(["uninstall", "-y", "fixapp"], cwd=project, env=env)

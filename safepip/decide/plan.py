@@ -22,6 +22,7 @@ from safepip.decide.settings import overrides as load_overrides
 from safepip.decide.settings import remember
 from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
+from safepip.pip.config import no_input
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
 from safepip.target.project import VenvTarget, declared_names
@@ -40,10 +41,12 @@ def situation(
     externally_managed: bool = True,
     named: bool = True,
     apps: Apps | None = None,
+    asks: bool = True,
 ) -> Situation:
     """Where the user is, for :func:`~safepip.decide.route.decide`; the working folder's
     scripts are read only where a requirement is ``named`` (only names are routed by them), and
-    the applications already installed (``apps``, the operation's look at pipx) only for ``-U``."""
+    the applications already installed (``apps``, the operation's look at pipx) only for ``-U``;
+    ``asks`` False (pip's no-input) is a terminal that is never asked."""
     from safepip.target.scripts import read_folder
     from safepip.target.user_place import why_user_env
 
@@ -59,7 +62,7 @@ def situation(
         declared=declared,
         imported=scripts.imported if scripts else {},
         in_venv=installed_names(where.path) if where.path.is_dir() else frozenset(),
-        interactive=bool(env.stdin_isatty and env.stderr_isatty),
+        interactive=bool(env.stdin_isatty and env.stderr_isatty) and asks,
         pipx_apps=apps(env) if apps is not None and pip_args.upgrade else frozenset(),
         user_env=user_env,
     )
@@ -97,8 +100,15 @@ def plan(
     application if it puts commands on PATH, before it is looked up."""
     items = items_of(pip_args, env.cwd)
     named = any(item.kind == "name" for item in items)
+    asks = bool(env.stdin_isatty and env.stderr_isatty) and not no_input(pip_args, probe, env)
     here = situation(
-        pip_args, env, where, externally_managed=externally_managed, named=named, apps=apps
+        pip_args,
+        env,
+        where,
+        externally_managed=externally_managed,
+        named=named,
+        apps=apps,
+        asks=asks,
     )
     overrides = user_overrides(options, env, where.project_root, reporter)
     to_learn = [
@@ -117,16 +127,26 @@ def plan(
         learned = learn_commands([items[i] for i in to_learn], pip_args, probe, env, reporter)
         for index, item in zip(to_learn, learned):
             items[index] = item
-    planned = []
-    for item in items:
-        decision = decide(item, here, overrides)
-        if decision.ask and here.project is not None and may_ask:
-            decision = _ask(item, decision, Path(here.project), env, reporter)
-        elif decision.ask:  # explain, a dry run: what install on this terminal would do
-            asked = f"on this terminal install asks first (default: {decision.route})"
-            decision = Decision(decision.route, (*decision.reasons, asked))
-        planned.append(Planned(item, decision))
-    return planned
+    return [_decided(item, here, overrides, may_ask, env, reporter) for item in items]
+
+
+def _decided(
+    item: Item,
+    here: Situation,
+    overrides: list[Override],
+    may_ask: bool,
+    env: Environment,
+    reporter: Reporter,
+) -> Planned:
+    """``item``'s decision, asked on a terminal where the rule leaves it to the user (or, for
+    explain and a dry run, what install on this terminal would ask)."""
+    decision = decide(item, here, overrides)
+    if decision.ask and here.project is not None and may_ask:
+        decision = _ask(item, decision, Path(here.project), env, reporter)
+    elif decision.ask:
+        asked = f"on this terminal install asks first (default: {decision.route})"
+        decision = Decision(decision.route, (*decision.reasons, asked))
+    return Planned(item, decision)
 
 
 def _installed_first(

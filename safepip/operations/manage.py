@@ -13,6 +13,7 @@ from safepip.environment import Environment
 from safepip.hints import display_path
 from safepip.names import requirement_name
 from safepip.pip.argv import PipArgs
+from safepip.pip.config import no_input
 from safepip.report import Reporter
 from safepip.target.interpreter import Probe
 from safepip.target.project import venv_target
@@ -117,10 +118,10 @@ def show_in_venv(pip_args: PipArgs, venv: VenvHome, env: Environment, reporter: 
     return venv.run_pip(pip_args.without("--python", "--user"))
 
 
-def _confirm(question: str, env: Environment) -> bool:
-    """pip's ``Proceed (Y/n)?``: yes by default; without a terminal pip would fail to read, so
-    safepip refuses rather than guess."""
-    if not env.stdin_isatty:
+def _confirm(question: str, env: Environment, *, asks: bool) -> bool:
+    """pip's ``Proceed (Y/n)?``: yes by default; without a terminal (or with pip's no-input)
+    pip would fail to read, so safepip refuses rather than guess."""
+    if not env.stdin_isatty or not asks:
         return False
     env.stderr.write(f"{question} Proceed (Y/n)? ")
     env.stderr.flush()
@@ -162,7 +163,11 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
             code = backend.uninstall(mine) or code
     apps = [n for _, mine in owners for n in mine]
     question = f"Uninstall the applications {', '.join(apps)}?"
-    if apps and not pip_args.has("--yes") and not _confirm(question, env):
+    if (
+        apps
+        and not pip_args.has("--yes")
+        and not _confirm(question, env, asks=not no_input(pip_args, probe, env))
+    ):
         reporter.error(
             "not uninstalled: " + ", ".join(apps), "confirm on a terminal, or pass -y as with pip"
         )

@@ -34,6 +34,12 @@ from safepip.exceptions import PipConfigError, PipConfigValueError
 from safepip.pip.options_table import is_command, option_spec
 from safepip.records import Frozen
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from safepip.environment import Environment
+    from safepip.pip.argv import PipArgs
+    from safepip.target.interpreter import Probe
+
 CONFIG_BASENAME = "pip.conf"
 _ENV_NAMES_IGNORED = ("version", "help")
 _TRUE = ("y", "yes", "t", "true", "on", "1")
@@ -341,3 +347,21 @@ def load(
             elif spec.kind == "count" and _count(value) is None:
                 errors.append(_count_error(name, value))
     return PipConfig(command, values, sources, files, tuple(errors))
+
+
+def for_command(pip_args: PipArgs, probe: Probe, env: Environment, command: str) -> PipConfig:
+    """What pip's configuration sets for ``command`` where pip runs on the interpreter of
+    ``probe`` with this command line (its ``--isolated``)."""
+    isolated = pip_args.config_isolated
+    return load(command, env.environ, site_prefix=probe.prefix, isolated=isolated, home=env.home)
+
+
+def no_input(pip_args: PipArgs, probe: Probe, env: Environment) -> bool:
+    """``--no-input``, ``PIP_NO_INPUT`` or pip's config ``no-input``: pip asks nothing, nor does
+    safepip (a broken config says nothing here: pip itself says so)."""
+    if pip_args.has("--no-input"):
+        return True
+    try:
+        return for_command(pip_args, probe, env, pip_args.command or "install").flag("no-input")
+    except PipConfigError:
+        return False

@@ -76,15 +76,9 @@ def _timeout(value: str | None) -> float:
 def index_options(pip_args: PipArgs, probe: Probe, env: Environment) -> tuple[IndexOptions, float]:
     """Where pip would look for files, and its timeout: the command line over pip's config.
     Raises :class:`~safepip.exceptions.PipConfigError` where pip's config is broken."""
-    from safepip.pip.config import load as load_pip_config
+    from safepip.pip.config import for_command
 
-    config = load_pip_config(
-        "install",
-        env.environ,
-        site_prefix=probe.prefix,
-        isolated=pip_args.config_isolated,
-        home=env.home,
-    )
+    config = for_command(pip_args, probe, env, "install")
     options = IndexOptions(
         index_url=pip_args.index_url or config.index_url or PYPI_SIMPLE,
         extra_index_urls=config.extra_index_urls + pip_args.extra_index_urls,

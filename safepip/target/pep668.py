@@ -52,16 +52,10 @@ def exemption(pip_args: PipArgs, probe: Probe, env: Environment) -> str | None:
     user's opt-out, or an install that goes elsewhere), or None when pip refuses."""
     if pip_args.break_system_packages:
         return "--break-system-packages is given"
-    from safepip.pip.config import load as load_pip_config
+    from safepip.pip.config import for_command
 
     try:
-        config = load_pip_config(
-            pip_args.command or "install",
-            env.environ,
-            site_prefix=probe.prefix,
-            isolated=pip_args.config_isolated,
-            home=env.home,
-        )
+        config = for_command(pip_args, probe, env, pip_args.command or "install")
     except PipConfigError as error:  # pip's config is broken: let pip itself say how
         return f"pip's configuration is broken, pip will say so: {error.message}"
     if config.break_system_packages:
