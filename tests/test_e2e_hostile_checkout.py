@@ -31,11 +31,7 @@ default-route = "pipx"
 def hostile(tmp_path: Path) -> Path:
     """A git checkout of a package whose console script is called ``git``."""
     sdist = build_sdist(tmp_path / "dists", "evilpkg", console_scripts={"git": "evilpkg:main"})
-    with tarfile.open(sdist) as archive:
-        if hasattr(tarfile, "data_filter"):  # Python >= 3.12 (and late 3.11s): say it
-            archive.extractall(tmp_path / "src", filter="data")
-        else:
-            archive.extractall(tmp_path / "src")
+    _unpack(sdist, tmp_path / "src")
     repo = tmp_path / "home" / "evil"
     repo.parent.mkdir(parents=True)
     (tmp_path / "src" / "evilpkg-1.0").rename(repo)
@@ -46,6 +42,14 @@ def hostile(tmp_path: Path) -> Path:
     subprocess.run([*git, "-C", str(repo), "add", "."], check=True)
     subprocess.run([*git, "-C", str(repo), "commit", "-qm", "x"], check=True)
     return repo
+
+
+def _unpack(sdist: Path, destination: Path) -> None:
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.12 (and late 3.11s): say it
+            archive.extractall(destination, filter="data")
+        else:
+            archive.extractall(destination)
 
 
 def _pipx(tmp_path: Path, clean_env: dict[str, str]) -> dict[str, str]:
@@ -97,3 +101,19 @@ def test_on_the_command_line_it_installs_and_says_what_it_hides(
     line = f"note: evilpkg put git in {bin_dir}, but {system_git}/git is also on PATH"
     assert line in result.stderr
     assert "`git` now runs evilpkg's" in result.stderr
+
+
+def test_an_editable_checkout_reaches_pipx_as_pipx_expects(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """``safepip install --pipx -e .``: pipx gets ``--editable PATH``, not ``-e .`` as one word
+    (pipx 1.1.0: "argument --editable/-e: ignored explicit argument ' .'")."""
+    sdist = build_sdist(tmp_path / "dists", "fixtool", console_scripts={"fixtool": "fixtool:main"})
+    _unpack(sdist, tmp_path / "src")
+    checkout = tmp_path / "src" / "fixtool-1.0"
+    env = _pipx(tmp_path, clean_env)
+    result = run_safepip(["install", "--pipx", "-e", "."], cwd=checkout, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixtool").exists()
+    metadata = Path(env["PIPX_HOME"]) / "venvs" / "fixtool" / "pipx_metadata.json"
+    assert "--editable" in metadata.read_text(), metadata.read_text()

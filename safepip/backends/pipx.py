@@ -181,7 +181,9 @@ def install(
     cmd = [*pipx.command, "install", "--python", python]
     if force or (already and pinned):
         cmd.append("--force")
-    code = _pipx(pipx, [*cmd, requirement, *more], environ, env, quiet)
+    editable = requirement.startswith("-e ")  # as pip's ``-e PATH``: pipx's --editable PATH
+    spec = ["--editable", requirement[3:]] if editable else [requirement]
+    code = _pipx(pipx, [*cmd, *spec, *more], environ, env, quiet)
     for part in parts if name else ():
         if code != 0:
             break

@@ -78,6 +78,11 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return _fixture_wheels._build_wheel_from_spec(Path(wheel_directory), spec).name
 
 
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    """PEP 660: the fixture's modules are generated, so its editable wheel is its wheel."""
+    return build_wheel(wheel_directory, config_settings, metadata_directory)
+
+
 def build_sdist(sdist_directory, config_settings=None):
     return _fixture_wheels._build_sdist_from_spec(Path(sdist_directory), _spec()).name
 '''
