@@ -168,6 +168,7 @@ def test_json_layout(
         "venv_python": None,
         "venv_has_pip": None,
         "venv_active": False,
+        "user_env": None,
     }
     assert list(data["config"]) == ["user_file", "user_file_exists", "overrides", "environment"]
     assert data["config"]["environment"] == {"PIP_CONFIG_FILE": os.devnull}

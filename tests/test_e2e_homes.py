@@ -145,6 +145,26 @@ def test_system_and_foreign_folders_use_the_user_environment(
     assert found["fixlib"]["route"] == "venv"
     assert found["fixlib"]["environment"] == str(user_env(clean_env))
     assert found["fixapp"]["route"] == "pipx"
+    assert explain(["fixlib"], Path(folder), clean_env)["venv"] == str(user_env(clean_env))
+
+
+def test_doctor_and_explain_name_the_user_environment_where_no_project_starts(
+    clean_env: dict[str, str],
+) -> None:
+    """In /tmp the install goes to the user environment: doctor and explain say so (they named
+    /tmp/.venv); explain says once why it redirects at all, and -v names the interpreter."""
+    doctor = run_safepip(["doctor", "--json"], cwd=Path("/tmp"), env=clean_env)
+    project = json.loads(doctor.stdout)["project"]
+    assert project["venv"] == str(user_env(clean_env)), project
+    assert "shared by all users" in project["user_env"]
+    text = run_safepip(["doctor"], cwd=Path("/tmp"), env=clean_env).stdout
+    assert "/tmp/.venv" not in text and f"user env      {user_env(clean_env)}" in text, text
+    said = run_safepip(["-v", "explain", "fixlib"], cwd=Path("/tmp"), env=clean_env)
+    assert said.returncode == 0, said.stderr
+    assert said.stderr.count("is externally managed (PEP 668)") == 1, said.stderr
+    assert "target interpreter: " in said.stderr
+    inside = run_safepip(["explain", "fixlib"], cwd=home(clean_env), env=clean_env)
+    assert "is externally managed (PEP 668)" in inside.stderr
 
 
 def test_an_ordinary_folder_outside_a_project_gets_its_own_venv(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from safepip.backends.pipx import app_names
@@ -28,6 +29,7 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
     as_json = parsed.flag("--json")
     pip_args = parsed.pip_args or _parser.parse(["install"])
     target = find_target(pip_args.python, env)
+    reporter.detail(f"target interpreter: {target.path} (chosen as {target.chosen_by})")
     probe = probe_interpreter(target.path, env)
     managed = not target.is_venv and externally_managed(probe.stdlib) is not None
     redirected = pep668_applies(pip_args, target, probe, env) is not None
@@ -52,20 +54,36 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
 
     refuse_clashes(steps, options, env)
     homes = {s.item.text: environment(s, where, env, target.path) for s in steps}
-    report = _report(target.path, managed, where, steps, homes)
     if as_json:
+        from safepip.target.user_place import libraries_home
+
+        in_project = where.project is not None
+        libraries = libraries_home(where.path, in_project, env.cwd, env.home, env.data_dir)
+        report = _report(target.path, managed, where, libraries, steps, homes)
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return 0
-    where_text = {
-        "venv": f"the project's .venv ({where.path})",
-        "pipx": "pipx",
-        "pip": target.path,
-    }
+    if redirected and steps:
+        reporter.info(
+            f"{target.path} is externally managed (PEP 668): pip would refuse to install into "
+            "it, so safepip sends each requirement where it belongs"
+        )
+    _say(steps, homes, where, target.path, env)
+    return 0
+
+
+def _say(
+    steps: Sequence[Planned],
+    homes: dict[str, str],
+    where: VenvTarget,
+    python: str,
+    env: Environment,
+) -> None:
+    """One line a requirement: where it goes, and why."""
+    where_text = {"venv": f"the project's .venv ({where.path})", "pipx": "pipx", "pip": python}
     for step in steps:
         shown = where_text.get(step.decision.route, "")
         shown = shown or f"your user environment ({homes[step.item.text]})"
         env.stdout.write(f"{step.item.text} -> {shown}: " + "; ".join(step.decision.reasons) + "\n")
-    return 0
 
 
 def environment(step: Planned, where: VenvTarget, env: Environment, interpreter: str) -> str:
@@ -107,15 +125,17 @@ def _report(
     interpreter: str,
     managed: bool,
     where: VenvTarget,
+    libraries: Path,
     steps: Sequence[Planned],
     homes: dict[str, str],
 ) -> dict[str, Any]:
-    """``explain --json``: the interpreter, the project, its ``.venv`` and each decision."""
+    """``explain --json``: the interpreter, the project, the venv its libraries go to (the
+    user environment where no project starts) and each decision."""
     root = where.project_root
     return {
         "interpreter": interpreter,
         "externally_managed": managed,
         "project": str(root) if root else None,
-        "venv": str(where.path) if managed else None,
+        "venv": str(libraries) if managed else None,
         "requirements": [_requirement(step, homes[step.item.text]) for step in steps],
     }

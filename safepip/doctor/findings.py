@@ -96,6 +96,9 @@ class ProjectInfo:
     venv_python: str | None
     venv_has_pip: bool | None
     venv_active: bool
+    #: Outside a project, why libraries go to the user environment (``venv``) instead of a new
+    #: ``.venv`` here; None in a project or an ordinary folder.
+    user_env: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Most helpers import what they ask lazily, so that loading the command stays chea
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -202,28 +201,31 @@ def _pipx(env: Environment) -> PipxInfo:
 
 
 def _project(env: Environment) -> ProjectInfo:
+    """The project and the venv its libraries go to (the user environment where no project
+    starts, as the install decides)."""
+    from safepip.paths import same_path
     from safepip.pip.run import venv_has_pip
     from safepip.target.project import venv_target
+    from safepip.target.user_place import libraries_home, why_user_env
     from safepip.target.venv import read_pyvenv_cfg, read_venv
 
     where = venv_target(env.cwd, env.home)
-    state = read_venv(where.path)
+    project = where.project
+    path = libraries_home(where.path, project is not None, env.cwd, env.home, env.data_dir)
+    state = read_venv(path)
     ready = state.status == "ready"
-    cfg = read_pyvenv_cfg(where.path) if ready else {}
+    cfg = read_pyvenv_cfg(path) if ready else {}
     active = env.environ.get("VIRTUAL_ENV", "")
-    try:
-        is_active = bool(active) and os.path.samefile(active, where.path)
-    except OSError:
-        is_active = False
     return ProjectInfo(
-        root=str(where.project.root) if where.project else None,
-        marker=where.project.marker if where.project else None,
-        venv=str(where.path),
+        root=str(project.root) if project else None,
+        marker=project.marker if project else None,
+        venv=str(path),
         venv_status=state.status,
         venv_problem=state.problem,
         venv_python=(cfg.get("version_info") or cfg.get("version")) if ready else None,
-        venv_has_pip=venv_has_pip(str(where.path)) if ready else None,
-        venv_active=is_active,
+        venv_has_pip=venv_has_pip(str(path)) if ready else None,
+        venv_active=bool(active) and same_path(active, path),
+        user_env=None if project or path == where.path else why_user_env(env.cwd, env.home),
     )
 
 

@@ -155,6 +155,8 @@ def _project(screen: _Screen, project: ProjectInfo) -> None:
     paint = screen.paint
     if project.root:
         screen.row("project", f"{project.root} (found by {project.marker})")
+    elif project.user_env:
+        screen.row("project", f"none: {project.user_env}")
     else:
         screen.row("project", "none found; the working directory would get the .venv")
     status = {
@@ -172,7 +174,8 @@ def _project(screen: _Screen, project: ProjectInfo) -> None:
             detail.append("active")
     elif project.venv_problem:
         detail.append(project.venv_problem)
-    screen.row(".venv", f"{project.venv}: {status}" + (f", {', '.join(detail)}" if detail else ""))
+    label = "user env" if project.user_env else ".venv"
+    screen.row(label, f"{project.venv}: {status}" + (f", {', '.join(detail)}" if detail else ""))
 
 
 def _config(screen: _Screen, config: ConfigInfo) -> None:

@@ -49,3 +49,12 @@ def why_user_env(cwd: Path, home: Path) -> str | None:
     if info.st_uid != os.geteuid() and os.geteuid() != 0:
         return f"you do not own {cwd}, so no project of yours starts there"
     return None
+
+
+def libraries_home(venv: Path, in_project: bool, cwd: Path, home: Path, data_dir: Path) -> Path:
+    """Where a library installed in ``cwd`` goes: the project's ``venv`` (a new one in an
+    ordinary folder), or the user environment where no project starts (:func:`why_user_env`).
+    What ``explain --json`` and ``doctor`` name, as the install does."""
+    if in_project or why_user_env(cwd, home) is None:
+        return venv
+    return user_env_path(data_dir)
