@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from support import PackageIndex, build_wheel, debian_pipx, pipx_env, pypi_pipx
-from support.cli import run_safepip, with_pipx
+from support.cli import run_safepip, some_pipx, with_pipx
 
 
 def explain(args: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -41,6 +41,24 @@ def user_config(env: dict[str, str], text: str) -> Path:
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(text)
     return config
+
+
+def test_an_apps_summary_offers_the_venv_that_would_really_be_used(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """In the home folder ``--venv`` means the user environment, in an ordinary folder a new
+    .venv there: the app's summary says which (it said "the project's .venv" everywhere)."""
+    env = some_pipx(clean_env, tmp_path)
+    result = run_safepip(["install", "fixapp"], cwd=home(env), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "into your user environment instead: safepip install --venv fixapp" in result.stderr
+    folder = home(env) / "somewhere"
+    folder.mkdir()
+    run_safepip(["uninstall", "-y", "fixapp"], cwd=folder, env=env)
+    result = run_safepip(["install", "fixapp"], cwd=folder, env=env)
+    assert "into a new .venv here instead: safepip install --venv fixapp" in result.stderr, (
+        result.stderr
+    )
 
 
 # -- 1. the home folder is never a project; a checkout is one -----------------------------------

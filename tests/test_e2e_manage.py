@@ -79,6 +79,7 @@ def test_uninstall_from_the_venv(project: Path, clean_env: dict[str, str]) -> No
     missing = run_safepip(["uninstall", "-y", "nothere"], cwd=project, env=clean_env)
     assert missing.returncode == 0
     assert "Skipping nothere" in missing.stderr
+    assert "or with pipx." in missing.stderr and "pipx (plugins)" not in missing.stderr
 
 
 def test_uninstall_and_upgrade_a_pipx_app(tmp_path: Path, pipx_env_: dict[str, str]) -> None:

@@ -163,6 +163,7 @@ def app_summary(
     tool: str,
     how: str = "",
     versions: tuple[str | None, str | None] = (None, None),
+    instead: str = "the project's .venv",
 ) -> str:
     """The summary line of one application install by ``tool`` (pipx, or uv tool): what
     happened, judged by the app's ``versions`` before and after where the tool tells them;
@@ -186,7 +187,19 @@ def app_summary(
         + (" (safepip's uv setting)" if tool == "uv tool" else "")
         + ", because "
         + ", ".join(step.decision.reasons)
-        + f"; into the project's .venv instead: safepip install --venv {quoted}"
+        + f"; into {instead} instead: safepip install --venv {quoted}"
+    )
+
+
+def venv_instead(ctx: Context) -> str:
+    """Where ``--venv`` would have put an application: the project's ``.venv``, the user
+    environment where no project starts, or a new ``.venv`` in an ordinary folder."""
+    from safepip.target.user_place import why_user_env
+
+    if ctx.where.project is not None:
+        return "the project's .venv"
+    return (
+        "your user environment" if why_user_env(ctx.env.cwd, ctx.env.home) else "a new .venv here"
     )
 
 

@@ -21,6 +21,7 @@ from safepip.backends.base import (
     app_summary,
     bin_links,
     shadow_notes,
+    venv_instead,
 )
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
@@ -258,6 +259,7 @@ class PipxBackend(Backend):
                 upgrade=pip_args.upgrade,
                 tool="pipx",
                 versions=(before, after) if was_there else (None, after),
+                instead=venv_instead(self.ctx),
             )
             outcome.record(code, line)
             if code == 0:

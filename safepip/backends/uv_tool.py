@@ -21,6 +21,7 @@ from safepip.backends.base import (
     app_summary,
     bin_links,
     shadow_notes,
+    venv_instead,
 )
 from safepip.backends.pipx import pipx_has
 from safepip.backends.uv import (
@@ -179,6 +180,7 @@ class UvTool(Backend):
                 upgrade=upgrade,
                 tool="uv tool",
                 how="as an application ",
+                instead=venv_instead(self.ctx),
             )
             outcome.record(code, line)
             if code == 0 and where:

@@ -269,9 +269,10 @@ class VenvHome(Backend):
         if write_activation(env, venv):
             use = f"activated {shown} in this shell"
         elif lasting is not None:
-            use = f"use it {lasting}  (or run {venv}/bin/python)"
+            use = f"use it {lasting}  (or run {shlex.quote(f'{venv}/bin/python')})"
         else:
-            use = f"use it with: {activate_hint(venv, env)}  (or run {shown}/bin/python)"
+            python = shlex.quote(f"{shown}/bin/python")
+            use = f"use it with: {activate_hint(venv, env)}  (or run {python})"
         if len(steps) == 1 and steps[0].item.kind == "name" and steps[0].item.commands:
             use += f"; pipx instead: safepip install --pipx {shlex.quote(steps[0].item.text)}"
         return use

@@ -154,7 +154,8 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
     venvs = [(b, mine) for b, mine in holders if b.route != "pipx"]
     owners = [(b, mine) for b, mine in holders if b.route == "pipx"]
     labels = " or ".join(b.label for b, _ in venvs) or "the project's .venv"
-    labels += " or with " + " or ".join(b.label for b, _ in owners)
+    tools = dict.fromkeys(b.label.split(" (")[0] for b, _ in owners)  # pipx (plugins): pipx
+    labels += " or with " + " or ".join(tools)
     for name in (n for n in names if n not in taken):
         reporter.warning(f"Skipping {name} as it is not installed in {labels}.")
     code = 0
