@@ -57,3 +57,33 @@ def test_the_uv_setting(tmp_path: Path, variable: str | None, config: str, expec
     (tmp_path / "config.toml").write_text(config)
     environ = {} if variable is None else {"SAFEPIP_UV": variable}
     assert use_uv(environ, tmp_path) is expected
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "environ", "said"),
+    [
+        ("user", 'defaultroute = "pipx"\n', {}, "ignoring 'defaultroute' in"),
+        ("user", 'routes = "black=pipx"\n', {}, "ignoring routes = 'black=pipx' in"),
+        ("user", 'use-uv = "yes"\n', {}, "ignoring use-uv = 'yes' in"),
+        ("project", '[tool.safepip]\nroutes = ["black"]\n', {}, "ignoring routes = ['black'] in"),
+        ("project", "[tool.safepip]\nuse-uv = true\n", {}, "ignoring 'use-uv' in [tool.safepip]"),
+        ("none", "", {"SAFEPIP_ROUTES": "black"}, "ignoring 'black' in $SAFEPIP_ROUTES"),
+        ("none", "", {"SAFEPIP_ROUTES": "=pipx"}, "ignoring '=pipx' in $SAFEPIP_ROUTES"),
+    ],
+)
+def test_a_setting_safepip_does_not_read_is_named_once(
+    tmp_path: Path, where: str, text: str, environ: dict[str, str], said: str
+) -> None:
+    """Unknown keys and values of the wrong kind: one line naming the file (or variable), the
+    key and what is expected; nothing is routed by them."""
+    project, config = tmp_path / "proj", tmp_path / "config"
+    project.mkdir()
+    config.mkdir()
+    if where == "user":
+        (config / "config.toml").write_text(text)
+    elif where == "project":
+        (project / "pyproject.toml").write_text(text)
+    warnings: list[str] = []
+    found = overrides(environ, project, config, warnings.append)
+    assert len(warnings) == 1 and said in warnings[0], warnings
+    assert all(not o.packages and o.default is None for o in found)

@@ -54,6 +54,26 @@ def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | No
     return None
 
 
+#: The keys each file may hold (a project's file routes only: it is not trusted with uv).
+_USER_KEYS = ("default-route", "routes", UV_KEY)
+_PROJECT_KEYS = ("default-route", "routes")
+
+
+def _checked(table: Mapping[str, Any], label: str, warn: Callable[[str], None]) -> None:
+    """One line for each key safepip does not read, and each value of the wrong kind, naming
+    the file and what is expected (the value is then ignored, as before)."""
+    known = _PROJECT_KEYS if label.startswith("[tool.safepip]") else _USER_KEYS
+    for key in table:
+        if key not in known:
+            warn(f"ignoring {key!r} in {label}: safepip reads only {', '.join(known)}")
+    routes = table.get("routes")
+    if routes is not None and not isinstance(routes, Mapping):
+        warn(f'ignoring routes = {routes!r} in {label}: expected a table, as routes.black = "pipx"')
+    uv = table.get(UV_KEY)
+    if UV_KEY in known and uv is not None and not isinstance(uv, bool):
+        warn(f"ignoring {UV_KEY} = {uv!r} in {label}: expected true or false")
+
+
 def _from_table(
     table: Mapping[str, Any],
     label: str,
@@ -62,6 +82,7 @@ def _from_table(
     binding: bool = True,
     checkout: bool = False,
 ) -> Override:
+    _checked(table, label, warn)
     default = table.get("default-route")
     packages: dict[str, Route] = {}
     routes = table.get("routes", {})
@@ -84,7 +105,10 @@ def _variables(environ: Mapping[str, str], warn: Callable[[str], None]) -> list[
     default = environ.get(ROUTE_VARIABLE, "")
     packages: dict[str, Route] = {}
     for entry in filter(None, (e.strip() for e in environ.get(ROUTES_VARIABLE, "").split(","))):
-        name, _, value = entry.partition("=")
+        name, equals, value = entry.partition("=")
+        if not (equals and name.strip()):
+            warn(f"ignoring {entry!r} in ${ROUTES_VARIABLE}: expected NAME=venv or NAME=pipx")
+            continue
         route = _route(value.strip(), f"${ROUTES_VARIABLE}", warn)
         if route is not None:
             packages[canonicalize_name(name.strip())] = route
