@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from safepip.decide.model import DIRECT_URL, Decision, Item, Override, Situation
-from safepip.decide.route import decide
+from safepip.decide.route import decide, needs_commands
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 TABLE = CASES / "routing.tsv"
@@ -120,7 +120,21 @@ def test_overrides_in_order_per_package_then_default() -> None:
     assert decide(app(), INSIDE, [cli]).route == "pipx"
     assert decide(app(), OUTSIDE, [project]).reasons == ("chosen by [tool.safepip]",)
     assert decide(app("tox"), OUTSIDE, [project, user]).route == "venv"  # project default first
-    assert decide(Item("requests", "name", "requests"), OUTSIDE, [user]).route == "pipx"
+    assert decide(app("requests"), OUTSIDE, [user]).route == "pipx"
+
+
+def test_a_settings_pipx_for_a_package_without_commands_is_not_tried_blindly() -> None:
+    """pipx refuses a package with no commands ("No apps associated"): a setting's pipx sends
+    it where it can work, saying why; ``--pipx`` on the command line is tried as asked."""
+    user = Override("config.toml", default="pipx")
+    library = Item("six", "name", "six")
+    assert needs_commands(library, INSIDE, [user])  # so it is looked up first
+    library = library.with_commands(())
+    decision = decide(library, INSIDE, [user])
+    assert decision.route == "venv"
+    assert "config.toml asks for pipx, but six puts no commands on PATH" in decision.reasons[0]
+    assert decide(library, INSIDE, [Override("--pipx", default="pipx")]).route == "pipx"
+    assert decide(app("six"), INSIDE, [user]).route == "pipx"
 
 
 def test_unknown_commands_inside_a_project_says_why() -> None:

@@ -104,6 +104,19 @@ def test_a_declared_dependency_is_not_sent_to_pipx_by_the_users_config(
     assert routes(["fixhelper"], project, env) == {"fixhelper": "pipx"}
 
 
+def test_a_default_route_of_pipx_sends_a_library_where_it_can_work(
+    project: Path, clean_env: dict[str, str]
+) -> None:
+    """default-route = "pipx" and a package with no commands: pipx would refuse it ("No apps
+    associated"), so it goes to the .venv, and the summary says why (issue 30)."""
+    user_config(clean_env, 'default-route = "pipx"\n')
+    result = run_safepip(["install", "fixlib"], cwd=project, env=clean_env)
+    assert result.returncode == 0, result.stderr
+    assert "asks for pipx, but fixlib puts no commands on PATH" in result.stderr
+    assert (project / ".venv").is_dir()
+    assert routes(["fixapp"], project, clean_env) == {"fixapp": "pipx"}
+
+
 # -- 7. safepip never rewrites or loses the user's configuration -------------------------------
 
 

@@ -78,8 +78,18 @@ def _chosen(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
             return Decision(
                 "venv", (f"{override.label} asks for pipx, but pipx cannot install {project_kind}",)
             )
+        if chosen == "pipx" and _no_app(item, override):
+            why = f"{override.label} asks for pipx, but {item.name} puts no commands on PATH"
+            return Decision("venv", (f"{why}, so pipx cannot install it: a library",))
         return Decision(chosen, (f"chosen by {override.label}",))
     return refused
+
+
+def _no_app(item: Item, override: Override) -> bool:
+    """A setting's pipx for a package known to put no commands on PATH (pipx refuses it: "No
+    apps associated with package"); ``--pipx`` on the command line is tried as asked."""
+    learned = item.kind == "name" and item.commands_known and not item.commands
+    return learned and not item.inject_into and not override.label.startswith("--")
 
 
 def _not_from_checkout(item: Item, override: Override, chosen: str) -> str:
