@@ -3,6 +3,7 @@ is what pip would have installed, in the same homes, and safepip works the same 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -229,3 +230,24 @@ def test_a_bundle_uv_installed_first_is_removed_again_and_goes_to_pipx(
     assert (Path(env["PIPX_BIN_DIR"]) / "fixbundle-play").exists()
     assert not (tmp_path / "uv-tools" / "fixbundle").exists()
     assert not (tmp_path / "uv-bin" / "fixbundle-community").exists()
+
+
+def test_explain_says_uv_tool_where_install_uses_it(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    """Under the uv setting an application goes to ``uv tool``: explain says so (it said pipx),
+    and names uv's tool folder as its environment; a library's home is unchanged."""
+    env = uv_env(clean_env, uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["explain", "fixapp", "fixlib"], cwd=outside, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "fixapp -> uv tool (safepip's uv setting): " in result.stdout, result.stdout
+    found = json.loads(run_safepip(["explain", "--json", "fixapp"], cwd=outside, env=env).stdout)
+    (app,) = found["requirements"]
+    assert app["route"] == "pipx" and app["backend"] == "uv tool"
+    assert app["environment"] == str(tmp_path / "uv-tools" / "fixapp")
+    plain = json.loads(
+        run_safepip(["explain", "--json", "fixapp"], cwd=outside, env=clean_env).stdout
+    )
+    assert plain["requirements"][0]["backend"] == "pipx"

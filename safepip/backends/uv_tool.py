@@ -84,6 +84,13 @@ class UvTool(Backend):
             self._answered = dirs.result()
         return self._answered
 
+    def app_folder(self, item: Item) -> Path | None:
+        """Where uv keeps the application of ``item`` (its folder in ``uv tool dir``; the app
+        a plugin goes ``--with``), None where uv cannot say."""
+        tools, _ = self._tool_dirs()
+        app = item.inject_into or item.name
+        return tools / app if tools is not None and app else None
+
     def first(self, step: Planned, request: Request) -> Item | None:
         """``uv tool install`` before the look-up, outside a terminal (on one, uv's progress
         shows live, after the look-up): uv refuses a package with no commands of its own, so

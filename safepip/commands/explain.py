@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from safepip.backends.base import Backend
 from safepip.backends.pipx import app_names
+from safepip.backends.uv_tool import UvTool
 from safepip.cli.arguments import Arguments, Parsed
 from safepip.decide.model import Planned, SafepipOptions
 from safepip.decide.plan import plan
 from safepip.environment import Environment
 from safepip.pip import parser as _parser
+from safepip.pip.argv import PipArgs
 from safepip.report import Reporter
 from safepip.target.interpreter import find_target
 from safepip.target.interpreter import probe as probe_interpreter
@@ -53,13 +56,15 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
     from safepip.operations.redirect import refuse_clashes
 
     refuse_clashes(steps, options, env)
-    homes = {s.item.text: environment(s, where, env, target.path) for s in steps}
+    backends = _backends(pip_args, env, reporter, where, steps)
+    homes = {s.item.text: _home(s, backends, where, env, target.path) for s in steps}
+    labels = {text: backend.label for text, backend in backends.items()}
     if as_json:
         from safepip.target.user_place import libraries_home
 
         in_project = where.project is not None
         libraries = libraries_home(where.path, in_project, env.cwd, env.home, env.data_dir)
-        report = _report(target.path, managed, where, libraries, steps, homes)
+        report = _report(target.path, managed, where, libraries, steps, homes, labels)
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return 0
     if redirected and steps:
@@ -67,23 +72,60 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
             f"{target.path} is externally managed (PEP 668): pip would refuse to install into "
             "it, so safepip sends each requirement where it belongs"
         )
-    _say(steps, homes, where, target.path, env)
+    _say(steps, homes, labels, where, target.path, env)
     return 0
+
+
+def _backends(
+    pip_args: PipArgs,
+    env: Environment,
+    reporter: Reporter,
+    where: VenvTarget,
+    steps: Sequence[Planned],
+) -> dict[str, Backend]:
+    """The backend install would hand each step to (uv's under the uv setting): explain says
+    what install will really do."""
+    from safepip.backends.base import Context
+    from safepip.backends.homes import homes
+    from safepip.backends.uv import accelerator
+
+    chains = homes(Context(pip_args, env, reporter, where, accelerator(env, reporter.warning)))
+    found: dict[str, Backend] = {}
+    for step in steps:
+        taker = (b for b in chains.get(step.decision.route, []) if b.claim([step])[0])
+        backend = next(taker, None)
+        if backend is not None:
+            found[step.item.text] = backend
+    return found
 
 
 def _say(
     steps: Sequence[Planned],
     homes: dict[str, str],
+    labels: dict[str, str],
     where: VenvTarget,
     python: str,
     env: Environment,
 ) -> None:
-    """One line a requirement: where it goes, and why."""
-    where_text = {"venv": f"the project's .venv ({where.path})", "pipx": "pipx", "pip": python}
+    """One line a requirement: where it goes (with which tool, for an application), and why."""
+    where_text = {"venv": f"the project's .venv ({where.path})", "pip": python}
     for step in steps:
-        shown = where_text.get(step.decision.route, "")
+        tool = labels.get(step.item.text, "pipx")
+        if step.decision.route == "pipx":
+            shown = tool + (" (safepip's uv setting)" if tool == "uv tool" else "")
+        else:
+            shown = where_text.get(step.decision.route, "")
         shown = shown or f"your user environment ({homes[step.item.text]})"
         env.stdout.write(f"{step.item.text} -> {shown}: " + "; ".join(step.decision.reasons) + "\n")
+
+
+def _home(
+    step: Planned, backends: dict[str, Backend], where: VenvTarget, env: Environment, python: str
+) -> str:
+    """The environment ``step`` goes to: uv's tool folder for an app of the uv setting."""
+    backend = backends.get(step.item.text)
+    folder = backend.app_folder(step.item) if isinstance(backend, UvTool) else None
+    return str(folder) if folder is not None else environment(step, where, env, python)
 
 
 def environment(step: Planned, where: VenvTarget, env: Environment, interpreter: str) -> str:
@@ -102,12 +144,13 @@ def environment(step: Planned, where: VenvTarget, env: Environment, interpreter:
     return str(app_venv(step.item.inject_into or step.item.name or step.item.text, env))
 
 
-def _requirement(step: Planned, home: str) -> dict[str, Any]:
+def _requirement(step: Planned, home: str, label: str | None) -> dict[str, Any]:
     item, route = step.item, step.decision.route
     found: dict[str, Any] = {
         "requirement": item.text,
         "name": item.name,
         "route": "venv" if route == "user" else route,
+        "backend": label,
         "commands": list(item.commands),
         "reasons": list(step.decision.reasons),
         "environment": home,
@@ -128,6 +171,7 @@ def _report(
     libraries: Path,
     steps: Sequence[Planned],
     homes: dict[str, str],
+    labels: dict[str, str],
 ) -> dict[str, Any]:
     """``explain --json``: the interpreter, the project, the venv its libraries go to (the
     user environment where no project starts) and each decision."""
@@ -137,5 +181,7 @@ def _report(
         "externally_managed": managed,
         "project": str(root) if root else None,
         "venv": str(libraries) if managed else None,
-        "requirements": [_requirement(step, homes[step.item.text]) for step in steps],
+        "requirements": [
+            _requirement(s, homes[s.item.text], labels.get(s.item.text)) for s in steps
+        ],
     }
