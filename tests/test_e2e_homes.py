@@ -346,6 +346,8 @@ def test_a_plugin_goes_into_its_applications_pipx_venv(
     assert gone.returncode == 0, gone.stderr
     assert subprocess.run(check).returncode != 0
     assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()  # the application stays
+    metadata = json.loads((venv / "pipx_metadata.json").read_text())
+    assert metadata["injected_packages"] == {}  # pipx's reinstall will not bring it back
     # the application is there: the plugin is injected into it
     again = run_safepip(["install", "fixapp-plugin"], cwd=home(env), env=env, timeout=300)
     assert again.returncode == 0, again.stderr

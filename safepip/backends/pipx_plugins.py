@@ -52,6 +52,30 @@ def injected(pipx: Pipx, environ: Mapping[str, str], home: Path) -> dict[str, st
     return found
 
 
+def forget_injected(app: str, name: str, environ: Mapping[str, str], home: Path) -> None:
+    """Remove ``name`` from the injected packages in ``app``'s ``pipx_metadata.json``, as
+    ``pipx uninject`` does (pipx 1.1 has none: after ``runpip uninstall`` its metadata kept the
+    plugin, and the next ``pipx reinstall`` brought it back). Left alone if unreadable."""
+    from safepip.names import canonicalize_name
+    from safepip.paths import write_whole
+
+    for folder in pipx_homes(environ, home):
+        path = folder / "venvs" / app / "pipx_metadata.json"
+        try:
+            text = path.read_text("utf-8")
+            metadata = json.loads(text)
+            packages = metadata["injected_packages"]
+            gone = [k for k in packages if canonicalize_name(str(k)) == name]
+            for key in gone:
+                del packages[key]
+            if gone:
+                write_whole(
+                    path, json.dumps(metadata, indent=4) + ("\n" if text.endswith("\n") else "")
+                )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+
+
 class PipxPlugins(Backend):
     """Plugins into their application's pipx venv (after the applications of this run)."""
 
@@ -136,8 +160,10 @@ class PipxPlugins(Backend):
             )
             if result != 0:
                 code = result
-            else:
-                self.ctx.reporter.info(f"uninstalled {name} from the pipx app {app}")
+                continue
+            if uninject.returncode != 0:  # pipx < 1.2 remembers it: forget it as uninject would
+                forget_injected(app, name, environ, self.ctx.env.home)
+            self.ctx.reporter.info(f"uninstalled {name} from the pipx app {app}")
         return code
 
 

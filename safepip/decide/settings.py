@@ -26,7 +26,6 @@ This module is the one owner of these files and variables: nothing else reads th
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
@@ -34,6 +33,7 @@ from typing import Any, Callable
 from safepip.decide.model import CHOSEN_ROUTES, Override, Route
 from safepip.exceptions import SettingsError
 from safepip.names import canonicalize_name
+from safepip.paths import write_whole
 from safepip.tomlfile import load_toml
 
 ROUTE_VARIABLE = "SAFEPIP_ROUTE"
@@ -186,9 +186,7 @@ def remember(state_dir: Path, project_root: Path, name: str, route: Route) -> Pa
     answers.setdefault(str(project_root), {})[canonicalize_name(name)] = route
     path = state_dir / ANSWERS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{ANSWERS_FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(answers, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_whole(path, json.dumps(answers, indent=2, sort_keys=True) + "\n")
     return path
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from safepip.doctor.findings import StaleLinks
 from safepip.inspect.downloads import PREFIX
+from safepip.paths import write_whole
 
 _LONG = "--find-links"
 _SHORT = "-f"
@@ -98,15 +98,4 @@ def repair(stale: StaleLinks) -> None:
     metadata = json.loads(text)
     for package in _packages(metadata):
         package["pip_args"] = strip_links(package["pip_args"])[0]
-    new = json.dumps(metadata, indent=4) + ("\n" if text.endswith("\n") else "")
-    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=".pipx_metadata.", text=True)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(partial, path.stat().st_mode & 0o7777)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_whole(path, json.dumps(metadata, indent=4) + ("\n" if text.endswith("\n") else ""))
