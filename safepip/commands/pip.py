@@ -118,6 +118,10 @@ def _show(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter)
 
     found = environments(pip_args, env, reporter)
     if found and found[0].route == "venv":
+        from safepip.pip.vocabulary import lacks, venv_pip_dir
+
+        if lacks(venv_pip_dir(str(found[0].ctx.where.path)), pip_args.command):
+            return listing.elsewhere(pip_args, probe, found[0], env, reporter)
         return show_in_venv(pip_args, found[0], env, reporter)
     if not pip_args.user:
         unshowable(pip_args, env)  # inside a project whose .venv cannot be shown: an error

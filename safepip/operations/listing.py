@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from safepip.backends.venv_home import VenvHome
-from safepip.child_environ import AS_IS, ChosenTarget
+from safepip.child_environ import ChosenTarget
 from safepip.environment import Environment
 from safepip.hints import display_path
 from safepip.pip.argv import PipArgs
@@ -94,7 +94,7 @@ def nothing_here(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Re
             command or [env.own_executable, "-c", LAUNCHER],
             argv,
             environ=env.environ,
-            policy=ChosenTarget(),
+            policy=ChosenTarget(stand_in=command is not None),
             interactive=bool(env.stdin_isatty),
         )
 
@@ -147,6 +147,6 @@ def _own(
         launch,
         pip_args.argv,
         environ=env.environ,
-        policy=ChosenTarget(venv=where) if where else AS_IS,
+        policy=ChosenTarget(venv=where, stand_in=True),
         interactive=bool(env.stdin_isatty),
     )

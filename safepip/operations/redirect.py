@@ -200,7 +200,7 @@ def dry_run(
     from safepip.pip.run import LAUNCHER, run_pip
     from safepip.pip.vocabulary import own_pip_for
 
-    argv = pip_args.without("--python")
+    argv = pip_args.without(*DROPPED_OPTIONS)
     if not pip_args.dry_run_report:
         argv = (*argv, "--report", os.devnull)
     if route != "user":
@@ -217,7 +217,7 @@ def dry_run(
         command,
         argv,
         environ=env.environ,
-        policy=ChosenTarget(),
+        policy=ChosenTarget(stand_in="--python" in command),
         interactive=bool(env.stdin_isatty),
     )
 
