@@ -68,14 +68,17 @@ class ChosenTarget(Policy):
 
     ``PIP_USER=0`` overrides a ``user = true`` in pip's config files, which would otherwise
     fail inside a venv. With ``venv`` the child also sees it as the active virtual environment
-    (``VIRTUAL_ENV``); without, no virtual environment is active for it.
+    (``VIRTUAL_ENV``); without, no virtual environment is active for it. ``stand_in``: safepip's
+    own pip, told the interpreter with ``--python`` on its command line, must re-run itself
+    under it (and does, whatever pip's config files say, as the command line wins).
     """
 
-    __slots__ = ("venv",)
+    __slots__ = ("stand_in", "venv")
     venv: str | None
+    stand_in: bool
 
-    def __init__(self, venv: str | None = None) -> None:
-        self._set(venv=venv)
+    def __init__(self, venv: str | None = None, *, stand_in: bool = False) -> None:
+        self._set(venv=venv, stand_in=stand_in)
 
     def apply(self, environ: Mapping[str, str]) -> dict[str, str]:
         cleaned = {k: v for k, v in environ.items() if k not in REDIRECTING_VARIABLES}
@@ -83,6 +86,8 @@ class ChosenTarget(Policy):
         # pip re-runs itself under a ``python`` named in its config files unless told it
         # already is the re-run; safepip chose the interpreter, so no config file may change it.
         cleaned["_PIP_RUNNING_IN_SUBPROCESS"] = "1"
+        if self.stand_in:
+            del cleaned["_PIP_RUNNING_IN_SUBPROCESS"]
         if self.venv is not None:
             cleaned["VIRTUAL_ENV"] = self.venv
         else:

@@ -161,6 +161,20 @@ def test_a_chosen_venv_is_the_active_one() -> None:
     assert ChosenTarget(venv="/a") == ChosenTarget(venv="/a") != ChosenTarget()
 
 
+def test_safepips_own_pip_standing_in_may_rerun_itself_under_another_python() -> None:
+    """pip's ``--python`` re-runs pip under that interpreter unless ``_PIP_RUNNING_IN_SUBPROCESS``
+    is set: safepip's own pip standing in for an older one must be allowed to (issue 28)."""
+    from safepip.child_environ import ChosenTarget
+
+    environ = dict(USER_ENVIRON, _PIP_RUNNING_IN_SUBPROCESS="1")
+    child = ChosenTarget(venv="/proj/.venv", stand_in=True).apply(environ)
+    assert "_PIP_RUNNING_IN_SUBPROCESS" not in child
+    assert child == {
+        k: v for k, v in ChosenTarget(venv="/proj/.venv").apply(environ).items()
+        if k != "_PIP_RUNNING_IN_SUBPROCESS"
+    }  # fmt: skip
+
+
 def test_an_interpreter_question_sees_no_pythonpath_or_pythonhome() -> None:
     from safepip.child_environ import QUESTION
 

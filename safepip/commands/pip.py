@@ -17,7 +17,7 @@ from safepip.target.interpreter import probe as probe_interpreter
 from safepip.target.pep668 import GUARDED_COMMANDS, externally_managed, pep668_applies
 
 #: Read-only commands shown for the project's .venv where the target is externally managed.
-SHOWING_COMMANDS = ("list", "freeze", "show", "check", "inspect", "index")
+SHOWING_COMMANDS = ("list", "freeze", "show", "check", "inspect")
 
 
 def run(
@@ -42,20 +42,25 @@ def run(
             reporter.info(note)
     known = pip_args.known and not pip_args.help
     guarded = known and pip_args.command in GUARDED_COMMANDS
+    managed = probe is not None and externally_managed(probe.stdlib) is not None
+    redirected = guarded and managed and _dry_run_report(pip_args)
     if not (guarded and probe is not None and pep668_applies(pip_args, target, probe, env)):
-        if known and probe is not None and _showing(pip_args):
-            code = _show(pip_args, probe, env, reporter)
+        if not redirected and pip_args.known and probe is not None and managed:
+            code = _show(pip_args, probe, env, reporter) if known else None
+            if code is None:
+                code = _elsewhere(pip_args, probe, env, reporter)
             if code is not None:
                 return code
-        code, python, has_pip = passthrough(pip_args, target, probe, env)
-        if not (
-            guarded and probe is not None and has_pip and _refused(code, pip_args, python, env)
-        ):
-            return code
-        reporter.info(
-            f"pip refused to install into {target.path} (externally managed); "
-            "installing into the project's virtual environment instead"
-        )
+        if not redirected:
+            code, python, has_pip = passthrough(pip_args, target, probe, env)
+            if not (
+                guarded and probe is not None and has_pip and _refused(code, pip_args, python, env)
+            ):
+                return code
+            reporter.info(
+                f"pip refused to install into {target.path} (externally managed); "
+                "installing into the project's virtual environment instead"
+            )
     assert probe is not None  # a guarded command for a Python that is no venv
     if pip_args.command == "install":
         from safepip.operations.redirect import carry_out  # imported only for a redirect
@@ -89,33 +94,59 @@ def _may_look_up(pip_args: PipArgs, env: Environment) -> bool:
     return may_look_up(interactive, str(env.cwd), str(env.home))
 
 
-def _showing(pip_args: PipArgs) -> bool:
-    """A read-only command that should show the environment an install would go to (an
-    interpreter named with ``--python`` is shown as asked)."""
-    if pip_args.python:
-        return False
-    if pip_args.command == "install":
-        return pip_args.dry_run_report
-    return pip_args.command in SHOWING_COMMANDS
+def _dry_run_report(pip_args: PipArgs) -> bool:
+    """``install --dry-run --report``, which pip allows on an externally-managed Python: all the
+    same resolved against the environment the install would go to (see ``redirect.dry_run``),
+    unless an interpreter or another place is named."""
+    return (
+        pip_args.dry_run_report
+        and not pip_args.python
+        and not pip_args.alternative_location
+        and not pip_args.break_system_packages
+    )
 
 
 def _show(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int | None:
-    """pip's read-only commands for the project's .venv, where the target is externally
-    managed and the working directory is in a project; None to pass the command to pip.
-    A project whose .venv cannot be shown is an error, never the system's listing."""
-    if externally_managed(probe.stdlib) is None:
+    """pip's read-only commands for the project's .venv (outside a project, the user
+    environment), where the target is externally managed; None to pass the command on (an
+    interpreter named with ``--python`` is shown as asked). A project whose .venv cannot be
+    shown is an error; where safepip installed nothing, it says so: never the system's listing."""
+    if pip_args.python or pip_args.command not in SHOWING_COMMANDS:
         return None
-    from safepip.operations.manage import environments, show_in_venv, unshowable
+    from safepip.operations import listing
+    from safepip.operations.manage import environments, show_apps, show_in_venv, unshowable
 
     found = environments(pip_args, env, reporter)
-    if found:
-        return show_in_venv(pip_args, found[0], env, reporter)
-    unshowable(pip_args, env)
-    if pip_args.command == "show":
-        from safepip.operations.manage import show_apps
+    if found and found[0].route == "venv":
+        from safepip.pip.vocabulary import lacks, venv_pip_dir
 
-        return show_apps(pip_args, env, reporter)
-    return None
+        if lacks(venv_pip_dir(str(found[0].ctx.where.path)), pip_args.command):
+            return listing.elsewhere(pip_args, probe, found[0], env, reporter)
+        return show_in_venv(pip_args, found[0], env, reporter)
+    if not pip_args.user:
+        unshowable(pip_args, env)  # inside a project whose .venv cannot be shown: an error
+    code = show_apps(pip_args, env, reporter) if pip_args.command == "show" else None
+    if code is not None:
+        return code
+    if found:
+        return listing.in_user_env(pip_args, found[0], env, reporter)
+    return listing.nothing_here(pip_args, probe, env, reporter)
+
+
+def _elsewhere(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int | None:
+    """A command that only asks the index, in the project's ``.venv`` where there is one, and
+    a command the target's pip lacks, run by a pip that has it (see
+    :func:`safepip.operations.listing.elsewhere`); None: the target's pip runs it."""
+    from safepip.operations import listing
+    from safepip.pip.vocabulary import lacks
+
+    asks_index = pip_args.command in listing.INDEX_COMMANDS and not pip_args.python
+    if not asks_index and not lacks(probe.pip_dir, pip_args.command):
+        return None
+    from safepip.operations.manage import project_venv
+
+    venv = None if pip_args.python else project_venv(pip_args, env, reporter)
+    return listing.elsewhere(pip_args, probe, venv, env, reporter)
 
 
 def complete(pip_args: PipArgs, env: Environment) -> int:

@@ -43,21 +43,15 @@ def user_env(pip_args: PipArgs, env: Environment, reporter: Reporter) -> VenvHom
     return found if found.usable() else None
 
 
-def environments(
-    pip_args: PipArgs, env: Environment, reporter: Reporter, *, removing: bool = False
-) -> list[VenvHome]:
+def environments(pip_args: PipArgs, env: Environment, reporter: Reporter) -> list[VenvHome]:
     """The usable environments the working directory's libraries live in: the project's
     ``.venv`` (none with ``--user``); outside a project or with ``--user``, the user environment
-    (shown where no project starts, or with ``--user``; searched by ``removing`` anywhere
-    outside a project)."""
-    from safepip.target.user_place import why_user_env
-
+    (as pip's listings showed ``--user`` installs in any folder)."""
     project = None if pip_args.user else project_venv(pip_args, env, reporter)
     if project is not None:
         return [project]
     outside = venv_target(env.cwd, env.home).project is None
-    wanted = pip_args.user or (outside and (removing or why_user_env(env.cwd, env.home)))
-    mine = user_env(pip_args, env, reporter) if wanted else None
+    mine = user_env(pip_args, env, reporter) if pip_args.user or outside else None
     return [mine] if mine is not None else []
 
 
@@ -146,7 +140,7 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
     ctx = context(pip_args, env, reporter)
     holders: list[tuple[Backend, list[str]]] = []
     taken: set[str] = set()
-    for backend in [*environments(pip_args, env, reporter, removing=True), *app_homes(ctx)]:
+    for backend in [*environments(pip_args, env, reporter), *app_homes(ctx)]:
         have = backend.installed()
         mine = [n for n in names if n in have and n not in taken]
         taken.update(mine)

@@ -21,6 +21,10 @@ from safepip.report import Reporter
 from safepip.target.interpreter import Interpreter, Probe
 from safepip.target.project import VenvTarget, venv_target
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from safepip.backends.venv_home import VenvHome
+
 
 def carry_out(
     pip_args: PipArgs,
@@ -173,33 +177,60 @@ def dry_run(
     steps: Sequence[Planned],
 ) -> int:
     """``pip install --dry-run``: where each of ``steps`` would go, then resolved as pip would,
-    without installing: in the project's ``.venv`` where it is usable, else for the target
-    interpreter with a report (which PEP 668 allows, as nothing is installed); pip's output and
-    exit status."""
+    without installing, against the environment the install would go to: the project's
+    ``.venv`` (or the user environment) by its own pip where it is there; where it is not yet, or
+    for pipx's new venvs, the pip a new venv gets, run for the target interpreter (its version,
+    markers and tags) with ``--report`` (which PEP 668 allows, as nothing is installed) and,
+    for a new ``.venv`` or app, ``--ignore-installed`` (nothing is in it yet; a new user
+    environment sees the system's packages, as it will). pip's output and exit status."""
+    named = {"venv": "the .venv", "user": "your user environment"}
     for step in steps:
-        home = {"venv": "the .venv", "user": "your user environment"}
         reporter.info(
             f"would install {step.item.text} into "
-            f"{home.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
+            f"{named.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
         )
     from safepip.backends.venv_home import DROPPED_OPTIONS
-    from safepip.backends.venv_pip import VenvPip
+
+    routes = {s.decision.route for s in steps}
+    route: Route = "venv" if "venv" in routes else "user" if "user" in routes else "pipx"
+    home = _dry_home(route, Context(pip_args, env, reporter, where))
+    if home is not None:
+        return home.run_pip(pip_args.without(*DROPPED_OPTIONS))
     from safepip.child_environ import ChosenTarget
     from safepip.pip.run import LAUNCHER, run_pip
+    from safepip.pip.vocabulary import own_pip_for
 
-    venv = VenvPip(Context(pip_args, env, reporter, where))
-    if venv.usable():
-        return venv.run_pip(pip_args.without(*DROPPED_OPTIONS))
-    argv = (*pip_args.without("--python"), "--report", os.devnull)
+    argv = pip_args.without(*DROPPED_OPTIONS)
+    if not pip_args.dry_run_report:
+        argv = (*argv, "--report", os.devnull)
+    if route != "user":
+        reporter.detail("resolved as for a new environment: nothing installed in it yet")
+        argv = (*argv, "--ignore-installed")
+    command = own_pip_for(probe.executable, probe.version, env.own_executable)
+    if command is None:
+        command = (
+            [probe.executable, "-c", LAUNCHER]
+            if probe.has_pip
+            else [env.own_executable, "-c", LAUNCHER, "--python", probe.executable]
+        )
     return run_pip(
-        [probe.executable, "-c", LAUNCHER]
-        if probe.has_pip
-        else [env.own_executable, "-c", LAUNCHER, "--python", probe.executable],
+        command,
         argv,
         environ=env.environ,
-        policy=ChosenTarget(),
+        policy=ChosenTarget(stand_in="--python" in command),
         interactive=bool(env.stdin_isatty),
     )
+
+
+def _dry_home(route: Route, ctx: Context) -> VenvHome | None:
+    """The existing environment a dry run of ``route`` resolves in (its own pip), if any."""
+    if route == "pipx":
+        return None
+    from safepip.backends.user_env import UserEnv
+    from safepip.backends.venv_pip import VenvPip
+
+    home = VenvPip(ctx) if route == "venv" else UserEnv(ctx)
+    return home if home.usable() else None
 
 
 def _index(ctx: Context, probe: Probe) -> IndexOptions | None:

@@ -31,7 +31,9 @@ _TIMEOUT = 60
 class Probe(Frozen):
     """Facts the interpreter tells about itself."""
 
-    __slots__ = ("base_prefix", "executable", "has_pip", "prefix", "purelib", "stdlib", "version")
+    __slots__ = (
+        "base_prefix", "executable", "has_pip", "pip_dir", "prefix", "purelib", "stdlib", "version",
+    )  # fmt: skip
     executable: str
     version: str
     prefix: str
@@ -39,6 +41,8 @@ class Probe(Frozen):
     stdlib: str
     purelib: str
     has_pip: bool
+    #: The folder of the pip package it imports (what commands that pip has is read there).
+    pip_dir: str | None
 
     def __init__(
         self,
@@ -49,6 +53,7 @@ class Probe(Frozen):
         stdlib: str,
         purelib: str,
         has_pip: bool,
+        pip_dir: str | None = None,
     ) -> None:
         self._set_from(locals())
 

@@ -20,10 +20,11 @@ if TYPE_CHECKING:
     from safepip.side_by_side import Spawned
 
 #: Bumped when :data:`PROBE`'s answer changes shape (part of every cache key).
-FORMAT = 1
+FORMAT = 2
 
 PROBE = """\
 import importlib.util, json, os, sys, sysconfig
+pip = importlib.util.find_spec("pip")
 print(json.dumps({
     "executable": sys.executable,
     "version": "%d.%d.%d" % sys.version_info[:3],
@@ -31,7 +32,8 @@ print(json.dumps({
     "base_prefix": getattr(sys, "base_prefix", sys.prefix),
     "stdlib": sysconfig.get_path("stdlib"),
     "purelib": sysconfig.get_path("purelib"),
-    "has_pip": importlib.util.find_spec("pip") is not None,
+    "has_pip": pip is not None,
+    "pip_dir": list(pip.submodule_search_locations or [None])[0] if pip is not None else None,
 }))
 if len(sys.argv) > 1:  # and, in the same start, what TAGS would say (see platform())
     try:
