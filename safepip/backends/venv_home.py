@@ -142,7 +142,8 @@ class VenvHome(Backend):
             if where.project
             else f"no project found above {env.cwd}; it becomes the project"
         )
-        with EnvironmentLock(env.cache_dir / "locks", venv, on_wait=self._waiting):
+        locks = env.cache_dir / "locks"
+        with EnvironmentLock(locks, venv, self._waiting, self.ctx.reporter.info):
             created = self._prepare(venv, request)
             python = str(venv / "bin" / "python")
             if not self._pip_pending() and not venv_has_pip(str(venv)):
