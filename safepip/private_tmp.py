@@ -6,6 +6,9 @@ there must never be handed to anything that might use it again later. safepip's 
 folders go to ``$XDG_RUNTIME_DIR/safepip`` when the runtime folder is a private folder of the
 user's (as systemd makes it), else to ``<safepip's cache>/tmp``; each is made with mode 0700.
 Only when neither can be used does ``tempfile``'s default (``$TMPDIR``, ``/tmp``) remain.
+
+:func:`usable_cache` is safepip's cache folder, or where it cannot be written (a read-only or
+full HOME), such a temporary folder for the run: the cache only saves time.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from safepip.environment import Environment
@@ -54,3 +58,25 @@ def private_root(env: Environment) -> Path | None:
 def make_private_dir(env: Environment, prefix: str) -> Path:
     """A new, empty folder (mode 0700) named ``<prefix>...``; the caller removes it."""
     return Path(tempfile.mkdtemp(prefix=prefix, dir=private_root(env)))
+
+
+def usable_cache(env: Environment, reporter_detail: Callable[[str], None]) -> Path:
+    """safepip's cache folder where it can be written; else a private temporary folder for this
+    run (removed when safepip ends), said in one ``-v`` line: the cache only saves time."""
+    cache = env.cache_dir
+    try:
+        (cache / "wheels").mkdir(parents=True, exist_ok=True)
+        if os.access(cache / "wheels", os.W_OK):
+            return cache
+        why = "not writable"
+    except OSError as error:
+        why = error.strerror or str(error)
+    import atexit
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="safepip-cache-", dir=private_root(env)))
+    atexit.register(shutil.rmtree, folder, True)
+    reporter_detail(
+        f"safepip's cache {cache} cannot be written ({why}): using {folder} for this run"
+    )
+    return folder

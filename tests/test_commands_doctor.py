@@ -157,8 +157,10 @@ def test_json_layout(
         "bin_dir_on_path",
         "path_fix",
         "stale_find_links",  # apps an earlier safepip left a temporary folder in (issue 16)
+        "broken_shared",  # pipx's shared libraries, where broken (issue 28)
     }
     assert data["pipx"]["stale_find_links"] == []
+    assert data["pipx"]["broken_shared"] == []
     assert data["project"] == {
         "root": str(project),
         "marker": "pyproject.toml",

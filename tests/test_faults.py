@@ -10,6 +10,7 @@ read-only bind mounts.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pwd
 import re
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import PackageIndex, build_wheel, debian_pipx, pipx_env
-from support.cli import leftovers, run_safepip, venv_python
+from support import PackageIndex, build_wheel, debian_pipx, pipx_env, pypi_pipx
+from support.cli import leftovers, run_safepip, venv_python, with_pipx
 from support.faults import (
     GatedProxy,
     LoggingPython,
@@ -944,3 +945,208 @@ def test_no_run_ever_breaks_system_packages(
     if pipx is not None:
         assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
         assert any("fixapp" in " ".join(c.argv) for c in calls), "pipx did not use the wrapper"
+
+
+# == 8. pipx at once, read-only folders, a full disk in an existing .venv (issue 28) =============
+
+PIPXES = {"debian": debian_pipx, "pypi": pypi_pipx}
+SHARED_BROKEN = "pipx's shared libraries in"
+
+
+def _with_pipx(which: str, env: Mapping[str, str], root: Path) -> dict[str, str]:
+    pipx = PIPXES[which]()
+    if pipx is None:
+        skip_or_fail(f"no {which} pipx here (tests/run.sh provides both)")
+    return with_pipx(pipx_env(env, root / "pipx"), pipx, root / "pipx-on-path")
+
+
+def _start(args: list[str], cwd: Path, env: Mapping[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "safepip", *args],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _all_at_once(runs: list[list[str]], cwd: Path, env: Mapping[str, str]) -> list[tuple[int, str]]:
+    """Each of ``runs`` started at once; (exit status, stderr) of each."""
+    procs = [_start(args, cwd, env) for args in runs]
+    try:
+        outputs = [p.communicate(timeout=300) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    return [(p.returncode, err) for p, (_, err) in zip(procs, outputs)]
+
+
+@pytest.mark.parametrize("which", list(PIPXES))
+def test_two_app_installs_at_once_on_a_pipx_that_never_ran(
+    outside: Path, clean_env: dict[str, str], tmp_path: Path, which: str
+) -> None:
+    """Issue 28: both apps arrive while pipx makes its shared libraries for the first time;
+    unserialised, Debian's pipx 1.1.0 left them broken for every later pipx install."""
+    env = _with_pipx(which, clean_env, tmp_path)
+    runs = _all_at_once([["install", "fixapp"], ["install", "fixgui"]], outside, env)
+    report = "\n".join(f"--- exit {code}:\n{err}" for code, err in runs)
+    assert [code for code, _ in runs] == [0, 0], report
+    assert "Traceback" not in report
+    assert any("waiting for another safepip run using pipx" in err for _, err in runs), report
+    home = Path(env["PIPX_HOME"])
+    assert venv_works(home / "shared", env) == ""
+    for app in ("fixapp", "fixgui"):
+        assert venv_works(home / "venvs" / app, env, app) == "", app
+    assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
+    assert locks_held(env) == []
+    again = run_safepip(["install", "fixdata"], cwd=outside, env=env, timeout=240)
+    assert again.returncode == 0, again.stderr
+
+
+def _break_shared(shared: Path, how: str, env: Mapping[str, str], cwd: Path) -> None:
+    """pipx's shared libraries as two pipx runs at once leave them (Debian's pipx 1.1.0 thinks
+    both fine: ``bin/python`` and ``bin/pip`` are files)."""
+    if how == "no-python":  # cleared by one run while the other made it
+        (shared / "bin").mkdir(parents=True)
+        (shared / "bin" / "pip").write_text("#!/bin/sh\n")
+        (shared / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        return
+    # pip-broken: the shared libraries pipx made (with the index's pip), half gone
+    made = run_safepip(["install", "--pipx", "fixdata"], cwd=cwd, env=env, timeout=240)
+    assert made.returncode == 0, made.stderr
+    site = next(shared.glob("lib/python3*/site-packages"))
+    import shutil
+
+    shutil.rmtree(site / "pip" / "_vendor" / "rich")  # "No module named 'pip._vendor.rich'"
+
+
+@pytest.mark.parametrize(
+    ("which", "how"),
+    [("debian", "no-python"), ("debian", "pip-broken"), ("pypi", "no-python")],
+)
+def test_broken_pipx_shared_libraries_are_found_and_repaired(
+    outside: Path, clean_env: dict[str, str], tmp_path: Path, which: str, how: str
+) -> None:
+    env = _with_pipx(which, clean_env, tmp_path)
+    shared = Path(env["PIPX_HOME"]) / "shared"
+    _break_shared(shared, how, env, outside)
+    doctor = run_safepip(["doctor", "--json"], cwd=outside, env=env)
+    data = json.loads(doctor.stdout)
+    assert data["ok"] is False, doctor.stdout
+    assert any(SHARED_BROKEN in p["message"] for p in data["problems"]), data["problems"]
+    assert data["pipx"]["broken_shared"][0]["folder"] == str(shared)
+    result = run_safepip(["install", "fixapp"], cwd=outside, env=env, timeout=240)
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if SHARED_BROKEN in line]
+    assert len(said) == 1 and "removed them" in said[0], result.stderr
+    assert venv_works(shared, env) == ""
+    assert venv_works(Path(env["PIPX_HOME"]) / "venvs" / "fixapp", env, "fixapp") == ""
+    after = json.loads(run_safepip(["doctor", "--json"], cwd=outside, env=env).stdout)
+    assert not any(SHARED_BROKEN in p["message"] for p in after["problems"]), after["problems"]
+
+
+def test_doctor_repair_removes_broken_pipx_shared_libraries(
+    outside: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = _with_pipx("debian", clean_env, tmp_path)
+    shared = Path(env["PIPX_HOME"]) / "shared"
+    _break_shared(shared, "no-python", env, outside)
+    repaired = run_safepip(["doctor", "--repair"], cwd=outside, env=env)
+    assert f"{SHARED_BROKEN} {shared} were broken (it has no bin/python)" in repaired.stderr
+    assert not os.path.lexists(shared)
+    assert [p.name for p in shared.parent.iterdir() if "shared" in p.name] == [".shared.lock"]
+
+
+@pytest.mark.parametrize("folder", ["HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"])
+def test_read_only_home_or_cache_or_state(
+    tmp_path: Path, clean_env: dict[str, str], folder: str
+) -> None:
+    """Issue 28: a read-only HOME was a traceback (the lock file in ~/.cache). Two installs at
+    once into a writable project outside it: both work, one after the other (the lock falls
+    back to the project's folder, and leaves no file there)."""
+    project = tmp_path / "work" / "proj"
+    project.mkdir(parents=True)
+    declare(project, "fixlib", "fixhelper")
+    readonly = Path(clean_env[folder])
+    with readonly_bind(readonly) as problem:
+        _mount_or_skip(problem)
+        runs = _all_at_once([["install", "fixlib"], ["install", "fixhelper"]], project, clean_env)
+        report = "\n".join(f"--- exit {code}:\n{err}" for code, err in runs)
+        assert [code for code, _ in runs] == [0, 0], report
+        assert "Traceback" not in report
+        created = [err for _, err in runs if "a new virtual environment" in err]
+        assert len(created) == 1, report
+        assert sorted(os.listdir(project)) == [".venv", "pyproject.toml"]
+        assert venv_works(project / ".venv", clean_env, "fixlib", "fixhelper") == ""
+        # outside any project, the look at what an app puts on PATH needs no cache either
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        explained = run_safepip(["explain", "fixapp"], cwd=elsewhere, env=clean_env)
+        assert explained.returncode == 0, explained.stderr
+        assert "Traceback" not in explained.stderr
+        assert "could not be learned" not in explained.stdout + explained.stderr
+        assert "pipx" in explained.stdout
+        if folder == "HOME":  # pipx's home is in it: said in one paragraph, not pipx's traceback
+            app = run_safepip(["install", "--pipx", "fixapp"], cwd=elsewhere, env=clean_env)
+            assert_clean_error(app)
+            assert "pipx cannot install here" in app.stderr, app.stderr
+
+
+def _shrink_to(disk: Path, room: int) -> None:
+    """Remount the tmpfs at ``disk`` so that only ``room`` bytes are left free."""
+    info = os.statvfs(disk)
+    used = (info.f_blocks - info.f_bfree) * info.f_frsize
+    done = subprocess.run(
+        ["mount", "-o", f"remount,size={used + room}", str(disk)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_disk_full_while_installing_into_an_existing_venv(
+    tmp_path: Path, clean_env: dict[str, str], template_venv: Path
+) -> None:
+    """Issue 28: pip fills the disk halfway through fixbig (30 MB) in an existing .venv; what it
+    half-installed is removed and the summary names the full disk."""
+    disk = tmp_path / "home" / "small"
+    with tmpfs(disk, "200m") as problem:
+        _mount_or_skip(problem)
+        project = disk / "proj"
+        project.mkdir()
+        declare(project, "fixbig")
+        venv = project / ".venv"
+        copy_venv(template_venv, venv)
+        site = next(venv.glob("lib/python3*/site-packages"))
+        before = sorted(p.name for p in site.iterdir())
+        _shrink_to(disk, 8 * 1024 * 1024)
+        result = run_safepip(["install", "fixbig"], cwd=project, env=clean_env)
+        assert_clean_error(result)
+        assert f"No space left on device in {venv}" in result.stderr, result.stderr
+        assert re.search(r"(?m)removed what it had half-installed: fixbig$", result.stderr)
+        assert sorted(p.name for p in site.iterdir()) == before
+        assert venv_works(venv, clean_env, "fixlib") == ""
+        assert locks_held(clean_env) == []
+
+
+def test_full_tmpdir_is_named(
+    project: Path, existing_venv: Path, tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """pip downloads into $TMPDIR: full, pip speaks of an interrupted connection; safepip names
+    the full TMPDIR, and the .venv is as it was."""
+    temp = tmp_path / "tmp"
+    with tmpfs(temp, "4m") as problem:
+        _mount_or_skip(problem)
+        (temp / "filler").write_bytes(b"\0" * (4 * 1024 * 1024 - 64 * 1024))
+        declare(project, "fixbig")
+        site = next(existing_venv.glob("lib/python3*/site-packages"))
+        before = sorted(p.name for p in site.iterdir())
+        result = run_safepip(
+            ["install", "fixbig"], cwd=project, env=dict(clean_env, TMPDIR=str(temp))
+        )
+        assert_clean_error(result)
+        assert f"No space left on device in TMPDIR {temp}" in result.stderr, result.stderr
+        assert sorted(p.name for p in site.iterdir()) == before
+        assert venv_works(existing_venv, clean_env, "fixlib") == ""

@@ -50,3 +50,52 @@ def test_different_environments_do_not_block(tmp_path: Path) -> None:
     ):
         pass
     assert calls == []
+
+
+def test_a_lock_folder_that_cannot_be_made_falls_back_to_the_environments_folder(
+    tmp_path: Path,
+) -> None:
+    """A read-only or broken cache (here a file where the folder would be): the lock is taken on
+    the folder holding the environment, which leaves no file there and still serialises."""
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    locks, venv = blocked / "locks", tmp_path / "proj" / ".venv"
+    venv.parent.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(locks), str(venv)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        waited: list[bool] = []
+        notes: list[str] = []
+
+        def kill_soon() -> None:
+            waited.append(True)
+            os.kill(holder.pid, signal.SIGKILL)
+
+        with EnvironmentLock(locks, venv, kill_soon, notes.append):
+            pass
+        assert waited == [True] and notes == []
+        assert sorted(os.listdir(venv.parent)) == []
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_nowhere_to_lock_runs_unlocked_with_a_note(tmp_path: Path) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    notes: list[str] = []
+    with EnvironmentLock(blocked / "locks", blocked / "sub" / ".venv", lambda: None, notes.append):
+        pass
+    assert len(notes) == 1 and notes[0].startswith("no lock for this run"), notes
+
+
+def test_a_lock_this_process_holds_is_shared_not_waited_for(tmp_path: Path) -> None:
+    calls: list[int] = []
+    with (
+        EnvironmentLock(tmp_path, tmp_path / "a", on_wait=lambda: calls.append(1)),
+        EnvironmentLock(tmp_path, tmp_path / "a", on_wait=lambda: calls.append(1)),
+    ):
+        pass
+    assert calls == []

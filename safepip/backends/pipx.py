@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from safepip.backends.base import (
     shadow_notes,
     venv_instead,
 )
+from safepip.backends.pipx_home import has_no_apps, pipx_homes, pipx_turn
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
@@ -72,7 +72,15 @@ def provide_pipx(env: Environment, probe: Probe, reporter: Reporter) -> Pipx:
     venv = env.data_dir / "pipx"
     reporter.info(f"pipx is not installed; installing it for safepip into {venv} (once)")
     if not (venv / "bin" / "python").exists():
-        venv.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            venv.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise PipxError(
+                f"pipx is not installed, and safepip cannot install its own in {venv.parent}, "
+                f"its data folder: {error.strerror}",
+                "install pipx with your package manager (e.g. sudo apt install pipx), set "
+                "XDG_DATA_HOME to a writable folder, or use --venv",
+            ) from error
         create_venv(venv, probe.executable, probe, env)
     completed = run_captured(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "pipx"],
@@ -148,7 +156,10 @@ def reuse_environ(environ: Mapping[str, str], links: Path | None, home: Path) ->
 def app_names(env: Environment) -> frozenset[str]:
     """The apps pipx has installed, for the plan's ``-U`` (none where pipx is not found)."""
     pipx = find_pipx(env)
-    return installed_apps(pipx, env.environ) if pipx else frozenset()
+    if pipx is None:
+        return frozenset()
+    with pipx_turn(env, Reporter(env)):
+        return installed_apps(pipx, env.environ)
 
 
 def install(
@@ -223,8 +234,13 @@ class PipxBackend(Backend):
         ]
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        env = self.ctx.env
+        with pipx_turn(env, self.ctx.reporter, installing=True):
+            pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
+            return self._install(pipx, steps, request)
+
+    def _install(self, pipx: Pipx, steps: Sequence[Planned], request: Request) -> Outcome:
         env, pip_args = self.ctx.env, self.ctx.pip_args
-        pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
         forwarded = pip_args_for_pipx(
             [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
         )
@@ -277,12 +293,19 @@ class PipxBackend(Backend):
 
     def installed(self) -> frozenset[str]:
         pipx = find_pipx(self.ctx.env)
-        return installed_apps(pipx, self.ctx.env.environ) if pipx else frozenset()
+        if pipx is None:
+            return frozenset()
+        with pipx_turn(self.ctx.env, self.ctx.reporter):
+            return installed_apps(pipx, self.ctx.env.environ)
 
     def uninstall(self, names: Sequence[str]) -> int:
         pipx = find_pipx(self.ctx.env)
         if pipx is None:
             return 0 if not names else 1
+        with pipx_turn(self.ctx.env, self.ctx.reporter):
+            return self._uninstall(pipx, names)
+
+    def _uninstall(self, pipx: Pipx, names: Sequence[str]) -> int:
         code = 0
         for name in names:
             result = run_foreground(
@@ -297,15 +320,6 @@ class PipxBackend(Backend):
             else:
                 self.ctx.reporter.info(f"uninstalled {name} from pipx")
         return code
-
-
-def pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
-    """``$PIPX_HOME``, else the homes pipx 1.1 (``~/.local/pipx``) and later releases
-    (``$XDG_DATA_HOME/pipx``) default to."""
-    if environ.get("PIPX_HOME"):
-        return [Path(environ["PIPX_HOME"])]
-    data = environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-    return [home / ".local" / "pipx", Path(data) / "pipx"]
 
 
 def app_venv(name: str, env: Environment) -> Path:
@@ -343,20 +357,3 @@ def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
     starting pipx."""
     homes = pipx_homes(environ, home)
     return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)
-
-
-def has_no_apps(environ: Mapping[str, str], home: Path) -> bool:
-    """True when pipx certainly manages nothing yet (no app folder in any pipx home), so that
-    ``pipx list`` need not be started; False when it may (then ask pipx itself). Only the
-    Linux defaults are known, so elsewhere without ``$PIPX_HOME`` pipx is always asked."""
-    if not environ.get("PIPX_HOME") and not sys.platform.startswith("linux"):
-        return False
-    for pipx_home in pipx_homes(environ, home):
-        try:
-            if any(pipx_home.joinpath("venvs").iterdir()):
-                return False
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return False
-    return True

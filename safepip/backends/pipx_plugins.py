@@ -18,10 +18,10 @@ from safepip.backends.pipx import (
     install,
     pip_args_for_pipx,
     pipx_has,
-    pipx_homes,
     provide_pipx,
     reuse_environ,
 )
+from safepip.backends.pipx_home import pipx_homes, pipx_turn
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.process import run_captured, run_foreground
@@ -87,8 +87,13 @@ class PipxPlugins(Backend):
         return mine, [s for s in steps if not s.item.inject_into]
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        env = self.ctx.env
+        with pipx_turn(env, self.ctx.reporter, installing=True):
+            pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
+            return self._install(pipx, steps, request)
+
+    def _install(self, pipx: Pipx, steps: Sequence[Planned], request: Request) -> Outcome:
         env, pip_args = self.ctx.env, self.ctx.pip_args
-        pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
         forwarded = pip_args_for_pipx(
             [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
         )
@@ -126,16 +131,23 @@ class PipxPlugins(Backend):
         )
 
     def _injected(self) -> dict[str, str]:
-        pipx = find_pipx(self.ctx.env)
-        return injected(pipx, self.ctx.env.environ, self.ctx.env.home) if pipx else {}
+        env, pipx = self.ctx.env, find_pipx(self.ctx.env)
+        if pipx is None:
+            return {}
+        with pipx_turn(env, self.ctx.reporter):
+            return injected(pipx, env.environ, env.home)
 
     def installed(self) -> frozenset[str]:
         return frozenset(self._injected())
 
     def uninstall(self, names: Sequence[str]) -> int:
-        pipx, apps = find_pipx(self.ctx.env), self._injected()
+        pipx = find_pipx(self.ctx.env)
         if pipx is None:
             return 1 if names else 0
+        with pipx_turn(self.ctx.env, self.ctx.reporter):
+            return self._uninstall(pipx, self._injected(), names)
+
+    def _uninstall(self, pipx: Pipx, apps: dict[str, str], names: Sequence[str]) -> int:
         environ = self.ctx.env.environ
         code = 0
         for name in names:

@@ -12,6 +12,7 @@ from pathlib import Path
 from safepip.backends.base import Context, Outcome, Request
 from safepip.backends.venv_pip import VenvPip
 from safepip.decide.model import Planned, Route
+from safepip.exceptions import VenvError
 from safepip.target.project import VenvTarget
 from safepip.target.user_place import user_env_path
 
@@ -28,7 +29,17 @@ class UserEnv(VenvPip):
     def _create(self, venv: Path, request: Request) -> None:
         from safepip.target.venv_create import create_venv
 
-        venv.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            venv.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise VenvError(
+                f"your user environment cannot be made in {venv.parent}: {error.strerror}; "
+                "it lives in safepip's data folder ($XDG_DATA_HOME/safepip, else "
+                "~/.local/share/safepip), which must be writable for packages installed "
+                "outside any project",
+                "set XDG_DATA_HOME to a writable folder, or install into a project's .venv: "
+                "safepip install --venv ... in the project's folder",
+            ) from error
         create_venv(
             venv, request.probe.executable, request.probe, self.ctx.env, system_site_packages=True
         )

@@ -79,6 +79,7 @@ class VenvHome(Backend):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._before: dict[str, str] = {}  # what the venv held before this run's install
+        self._cause: str | None = None  # why the installer failed, where safepip can tell
         self._usable: bool | None = None
 
     # -- what subclasses provide --------------------------------------------------------------
@@ -142,7 +143,8 @@ class VenvHome(Backend):
             if where.project
             else f"no project found above {env.cwd}; it becomes the project"
         )
-        with EnvironmentLock(env.cache_dir / "locks", venv, on_wait=self._waiting):
+        locks = env.cache_dir / "locks"
+        with EnvironmentLock(locks, venv, self._waiting, self.ctx.reporter.info):
             created = self._prepare(venv, request)
             python = str(venv / "bin" / "python")
             if not self._pip_pending() and not venv_has_pip(str(venv)):
@@ -155,13 +157,30 @@ class VenvHome(Backend):
                 if created:  # pip could not be put in while the install ran
                     remove_venv(venv)
                 raise
-            if code != 0 and created:
-                remove_venv(venv)
-                self.ctx.reporter.info(
-                    f"{self.tool} failed, so the {display_path(venv, env.cwd)} "
-                    "safepip had just created was removed again"
-                )
+            if code != 0:
+                self._failed(venv, created, before)
             return code, created
+
+    def _failed(self, venv: Path, created: bool, before: frozenset[Path]) -> None:
+        """After the installer failed: its cause where a full disk is one (asked first: what
+        it half-installed still fills the disk), then the venv this run created removed, or
+        in an existing venv what the installer half-installed."""
+        from safepip.target.free_space import no_space_cause
+
+        env = self.ctx.env
+        self._cause = no_space_cause(str(venv), env.environ)
+        if created:
+            remove_venv(venv)
+            self.ctx.reporter.info(
+                f"{self.tool} failed, so the {display_path(venv, env.cwd)} "
+                "safepip had just created was removed again"
+            )
+            return
+        removed = remove_partial_install(venv, before)
+        if removed:
+            self.ctx.reporter.info(
+                f"{self.tool} failed: removed what it had half-installed: " + ", ".join(removed)
+            )
 
     def _waiting(self) -> None:
         self.ctx.reporter.info(f"waiting for another safepip run using {self.ctx.where.path} ...")
@@ -224,9 +243,11 @@ class VenvHome(Backend):
         venv = self.ctx.where.path
         names = ", ".join(s.item.text for s in steps) or "the requirements"
         if code != 0:
-            self._diagnose(steps, request)
+            if self._cause is None:
+                self._diagnose(steps, request)
+            cause = f": {self._cause}" if self._cause else ""
             return Outcome(
-                failed=[f"{names} (into the {self.nouns[2]}: pip exited with {code})"],
+                failed=[f"{names} (into the {self.nouns[2]}: pip exited with {code}{cause})"],
                 codes=[code],
             )
         shown = self._shown()

@@ -1,7 +1,8 @@
 """``safepip doctor [--json] [--repair]``: what safepip sees on this machine and in this project,
 on one screen, for onboarding and bug reports.
 
-``--repair`` first removes, from the pipx apps' ``pipx_metadata.json``, the ``--find-links``
+``--repair`` first removes pipx's shared libraries where they are broken (pipx makes them
+again), and, from the pipx apps' ``pipx_metadata.json``, the ``--find-links``
 entries that earlier safepips left there (:mod:`safepip.doctor.pipx_links`), saying each; it is
 the only way safepip ever changes pipx's metadata.
 
@@ -49,6 +50,15 @@ def repair_pipx_metadata(env: Environment, reporter: Reporter) -> None:
         )
 
 
+def repair_pipx_shared(env: Environment, reporter: Reporter) -> None:
+    """pipx's shared libraries, removed where broken (pipx makes them again), as every safepip
+    run that reaches pipx does first."""
+    from safepip.backends.pipx_home import pipx_turn
+
+    with pipx_turn(env, reporter):
+        pass
+
+
 def doctor(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
     """``safepip doctor`` with the arguments typed after it."""
     return run_own("doctor", (), args, SafepipOptions(), env, reporter)
@@ -59,6 +69,7 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
     a problem."""
     if parsed.flag("--repair"):
         repair_pipx_metadata(env, reporter)
+        repair_pipx_shared(env, reporter)
     report = gather(parsed.value("--python"), env, reporter)
     if parsed.flag("--json"):
         text = json.dumps(dataclasses.asdict(report), indent=2) + "\n"

@@ -24,6 +24,7 @@ def learn_commands(
     from packaging.tags import parse_tag
 
     from safepip.inspect.requirements import describe_requirements
+    from safepip.private_tmp import usable_cache
     from safepip.target.interpreter import platform
 
     if not items:
@@ -39,7 +40,7 @@ def learn_commands(
         python_version=probe.version,
         marker_env=target.markers,
         options=options,
-        cache_dir=env.cache_dir,
+        cache_dir=usable_cache(env, reporter.detail),
         pip_python=env.own_executable,
         environ=env.environ,
         timeout=timeout,

@@ -19,6 +19,15 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
     problems.extend(_stale_links(report.pipx))
+    problems.extend(
+        Problem(
+            f"pipx's shared libraries in {broken.folder} are broken ({broken.problem}): "
+            "every pipx install and upgrade fails",
+            "safepip doctor --repair (removes that folder, pipx's own cache of pip; pipx makes "
+            "it again)",
+        )
+        for broken in report.pipx.broken_shared
+    )
     notes.extend(
         Problem(
             f"safepip's shim {shim.path} is "

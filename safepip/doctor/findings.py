@@ -75,6 +75,14 @@ class StaleLinks:
 
 
 @dataclass(frozen=True)
+class BrokenShared:
+    """pipx's shared libraries (the pip all its apps use), found broken."""
+
+    folder: str
+    problem: str  # why: no bin/python, or its pip does not run
+
+
+@dataclass(frozen=True)
 class PipxInfo:
     found: bool
     path: str | None
@@ -84,6 +92,7 @@ class PipxInfo:
     bin_dir_on_path: bool
     path_fix: str | None
     stale_find_links: list[StaleLinks] = field(default_factory=list)
+    broken_shared: list[BrokenShared] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from safepip.doctor.assess import assess
 from safepip.doctor.findings import (
     FORMAT,
+    BrokenShared,
     ConfigInfo,
     DistributionInfo,
     InterpreterInfo,
@@ -197,7 +198,19 @@ def _pipx(env: Environment) -> PipxInfo:
         bin_dir_on_path=fix is None,
         path_fix=fix,
         stale_find_links=find_stale(env.environ, env.home),
+        broken_shared=_broken_shared(env) if pipx is not None else [],
     )
+
+
+def _broken_shared(env: Environment) -> list[BrokenShared]:
+    from safepip.backends.pipx_home import shared_folders, shared_problem
+
+    found = []
+    for shared in shared_folders(env.environ, env.home):
+        problem = shared_problem(shared, env.environ)
+        if problem is not None:
+            found.append(BrokenShared(str(shared), problem))
+    return found
 
 
 def _project(env: Environment) -> ProjectInfo:

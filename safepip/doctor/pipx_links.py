@@ -78,7 +78,7 @@ def _stale_of(path: Path) -> StaleLinks | None:
 
 def find_stale(environ: Mapping[str, str], home: Path) -> list[StaleLinks]:
     """Apps in every pipx home whose metadata offers a safepip temporary folder to pip."""
-    from safepip.backends.pipx import pipx_homes
+    from safepip.backends.pipx_home import pipx_homes
 
     found: list[StaleLinks] = []
     for pipx_home in pipx_homes(environ, home):

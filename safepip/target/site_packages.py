@@ -1,6 +1,6 @@
 """What a virtual environment has installed, read from the names of its ``*.dist-info`` folders
-(no metadata parsed, nothing imported: the warm path reads it too); and what an interrupted pip
-had only half-installed there, removed."""
+(no metadata parsed, nothing imported: the warm path reads it too); and what an interrupted or
+failed pip had only half-installed there, removed."""
 
 from __future__ import annotations
 
@@ -63,23 +63,28 @@ def installed_names(venv: str | Path) -> frozenset[str]:
 
 
 def site_packages_entries(venv: Path) -> frozenset[Path]:
-    """The top-level entries of the venv's site-packages folder(s), before an install."""
-    return frozenset(p for sp in venv.glob("lib*/python*/site-packages") for p in sp.iterdir())
+    """The top-level entries of the venv's site-packages folder(s), before an install; each
+    folder once (``lib64`` is often a link to ``lib``)."""
+    folders: dict[str, Path] = {}
+    for folder in sorted(venv.glob("lib*/python*/site-packages")):
+        folders.setdefault(os.path.realpath(folder), folder)
+    return frozenset(p for sp in folders.values() for p in sp.iterdir())
 
 
 def remove_partial_install(venv: Path, before: frozenset[Path]) -> list[str]:
-    """After an interrupted pip run in an existing venv: remove the new top-level entries that no
-    new ``*.dist-info/RECORD`` claims. pip writes a distribution's files first and its dist-info
+    """After an interrupted or failed pip run in an existing venv (a full disk): remove the new
+    top-level entries that no new ``*.dist-info/RECORD`` claims (a new dist-info without RECORD
+    included). pip writes a distribution's files first and its dist-info
     last, so such entries are a package pip had not finished (importable but unknown to pip).
     Completed distributions stay. Returns the names removed."""
     new = site_packages_entries(venv) - before
     claimed: set[Path] = set()
     for info in (p for p in new if p.name.endswith(".dist-info")):
-        claimed.add(info)
-        try:
+        try:  # a dist-info without its RECORD is itself unfinished (pip writes RECORD last)
             lines = (info / "RECORD").read_text(encoding="utf-8").splitlines()
         except OSError:
             continue
+        claimed.add(info)
         for line in lines:
             first = line.split(",", 1)[0].split("/", 1)[0]
             if first and first != "..":
