@@ -98,11 +98,7 @@ def provide_pipx(env: Environment, probe: Probe, reporter: Reporter) -> Pipx:
 
 def pip_args_for_pipx(tokens: Sequence[tuple[str | None, tuple[str, ...]]]) -> list[str]:
     """The user's pip options (canonical name, raw argv strings) that pipx should pass to pip."""
-    args: list[str] = []
-    for name, raw in tokens:
-        if name is not None and name not in NOT_FOR_PIPX:
-            args.extend(raw)
-    return args
+    return [a for name, raw in tokens if name is not None and name not in NOT_FOR_PIPX for a in raw]
 
 
 def bin_dir(environ: Mapping[str, str], home: Path) -> Path:
@@ -220,7 +216,28 @@ def _pipx(
     )
 
 
-class PipxBackend(Backend):
+class PipxRuns(Backend):
+    """What the two pipx backends share: pipx found (or provided) and run one safepip at a time
+    per pipx home (:func:`safepip.backends.pipx_home.pipx_turn`), with the user's pip options
+    as pipx takes them."""
+
+    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
+        env = self.ctx.env
+        with pipx_turn(env, self.ctx.reporter, installing=True):
+            pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
+            return self._install(pipx, steps, request)
+
+    def _install(self, pipx: Pipx, steps: Sequence[Planned], request: Request) -> Outcome:
+        raise NotImplementedError
+
+    def _forwarded(self) -> list[str]:
+        tokens = self.ctx.pip_args.tokens
+        return pip_args_for_pipx(
+            [(t.name, t.raw) for t in tokens if t.kind in ("general", "option")]
+        )
+
+
+class PipxBackend(PipxRuns):
     """Applications with pipx: one ``pipx install`` per application (``pipx upgrade`` for
     ``-U`` of one pipx has); pipx's own output goes to the user's terminal."""
 
@@ -233,17 +250,9 @@ class PipxBackend(Backend):
             s for s in steps if s.item.inject_into
         ]
 
-    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
-        env = self.ctx.env
-        with pipx_turn(env, self.ctx.reporter, installing=True):
-            pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
-            return self._install(pipx, steps, request)
-
     def _install(self, pipx: Pipx, steps: Sequence[Planned], request: Request) -> Outcome:
         env, pip_args = self.ctx.env, self.ctx.pip_args
-        forwarded = pip_args_for_pipx(
-            [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
-        )
+        forwarded = self._forwarded()
         quick = not pip_args.upgrade and has_no_apps(env.environ, env.home)
         already = frozenset() if quick else installed_apps(pipx, env.environ)
         force = pip_args.has("--force-reinstall") or pip_args.has("--ignore-installed")

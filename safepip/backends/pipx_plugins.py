@@ -11,14 +11,13 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from safepip.backends.base import Backend, Outcome, Request
+from safepip.backends.base import Outcome, Request
 from safepip.backends.pipx import (
     Pipx,
+    PipxRuns,
     find_pipx,
     install,
-    pip_args_for_pipx,
     pipx_has,
-    provide_pipx,
     reuse_environ,
 )
 from safepip.backends.pipx_home import pipx_homes, pipx_turn
@@ -76,7 +75,7 @@ def forget_injected(app: str, name: str, environ: Mapping[str, str], home: Path)
             continue
 
 
-class PipxPlugins(Backend):
+class PipxPlugins(PipxRuns):
     """Plugins into their application's pipx venv (after the applications of this run)."""
 
     route: Route = "pipx"
@@ -86,17 +85,8 @@ class PipxPlugins(Backend):
         mine = [s for s in steps if s.item.inject_into]
         return mine, [s for s in steps if not s.item.inject_into]
 
-    def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
-        env = self.ctx.env
-        with pipx_turn(env, self.ctx.reporter, installing=True):
-            pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
-            return self._install(pipx, steps, request)
-
     def _install(self, pipx: Pipx, steps: Sequence[Planned], request: Request) -> Outcome:
-        env, pip_args = self.ctx.env, self.ctx.pip_args
-        forwarded = pip_args_for_pipx(
-            [(t.name, t.raw) for t in pip_args.tokens if t.kind in ("general", "option")]
-        )
+        env, forwarded = self.ctx.env, self._forwarded()
         outcome = Outcome()
         for step in steps:
             app = step.item.inject_into or ""
