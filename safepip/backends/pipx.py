@@ -13,15 +13,8 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from safepip.backends.base import (
-    Backend,
-    Outcome,
-    Request,
-    app_summary,
-    bin_links,
-    shadow_notes,
-    venv_instead,
-)
+from safepip.backends.app_lines import app_summary, bin_links, shadow_notes, venv_instead
+from safepip.backends.base import Backend, Outcome, Request
 from safepip.backends.pipx_home import has_no_apps, pipx_homes, pipx_turn
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route

@@ -13,16 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from safepip.backends.base import (
-    Backend,
-    Context,
-    Outcome,
-    Request,
-    app_summary,
-    bin_links,
-    shadow_notes,
-    venv_instead,
-)
+from safepip.backends.app_lines import app_summary, bin_links, shadow_notes, venv_instead
+from safepip.backends.base import Backend, Context, Outcome, Request
 from safepip.backends.pipx import pipx_has
 from safepip.backends.uv import (
     ToolDirs,
