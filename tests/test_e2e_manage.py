@@ -104,6 +104,29 @@ def test_uninstall_and_upgrade_a_pipx_app(tmp_path: Path, pipx_env_: dict[str, s
     assert not (Path(pipx_env_["PIPX_BIN_DIR"]) / "fixapp").exists()
 
 
+def test_a_name_in_two_homes_is_removed_from_one_and_the_other_named(
+    project: Path, pipx_env_: dict[str, str]
+) -> None:
+    """fixapp in the project's .venv and with pipx: uninstall removes the .venv's and says the
+    pipx copy is left; ``--pipx`` chooses that one; the same uninstall again removes the rest."""
+    env = pipx_env_
+    bin_dir = Path(env["PIPX_BIN_DIR"])
+    for route in ("--venv", "--pipx"):
+        done = run_safepip(["install", route, "fixapp"], cwd=project, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+    where = run_safepip(["where", "--json", "fixapp"], cwd=project, env=env)
+    assert json.loads(where.stdout) == {"fixapp": [str(project / ".venv"), "pipx"]}
+    first = run_safepip(["uninstall", "-y", "fixapp"], cwd=project, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "fixapp is also installed with pipx: left as it is" in first.stderr
+    assert not (project / ".venv" / "bin" / "fixapp").exists() and (bin_dir / "fixapp").exists()
+    run_safepip(["install", "--venv", "fixapp"], cwd=project, env=env, timeout=300)
+    chosen = run_safepip(["uninstall", "-y", "--pipx", "fixapp"], cwd=project, env=env)
+    assert chosen.returncode == 0, chosen.stderr
+    assert not (bin_dir / "fixapp").exists() and (project / ".venv" / "bin" / "fixapp").exists()
+    assert "also installed" not in chosen.stderr
+
+
 def test_help_and_version(tmp_path: Path, clean_env: dict[str, str]) -> None:
     helped = run_safepip(["--help"], cwd=tmp_path, env=clean_env)
     assert helped.returncode == 0

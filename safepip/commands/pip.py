@@ -68,7 +68,7 @@ def run(
         return carry_out(pip_args, target, probe, options, env, reporter)
     from safepip.operations.manage import uninstall
 
-    return uninstall(pip_args, probe, env, reporter)
+    return uninstall(pip_args, probe, env, reporter, options)
 
 
 def _refused(code: int, pip_args: PipArgs, python: str, env: Environment) -> bool:

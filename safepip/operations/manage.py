@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from safepip.backends.base import Backend, Context
 from safepip.backends.homes import app_homes
 from safepip.backends.venv_home import VenvHome
+from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.hints import display_path
 from safepip.names import requirement_name
@@ -123,35 +124,30 @@ def _confirm(question: str, env: Environment, *, asks: bool) -> bool:
     return answer in ("", "y", "yes")
 
 
-def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Reporter) -> int:
+def uninstall(
+    pip_args: PipArgs,
+    probe: Probe,
+    env: Environment,
+    reporter: Reporter,
+    options: SafepipOptions | None = None,
+) -> int:
     """Remove each named package from where safepip put it: the project's .venv (by its own pip,
-    which prompts as pip does), then the application backends (after one confirmation)."""
-    from safepip.target.project import requirement_file_names
-
-    names = [n for n in (requirement_name(r) for r in pip_args.requirements) if n]
-    for listed in pip_args.requirement_files:
-        names += [n for n in requirement_file_names(env.cwd / listed) if n not in names]
+    which prompts as pip does), then the application backends (after one confirmation). A name
+    in two homes is removed from the first (``--venv``/``--pipx`` choose the kind), and the
+    other copies are named."""
     if not pip_args.requirement_files and not any(r.strip() for r in pip_args.requirements):
-        from safepip.operations.redirect import (
-            pip_usage_error,  # nothing named: pip's own usage error
-        )
+        from safepip.operations.redirect import pip_usage_error
 
-        return pip_usage_error(pip_args, env)
+        return pip_usage_error(pip_args, env)  # nothing named: pip's own usage error
+    names = _named(pip_args, env)
     ctx = context(pip_args, env, reporter)
-    holders: list[tuple[Backend, list[str]]] = []
-    taken: set[str] = set()
-    for backend in [*environments(pip_args, env, reporter), *app_homes(ctx)]:
-        have = backend.installed()
-        mine = [n for n in names if n in have and n not in taken]
-        taken.update(mine)
-        holders.append((backend, mine))
+    homes = [*environments(pip_args, env, reporter), *app_homes(ctx)]
+    chosen = options.route if options is not None else None
+    homes = [h for h in homes if chosen is None or (h.route == "pipx") == (chosen == "pipx")]
+    holders, also = _holders(names, homes)
     venvs = [(b, mine) for b, mine in holders if b.route != "pipx"]
     owners = [(b, mine) for b, mine in holders if b.route == "pipx"]
-    labels = " or ".join(b.label for b, _ in venvs) or "the project's .venv"
-    tools = dict.fromkeys(b.label.split(" (")[0] for b, _ in owners)  # pipx (plugins): pipx
-    labels += " or with " + " or ".join(tools)
-    for name in (n for n in names if n not in taken):
-        reporter.warning(f"Skipping {name} as it is not installed in {labels}.")
+    _skipped(names, venvs, owners, reporter)
     code = 0
     for index, (backend, mine) in enumerate(venvs):
         if mine or (index == 0 and pip_args.requirement_files):
@@ -170,7 +166,62 @@ def uninstall(pip_args: PipArgs, probe: Probe, env: Environment, reporter: Repor
     for backend, mine in owners:
         if mine:
             code = backend.uninstall(mine) or code
+    for name, places in also.items():
+        reporter.info(
+            f"{name} is also installed {' and '.join(places)}: left as it is (the same "
+            "uninstall again removes that copy too)"
+        )
     return code
+
+
+def _named(pip_args: PipArgs, env: Environment) -> list[str]:
+    """The names to remove: those given, then those of the requirements files (``-r``)."""
+    from safepip.target.project import requirement_file_names
+
+    names = [n for n in (requirement_name(r) for r in pip_args.requirements) if n]
+    for listed in pip_args.requirement_files:
+        names += [n for n in requirement_file_names(env.cwd / listed) if n not in names]
+    return names
+
+
+def _where(backend: Backend) -> str:
+    """A home as a sentence says it: "in the project's .venv", "with pipx"."""
+    if backend.route == "pipx":
+        return "with " + backend.label.split(" (")[0]  # pipx (plugins): pipx
+    return "in " + backend.label
+
+
+def _holders(
+    names: Sequence[str], homes: Sequence[Backend]
+) -> tuple[list[tuple[Backend, list[str]]], dict[str, list[str]]]:
+    """Each home with the names it is the first to have (this uninstall removes them there),
+    and for each name the other homes that have a copy too."""
+    holders: list[tuple[Backend, list[str]]] = []
+    first: set[str] = set()
+    also: dict[str, list[str]] = {}
+    for backend in homes:
+        have = backend.installed()
+        for name in (n for n in names if n in have and n in first):
+            also.setdefault(name, []).append(_where(backend))
+        mine = [n for n in names if n in have and n not in first]
+        first.update(mine)
+        holders.append((backend, mine))
+    return holders, also
+
+
+def _skipped(
+    names: Sequence[str],
+    venvs: Sequence[tuple[Backend, list[str]]],
+    owners: Sequence[tuple[Backend, list[str]]],
+    reporter: Reporter,
+) -> None:
+    """pip's "Skipping NAME as it is not installed" for each name no home has."""
+    found = {n for _, mine in (*venvs, *owners) for n in mine}
+    labels = " or ".join(b.label for b, _ in venvs) or "the project's .venv"
+    tools = dict.fromkeys(b.label.split(" (")[0] for b, _ in owners)  # pipx (plugins): pipx
+    labels += (" or with " + " or ".join(tools)) if tools else ""
+    for name in (n for n in names if n not in found):
+        reporter.warning(f"Skipping {name} as it is not installed in {labels}.")
 
 
 __all__: Sequence[str] = [
