@@ -251,3 +251,40 @@ def test_explain_says_uv_tool_where_install_uses_it(
         run_safepip(["explain", "--json", "fixapp"], cwd=outside, env=clean_env).stdout
     )
     assert plain["requirements"][0]["backend"] == "pipx"
+
+
+@pytest.mark.parametrize("tool", ["uv", "pipx"])
+def test_a_downgrade_and_a_forced_reinstall_are_said_as_they_are(
+    clean_env: dict[str, str],
+    uv: Path,
+    tmp_path: Path,
+    make_index: Callable[..., PackageIndex],
+    tool: str,
+) -> None:
+    """An app pinned below what uv tool (or pipx) has is "downgraded ... from 2.0 to 1.0", and
+    ``--force-reinstall`` is "reinstalled" (both said "nothing changed")."""
+    from support import APP
+
+    dists = tmp_path / "dists"
+    wheels = [
+        build_wheel(dists, "fixver", v, console_scripts={"fixver": "fixver:main"}, about=APP)
+        for v in ("1.0", "2.0")
+    ]
+    index = make_index(*wheels)
+    env = dict(clean_env, PIP_INDEX_URL=index.url)
+    if tool == "uv":
+        env = uv_env(env, uv, tmp_path)
+    else:
+        pipx = debian_pipx()
+        assert pipx is not None
+        env = with_pipx(pipx_env(env, tmp_path / "pipx"), pipx, tmp_path / "pipx-on-path")
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    first = run_safepip(["install", "fixver"], cwd=outside, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    down = run_safepip(["install", "fixver==1.0"], cwd=outside, env=env, timeout=300)
+    assert down.returncode == 0, down.stderr
+    assert "downgraded fixver from 2.0 to 1.0" in down.stderr, down.stderr
+    again = run_safepip(["install", "--force-reinstall", "fixver==1.0"], cwd=outside, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "reinstalled fixver 1.0 " in again.stderr and "nothing changed" not in again.stderr

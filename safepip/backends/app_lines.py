@@ -21,22 +21,26 @@ def app_summary(
     how: str = "",
     versions: tuple[str | None, str | None] = (None, None),
     instead: str = "the project's .venv",
+    force: bool = False,
 ) -> str:
     """The summary line of one application install by ``tool`` (pipx, or uv tool): what
-    happened, judged by the app's ``versions`` before and after where the tool tells them;
-    ``how`` says more of the route where that helps."""
+    happened, judged by the app's ``versions`` before and after where the tool tells them
+    (``force``: pip's ``--force-reinstall``, which reinstalls an unchanged version); ``how``
+    says more of the route where that helps."""
     text, quoted = step.item.text, shlex.quote(step.item.text)
     before, after = versions
     if code != 0:
         return f"{text} ({'uv tool install' if tool == 'uv tool' else tool} exited with {code})"
     unchanged = before == after if before is not None else not upgrade
-    if was_there and unchanged:
+    if was_there and unchanged and not force:
         at = f" ({after})" if after else ""
         return f"{text} was already installed with {tool}{at}; nothing changed" + (
             "" if upgrade else f" (to upgrade it: safepip install -U {quoted})"
         )
-    if was_there and before is not None and after is not None:
+    if was_there and before is not None and after is not None and before != after:
         done = f"{_direction(before, after)} {step.item.name or text} from {before} to {after}"
+    elif was_there and force:
+        done = f"reinstalled {step.item.name or text}" + (f" {after}" if after else "")
     else:
         done = f"{'upgraded' if was_there else 'installed'} {text}" + (f" {after}" if after else "")
     return (

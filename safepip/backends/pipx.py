@@ -277,6 +277,7 @@ class PipxBackend(PipxRuns):
                 upgrade=pip_args.upgrade,
                 tool="pipx",
                 versions=(before, after) if was_there else (None, after),
+                force=force,
                 instead=venv_instead(self.ctx),
             )
             outcome.record(code, line)

@@ -164,6 +164,7 @@ class UvTool(Backend):
             item = step.item
             held = self._held.pop(item.text, None)
             links = bin_links(where) if where and held is None else {}
+            before = _tool_version(tool_folder, item.name) if held is None else None
             if held is not None:  # installed by first(): its output now, in its place
                 code = held[0]
                 _show(held[1], self.ctx.env.stdout)
@@ -180,6 +181,8 @@ class UvTool(Backend):
                 tool="uv tool",
                 how="as an application ",
                 instead=venv_instead(self.ctx),
+                versions=(before, _tool_version(tool_folder, item.name)),
+                force=self.ctx.pip_args.has("--force-reinstall"),
             )
             outcome.record(code, line)
             if code == 0 and where:
@@ -228,3 +231,12 @@ def _show(output: bytes, stream: TextIO) -> None:
     if output:
         stream.write(output.decode("utf-8", "replace"))
         stream.flush()
+
+
+def _tool_version(tool_folder: Path | None, name: str | None) -> str | None:
+    """The version of the application ``name`` in uv's tool folder, or None (not there)."""
+    if tool_folder is None or not name:
+        return None
+    from safepip.target.site_packages import installed_versions
+
+    return installed_versions(tool_folder / name).get(name)
