@@ -361,3 +361,31 @@ def test_safepip_itself_installs_and_runs_on_the_oldest_python(
     assert venv_import(project, "fixlib", env) == "2.0"
     removed = _run([str(python39.python), str(REPO / "install.py"), "--uninstall"], env)
     assert removed.returncode == 0 and not safepip.is_symlink()
+
+
+def test_a_venv_of_another_python_is_named_and_made_again_when_asked(
+    platform_python: PlatformPython, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A project's .venv made from this Python, then ``$SAFEPIP_PYTHON`` naming Debian's: the
+    install says the two differ (it used the .venv without a word), doctor notes it, and
+    ``--recreate-venv`` makes the .venv again from the named interpreter. Once, with the first
+    Python whose minor version is not the system's."""
+    system = _version_of(Path("/usr/bin/python3"), env)
+    others = [m for m in BASE_PYTHONS if not system.startswith(m + ".")]
+    if not others or platform_python.minor != others[0]:
+        pytest.skip("one Python other than the system's is enough")
+    project = _folder(tmp_path, "proj")
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
+    assert run_safepip(["install", "fixlib"], cwd=project, env=env).returncode == 0
+    named = dict(env, SAFEPIP_PYTHON="/usr/bin/python3")
+    result = run_safepip(["install", "fixhelper"], cwd=project, env=named)
+    assert result.returncode == 0, result.stderr
+    assert f"is Python {platform_python.minor}, but the target interpreter" in result.stderr
+    assert "add --recreate-venv" in result.stderr
+    doctor = run_safepip(["doctor", "--json"], cwd=project, env=named)
+    notes = [n["message"] for n in json.loads(doctor.stdout)["notes"]]
+    assert any("installs go into the .venv as it is" in n for n in notes), notes
+    again = run_safepip(["install", "--recreate-venv", "fixlib"], cwd=project, env=named)
+    assert again.returncode == 0, again.stderr
+    assert _version_of(venv_python(project), env) == system
+    assert list(project.glob(".venv.old-*")), "the old .venv is kept aside"

@@ -5,7 +5,6 @@ failed or was interrupted. Subclasses say only how to run the install and how to
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,6 @@ from pathlib import Path
 from safepip.backends.base import Backend, Context, Outcome, Request
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
-from safepip.environment import Environment
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path, lasting_hint
 from safepip.pip.parser import parse
@@ -37,33 +35,6 @@ from safepip.target.venv import (
 
 #: Options that make no sense inside a venv and would make pip refuse there.
 DROPPED_OPTIONS = ("--python", "--user")
-
-
-def refuse_sudo_into_users_folder(folder: Path, env: Environment) -> None:
-    """``sudo safepip install X`` in a user's project would leave a root-owned ``.venv`` there
-    that the user can no longer change. A venv needs no root: refuse, and say how to run it.
-    Plain root (a container, no ``SUDO_USER``) is left alone."""
-    sudo_user = env.environ.get("SUDO_USER")
-    if os.geteuid() != 0 or not sudo_user or sudo_user == "root":
-        return
-    try:
-        owner = folder.stat().st_uid
-    except OSError:
-        return
-    if owner == 0:
-        return
-    import pwd
-
-    try:
-        owner_name = pwd.getpwuid(owner).pw_name
-    except KeyError:
-        owner_name = f"user {owner}"
-    raise VenvError(
-        f"safepip is running as root through sudo, and {folder} belongs to {owner_name}: "
-        "a .venv made now would be owned by root",
-        "run it without sudo (a virtual environment needs no root), or as that user: "
-        f"sudo -u {shlex.quote(sudo_user)} safepip ...",
-    )
 
 
 class VenvHome(Backend):
@@ -137,6 +108,8 @@ class VenvHome(Backend):
         """
         env, where = self.ctx.env, self.ctx.where
         venv = where.path
+        from safepip.target.venv_create import refuse_sudo_into_users_folder
+
         refuse_sudo_into_users_folder(venv.parent, env)
         self.ctx.reporter.detail(
             f"project root {where.project.root} (found by {where.project.marker})"
@@ -191,6 +164,8 @@ class VenvHome(Backend):
         state = read_venv(venv)
         if state.status in ("not-a-venv", "broken", "untrusted"):
             state = self._recreate(state, request)
+        elif state.status == "ready":
+            state = self._other_python(state, request)
         created = state.status == "absent"
         if created:
             self.ctx.reporter.detail(f"creating {venv} from {request.probe.executable}")
@@ -207,6 +182,27 @@ class VenvHome(Backend):
             f"moved the {kind} {display_path(venv, self.ctx.env.cwd)} to {moved.name}"
         )
         return read_venv(venv)
+
+    def _other_python(self, state: VenvState, request: Request) -> VenvState:
+        """A venv of another Python than the target's (``--python``, ``$SAFEPIP_PYTHON``, or the
+        system's after an upgrade): made again from the target with ``--recreate-venv``, else
+        used as it is, saying so."""
+        from safepip.target.venv import other_python
+
+        probe, shown = request.probe, display_path(state.path, self.ctx.env.cwd)
+        found = other_python(state.path, probe.version)
+        if found is None:
+            return state
+        if request.options.recreate_venv:
+            moved = move_aside(state.path)
+            self.ctx.reporter.info(f"moved {shown} (Python {found}) to {moved.name}")
+            return read_venv(state.path)
+        self.ctx.reporter.warning(
+            f"{shown} is Python {found}, but the target interpreter {probe.executable} is "
+            f"Python {probe.version}: installing into {shown} as it is (to make it again from "
+            f"{probe.executable}: add --recreate-venv)"
+        )
+        return state
 
     def _run_guarded(
         self,

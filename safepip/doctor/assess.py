@@ -18,6 +18,7 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     blocking, notes = _creation(report)
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
+    notes.extend(_other_python(report))
     problems.extend(_stale_links(report.pipx))
     problems.extend(
         Problem(
@@ -39,6 +40,23 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
         if not shim.before_system
     )
     return problems, notes
+
+
+def _other_python(report: Report) -> list[Problem]:
+    """The .venv of another Python than the target interpreter's: pip installs into it as it
+    is (``--recreate-venv`` makes it again from the target)."""
+    target, project = report.interpreter, report.project
+    if not (target.version and project.venv_python and project.venv_status == "ready"):
+        return []
+    if project.venv_python.split(".")[:2] == target.version.split(".")[:2]:
+        return []
+    return [
+        Problem(
+            f"{project.venv} is Python {project.venv_python}, but the target interpreter "
+            f"{target.path} is Python {target.version}: installs go into the .venv as it is",
+            "to make it again from the target: safepip install --recreate-venv ...",
+        )
+    ]
 
 
 def _stale_links(pipx: PipxInfo) -> list[Problem]:

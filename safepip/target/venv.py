@@ -41,6 +41,16 @@ class VenvState(Frozen):
         return self.path / "bin" / "python"
 
 
+def other_python(path: Path, version: str) -> str | None:
+    """The venv's Python version (``X.Y``, from ``pyvenv.cfg``) where it is not ``version``'s
+    (the target interpreter's): pip would install into a Python other than the one named. None
+    where they agree or the venv does not say."""
+    cfg = read_pyvenv_cfg(path)
+    found = (cfg.get("version_info") or cfg.get("version") or "").split(".")[:2]
+    wanted = version.split(".")[:2]
+    return ".".join(found) if len(found) == 2 and found != wanted else None
+
+
 def read_pyvenv_cfg(path: Path) -> dict[str, str]:
     """The venv's ``pyvenv.cfg`` read as Python itself reads it at start-up (``getpath`` and
     ``site.venv``: ``key = value`` lines, keys stripped and lower case, other lines ignored), so

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -233,3 +234,30 @@ class PipSeeding:
             f"pip could not be put into the new virtual environment {self.venv}: {error}",
             _WRITE_HINT,
         )
+
+
+def refuse_sudo_into_users_folder(folder: Path, env: Environment) -> None:
+    """``sudo safepip install X`` in a user's project would leave a root-owned ``.venv`` there
+    that the user can no longer change. A venv needs no root: refuse, and say how to run it.
+    Plain root (a container, no ``SUDO_USER``) is left alone."""
+    sudo_user = env.environ.get("SUDO_USER")
+    if os.geteuid() != 0 or not sudo_user or sudo_user == "root":
+        return
+    try:
+        owner = folder.stat().st_uid
+    except OSError:
+        return
+    if owner == 0:
+        return
+    import pwd
+
+    try:
+        owner_name = pwd.getpwuid(owner).pw_name
+    except KeyError:
+        owner_name = f"user {owner}"
+    raise VenvError(
+        f"safepip is running as root through sudo, and {folder} belongs to {owner_name}: "
+        "a .venv made now would be owned by root",
+        "run it without sudo (a virtual environment needs no root), or as that user: "
+        f"sudo -u {shlex.quote(sudo_user)} safepip ...",
+    )
