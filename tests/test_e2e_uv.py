@@ -176,7 +176,7 @@ def test_outside_a_terminal_uv_installs_an_application_before_any_look_up(
     assert "from wheel-range" not in result.stderr  # the look-up's line: not looked up
     # uv's own output, held while it ran, comes before safepip's summary
     uv_said = result.stderr.index("Installed 1 executable: fixapp")
-    assert uv_said < result.stderr.index("safepip: installed fixapp as an application with uv")
+    assert uv_said < result.stderr.index("safepip: installed fixapp 1.0 as an application with uv")
     assert (tmp_path / "uv-bin" / "fixapp").exists()
 
 
@@ -288,3 +288,41 @@ def test_a_downgrade_and_a_forced_reinstall_are_said_as_they_are(
     again = run_safepip(["install", "--force-reinstall", "fixver==1.0"], cwd=outside, env=env)
     assert again.returncode == 0, again.stderr
     assert "reinstalled fixver 1.0 " in again.stderr and "nothing changed" not in again.stderr
+
+
+def test_uv_plugins_are_found_kept_and_removed_for_good(
+    clean_env: dict[str, str],
+    uv: Path,
+    tmp_path: Path,
+    make_index: Callable[..., PackageIndex],
+) -> None:
+    """Plugins installed ``--with`` a uv tool: a second one keeps the first (uv installs
+    exactly what one command line names), ``where`` finds them, and ``uninstall`` removes one
+    from uv's receipt too, so no reinstall brings it back."""
+    from support import APP
+
+    dists = tmp_path / "dists"
+    index = make_index(
+        build_wheel(dists, "fixtool", console_scripts={"fixtool": "fixtool:main"}, about=APP),
+        build_wheel(dists, "fixtool-one", requires=["fixtool>=1"]),
+        build_wheel(dists, "fixtool-two", requires=["fixtool>=1"]),
+    )
+    env = uv_env(dict(clean_env, PIP_INDEX_URL=index.url), uv, tmp_path)
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    for name in ("fixtool", "fixtool-one", "fixtool-two"):
+        done = run_safepip(["install", name], cwd=outside, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+    tool = tmp_path / "uv-tools" / "fixtool"
+    receipt = (tool / "uv-receipt.toml").read_text()
+    assert "fixtool-one" in receipt and "fixtool-two" in receipt, receipt
+    where = run_safepip(["where", "--json", "fixtool-one", "fixtool-two"], cwd=outside, env=env)
+    assert json.loads(where.stdout) == {"fixtool-one": ["uv tool"], "fixtool-two": ["uv tool"]}
+    gone = run_safepip(["uninstall", "-y", "fixtool-one"], cwd=outside, env=env, timeout=300)
+    assert gone.returncode == 0, gone.stderr
+    assert "uninstalled fixtool-one from the uv tool fixtool" in gone.stderr
+    receipt = (tool / "uv-receipt.toml").read_text()
+    assert "fixtool-one" not in receipt and "fixtool-two" in receipt, receipt
+    python = str(tool / "bin" / "python")
+    assert subprocess.run([python, "-c", "import fixtool_two, fixtool"]).returncode == 0
+    assert subprocess.run([python, "-c", "import fixtool_one"]).returncode != 0

@@ -27,14 +27,17 @@ if TYPE_CHECKING:
 
 class Context(Frozen):
     """One safepip run, as the backends see it: the user's pip command line, the project's
-    ``.venv``, where to talk, and uv where the user opted in and it is on PATH."""
+    ``.venv``, where to talk, uv where the user opted in and it is on PATH, and the target's
+    probe where the run has one outside an install (an uninstall that installs again needs
+    pip's index options)."""
 
-    __slots__ = ("env", "pip_args", "reporter", "uv", "where")
+    __slots__ = ("env", "pip_args", "probe", "reporter", "uv", "where")
     pip_args: PipArgs
     env: Environment
     reporter: Reporter
     where: VenvTarget
     uv: Uv | None
+    probe: Probe | None
 
     def __init__(
         self,
@@ -43,8 +46,9 @@ class Context(Frozen):
         reporter: Reporter,
         where: VenvTarget,
         uv: Uv | None = None,
+        probe: Probe | None = None,
     ) -> None:
-        self._set(pip_args=pip_args, env=env, reporter=reporter, where=where, uv=uv)
+        self._set_from(locals())
 
 
 class Request(Frozen):

@@ -111,7 +111,8 @@ def find_uv(env: Environment) -> Uv | None:
     return Uv(found) if found else None
 
 
-def _index_args(index: IndexOptions) -> list[str]:
+def index_args(index: IndexOptions) -> list[str]:
+    """pip's index options as uv's command line takes them."""
     args = ["--no-index"] if index.no_index else ["--index-url", index.index_url]
     for url in index.extra_index_urls:
         args += ["--extra-index-url", url]
@@ -158,7 +159,7 @@ def pip_install_args(pip_args: PipArgs, index: IndexOptions) -> list[str]:
             if uv_name is None:
                 raise UvUnsuitable(f"pip's {name or token.raw[0]} has no uv equivalent")
             args += [uv_name] if value is None else [uv_name, value]
-    return [*args, *_index_args(index), *positionals]
+    return [*args, *index_args(index), *positionals]
 
 
 def tool_install_args(
@@ -180,7 +181,7 @@ def tool_install_args(
                 args.append("--verbose")
             else:
                 raise UvUnsuitable(f"pip's {name or token.raw[0]} has no uv tool equivalent")
-    return [*args, *_index_args(index), requirement]
+    return [*args, *index_args(index), requirement]
 
 
 def tool_dir(uv: Uv, environ: Mapping[str, str]) -> Path | None:

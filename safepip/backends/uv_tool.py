@@ -19,6 +19,7 @@ from safepip.backends.pipx import pipx_has
 from safepip.backends.uv import (
     ToolDirs,
     Uv,
+    index_args,
     installed_tools,
     run_uv,
     tool_install_args,
@@ -30,20 +31,67 @@ from safepip.decide.model import Item, Planned, Route
 from safepip.exceptions import UvUnsuitable
 from safepip.hints import path_hint
 from safepip.inspect.installed import commands, parts_with_commands, role
+from safepip.names import requirement_name
 from safepip.pip.argv import PipArgs
 from safepip.pip.index_options import IndexOptions
 from safepip.process import run_held
 from safepip.target.site_packages import dist_infos
 
 
-def tool_args(step: Planned, pip_args: PipArgs, index: IndexOptions, python: str) -> list[str]:
-    """``uv tool install``'s arguments for one step: a plugin goes with its application,
-    ``uv tool install APP --with PLUGIN``."""
+def tool_args(
+    step: Planned,
+    pip_args: PipArgs,
+    index: IndexOptions,
+    python: str,
+    tools: Path | None = None,
+) -> list[str]:
+    r"""``uv tool install``'s arguments for one step: a plugin goes with its application,
+    ``uv tool install APP --with PLUGIN``, keeping the ``--with``\ s the app has (in ``tools``,
+    uv's tool folder: uv installs exactly what one command line names)."""
     item = step.item
     if item.inject_into:
-        args = tool_install_args(item.inject_into, pip_args, index, python)
-        return [*args, "--with", item.text]
+        held = receipt(tools / item.inject_into) if tools is not None else []
+        args = tool_install_args(held[0] if held else item.inject_into, pip_args, index, python)
+        kept = [w for w in held[1:] if requirement_name(w) != item.name]
+        return [*args, *(a for w in kept for a in ("--with", w)), "--with", item.text]
     return tool_install_args(item.text, pip_args, index, python)
+
+
+def receipt(tool_env: Path) -> list[str]:
+    """What uv's receipt (``uv-receipt.toml``) says a tool was installed from, as requirement
+    strings: the tool first, then its ``--with`` packages; [] where there is none to read."""
+    from safepip.exceptions import SettingsError
+    from safepip.tomlfile import load_toml
+
+    try:
+        entries = load_toml(tool_env / "uv-receipt.toml").get("tool", {}).get("requirements", [])
+    except (SettingsError, AttributeError):
+        return []
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        extras = entry.get("extras") or []
+        text = entry["name"] + (f"[{','.join(map(str, extras))}]" if extras else "")
+        local = entry.get("directory") or entry.get("path")
+        where = entry.get("url") or entry.get("git") or (Path(local).as_uri() if local else None)
+        if where:
+            text += f" @ {'git+' if entry.get('git') else ''}{where}"
+        found.append(text + str(entry.get("specifier", "")) if not where else text)
+    return found
+
+
+def withs(tools: Path | None) -> dict[str, str]:
+    """Each package installed ``--with`` a tool of uv's, with that tool (both canonical)."""
+    from safepip.names import canonicalize_name
+
+    found: dict[str, str] = {}
+    for tool in sorted(tools_in(tools)):
+        for text in receipt(tools / tool)[1:] if tools is not None else []:
+            name = requirement_name(text)
+            if name:
+                found.setdefault(canonicalize_name(name), tool)
+    return found
 
 
 class UvTool(Backend):
@@ -96,7 +144,7 @@ class UvTool(Backend):
         if tools is None or item.name in tools_in(tools):
             return None  # uv cannot say where, or it is there already: looked up as usual
         index = request.index or IndexOptions()
-        args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
+        args = tool_args(step, self.ctx.pip_args, index, request.probe.executable, tools)
         code, out, err = run_held(
             [self.uv.path, *args], environ=self._environ(index), policy=ChosenTarget()
         )
@@ -138,6 +186,13 @@ class UvTool(Backend):
         """uv's variables added to the environment (its runs name :class:`ChosenTarget`)."""
         return uv_environ(self.ctx.env.environ, index)
 
+    def _index(self) -> IndexOptions | None:
+        """pip's index options, for a tool installed again (from the run's probe)."""
+        from safepip.pip.index_options import index_options
+
+        probe = self.ctx.probe
+        return index_options(self.ctx.pip_args, probe, self.ctx.env)[0] if probe else None
+
     def _suitable(self, step: Planned) -> bool:
         item, env = step.item, self.ctx.env
         app = item.inject_into or item.name
@@ -170,7 +225,9 @@ class UvTool(Backend):
                 _show(held[1], self.ctx.env.stdout)
                 _show(held[2], self.ctx.env.stderr)
             else:
-                args = tool_args(step, self.ctx.pip_args, index, request.probe.executable)
+                args = tool_args(
+                    step, self.ctx.pip_args, index, request.probe.executable, tool_folder
+                )
                 code = run_uv(self.uv, args, environ, self.ctx.env, policy=ChosenTarget())
             was_there = held is None and bool(item.name) and item.name in tools
             line = app_summary(
@@ -197,22 +254,33 @@ class UvTool(Backend):
         return outcome
 
     def installed(self) -> frozenset[str]:
-        return installed_tools(self.uv, self._environ())
+        """uv's tools, and what was installed ``--with`` them (plugins)."""
+        tools, _ = self._tool_dirs()
+        return installed_tools(self.uv, self._environ()) | frozenset(withs(tools))
 
     def uninstall(self, names: Sequence[str]) -> int:
+        """``uv tool uninstall`` for a tool; for a package installed ``--with`` one, the tool
+        installed again from its receipt without it (uv has no ``uninject``: what uv remembers
+        then no longer names it, so no reinstall brings it back)."""
+        tools, _ = self._tool_dirs()
+        plugins = withs(tools)
+        index = self._index() if plugins.keys() & set(names) else None
+        environ, where = self._environ(index), index_args(index) if index else []
         code = 0
         for name in names:
-            result = run_uv(
-                self.uv,
-                ["tool", "uninstall", name],
-                self._environ(),
-                self.ctx.env,
-                policy=ChosenTarget(),
-            )
+            app = plugins.get(name)
+            if app is not None and tools is not None:
+                kept = [r for r in receipt(tools / app) if requirement_name(r) != name]
+                args = ["tool", "install", *_receipt_python(tools / app), *where, kept[0]]
+                args += [a for r in kept[1:] for a in ("--with", r)]
+                said = f"uninstalled {name} from the uv tool {app}"
+            else:
+                args, said = ["tool", "uninstall", name], f"uninstalled {name} from uv tool"
+            result = run_uv(self.uv, args, environ, self.ctx.env, policy=ChosenTarget())
             if result != 0:
                 code = result
             else:
-                self.ctx.reporter.info(f"uninstalled {name} from uv tool")
+                self.ctx.reporter.info(said)
         return code
 
 
@@ -240,3 +308,15 @@ def _tool_version(tool_folder: Path | None, name: str | None) -> str | None:
     from safepip.target.site_packages import installed_versions
 
     return installed_versions(tool_folder / name).get(name)
+
+
+def _receipt_python(tool_env: Path) -> list[str]:
+    """``--python X`` as uv's receipt of the tool records it (safepip always names one)."""
+    from safepip.exceptions import SettingsError
+    from safepip.tomlfile import load_toml
+
+    try:
+        python = load_toml(tool_env / "uv-receipt.toml").get("tool", {}).get("python")
+    except (SettingsError, AttributeError):
+        return []
+    return ["--python", python] if isinstance(python, str) and python else []

@@ -20,12 +20,14 @@ from safepip.target.interpreter import Probe
 from safepip.target.project import venv_target
 
 
-def context(pip_args: PipArgs, env: Environment, reporter: Reporter) -> Context:
+def context(
+    pip_args: PipArgs, env: Environment, reporter: Reporter, probe: Probe | None = None
+) -> Context:
     """The backends' view of this run (uv only where the user opted in)."""
     from safepip.backends.uv import accelerator
 
     where = venv_target(env.cwd, env.home)
-    return Context(pip_args, env, reporter, where, accelerator(env, reporter.warning))
+    return Context(pip_args, env, reporter, where, accelerator(env, reporter.warning), probe)
 
 
 def project_venv(pip_args: PipArgs, env: Environment, reporter: Reporter) -> VenvHome | None:
@@ -140,7 +142,7 @@ def uninstall(
 
         return pip_usage_error(pip_args, env)  # nothing named: pip's own usage error
     names = _named(pip_args, env)
-    ctx = context(pip_args, env, reporter)
+    ctx = context(pip_args, env, reporter, probe)
     homes = [*environments(pip_args, env, reporter), *app_homes(ctx)]
     chosen = options.route if options is not None else None
     homes = [h for h in homes if chosen is None or (h.route == "pipx") == (chosen == "pipx")]
