@@ -51,20 +51,20 @@ def query(manager: str, candidates: Sequence[str]) -> list[str]:
     return ["apk", "search", "--exact", *candidates]
 
 
-def install(manager: str, package: str) -> list[str]:
-    """The command that installs ``package`` without asking (run as root)."""
+def install(manager: str, *packages: str) -> list[str]:
+    """The command that installs ``packages`` without asking (run as root)."""
     return {
-        "apt": ["apt-get", "install", "-y", "--no-install-recommends", package],
-        "dnf": ["dnf", "install", "-y", package],
-        "pacman": ["pacman", "-S", "--noconfirm", "--needed", package],
-        "apk": ["apk", "add", package],
-    }[manager]
+        "apt": ["apt-get", "install", "-y", "--no-install-recommends"],
+        "dnf": ["dnf", "install", "-y"],
+        "pacman": ["pacman", "-S", "--noconfirm", "--needed"],
+        "apk": ["apk", "add"],
+    }[manager] + list(packages)
 
 
-def shown(manager: str, package: str) -> str:
-    """The command a user types to install ``package``."""
+def shown(manager: str, *packages: str) -> str:
+    """The command a user types to install ``packages``."""
     words = {"apt": "apt install", "dnf": "dnf install", "pacman": "pacman -S", "apk": "apk add"}
-    return f"sudo {words[manager]} {package}"
+    return f"sudo {words[manager]} {' '.join(packages)}"
 
 
 def parse(manager: str, output: str) -> list[Answer]:
