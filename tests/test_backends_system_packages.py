@@ -42,8 +42,8 @@ def _setup(tmp_path: Path, terminal: bool = False) -> tuple[DistroPackages, Path
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PYTHONPATH": "/somewhere",
     }
-    streams = {"stdin": io.StringIO(), "stdout": io.StringIO(), "stderr": io.StringIO()}
-    env = Environment(environ, tmp_path, **streams, stdin_isatty=terminal, stderr_isatty=terminal)
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(environ, tmp_path, io.StringIO(), out, err, terminal, False, terminal)
     reporter = Reporter(env)
     ctx = Context(parser.parse(["install"]), env, reporter, VenvTarget(tmp_path / ".venv", None))
     backend = homes(ctx)["distro"][0]
