@@ -12,6 +12,7 @@ policy right before ``exec``.
 * :data:`QUESTION`: an interpreter asked about itself;
 * :data:`SDIST_BUILD`: ``pip wheel`` building an sdist so that safepip can read its wheel;
 * :data:`CHECKOUT_TOOL`: the system's git or hg asked about a checkout.
+* :data:`SYSTEM_PACKAGER`: the distribution's package manager installing its own package.
 """
 
 from __future__ import annotations
@@ -162,3 +163,18 @@ AS_IS = AsIs()
 QUESTION = Question()
 SDIST_BUILD = SdistBuild()
 CHECKOUT_TOOL = CheckoutTool()
+
+
+class SystemPackager(Policy):
+    """The distribution's package manager (apt-get, dnf, pacman, apk) installing a package the
+    user asked for with ``--distro``: the environment without the variables that would change
+    which Python modules its maintainer scripts (``py3compile``) import or where pip would
+    install; everything else (proxy, locale, ``DEBIAN_FRONTEND``) as it is."""
+
+    __slots__ = ()
+
+    def apply(self, environ: Mapping[str, str]) -> dict[str, str]:
+        return {k: v for k, v in environ.items() if k not in REDIRECTING_VARIABLES}
+
+
+SYSTEM_PACKAGER = SystemPackager()

@@ -33,3 +33,8 @@ def test_an_options_value_is_not_ours() -> None:
 def test_before_the_command_too() -> None:
     options, rest = extract(["--venv", "install", "x"])
     assert options.route == "venv" and rest == ("install", "x")
+
+
+def test_distro_is_ours() -> None:
+    options, rest = extract(["install", "--distro", "pyyaml"])
+    assert options.route == "distro" and rest == ("install", "pyyaml")

@@ -265,3 +265,17 @@ def test_a_plugins_reason_says_how_it_is_known() -> None:
     assert decision.reasons[0] == (
         "it is a plugin of mkdocs (registers mkdocs.plugins entry points and requires it)"
     )
+
+
+def test_distro_only_for_named_requirements_from_an_index() -> None:
+    situation = Situation(True, "/p", declared={"numpy": "pyproject.toml"})
+    chosen = [Override("--distro", "distro")]
+    assert decide(Item("pyyaml", "name", "pyyaml"), situation, chosen).route == "distro"
+    assert decide(Item("numpy", "name", "numpy"), situation, chosen).route == "distro"
+    refused = decide(Item("-r req.txt", "requirements-file"), situation, chosen)
+    assert refused.route == "venv" and "distribution's package" in refused.reasons[0]
+    assert decide(Item("./x", "local"), situation, chosen).route == "venv"
+    global_choice = [Override("$SAFEPIP_ROUTE", "distro", binding=False)]
+    declared = decide(Item("numpy", "name", "numpy"), situation, global_choice)
+    assert declared.route == "venv"  # a global choice never takes a declared one out of the .venv
+    assert not needs_commands(Item("pyyaml", "name", "pyyaml"), situation, chosen)

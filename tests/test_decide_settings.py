@@ -87,3 +87,20 @@ def test_a_setting_safepip_does_not_read_is_named_once(
     found = overrides(environ, project, config, warnings.append)
     assert len(warnings) == 1 and said in warnings[0], warnings
     assert all(not o.packages and o.default is None for o in found)
+
+
+def test_distro_from_the_user_but_never_from_a_checkout(tmp_path: Path) -> None:
+    project, config = tmp_path / "proj", tmp_path / "config"
+    project.mkdir()
+    config.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[tool.safepip]\ndefault-route = "distro"\n[tool.safepip.routes]\nnumpy = "distro"\n'
+    )
+    (config / "config.toml").write_text('default-route = "distro"\n[routes]\nblack = "pipx"\n')
+    warnings: list[str] = []
+    environ = {"SAFEPIP_ROUTE": "distro", "SAFEPIP_ROUTES": "numpy=distro"}
+    found = overrides(environ, project, config, warnings.append)
+    assert found[0].default == "distro" and found[0].packages == {"numpy": "distro"}
+    assert found[1].default is None and found[1].packages == {}  # the checkout's: ignored
+    assert found[2].default == "distro"
+    assert len(warnings) == 2 and all("may not make safepip run" in w for w in warnings)

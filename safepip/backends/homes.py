@@ -16,6 +16,7 @@ def homes(ctx: Context) -> dict[Route, list[Backend]]:
     """The backends of each route, most preferred first."""
     from safepip.backends.pipx import PipxBackend
     from safepip.backends.pipx_plugins import PipxPlugins
+    from safepip.backends.system_packages import DistroPackages
     from safepip.backends.user_env import UserEnv
     from safepip.backends.venv_pip import VenvPip
 
@@ -27,7 +28,8 @@ def homes(ctx: Context) -> dict[Route, list[Backend]]:
 
         venv.insert(0, VenvUv(ctx, ctx.uv))
         apps.insert(0, UvTool(ctx, ctx.uv))
-    return {"venv": venv, "user": [UserEnv(ctx)], "pipx": apps}
+    system: list[Backend] = [DistroPackages(ctx)]  # only where the user asked
+    return {"venv": venv, "user": [UserEnv(ctx)], "pipx": apps, "distro": system}
 
 
 def app_homes(ctx: Context) -> list[Backend]:

@@ -1,5 +1,6 @@
-"""safepip's own command-line options (listed in :mod:`safepip.cli.registry`), taken out of
-pip's argv before pip sees it. They match exactly: pip's abbreviation rule does not apply."""
+"""safepip's own command-line options (``--venv``, ``--pipx``, ``--distro``,
+``--recreate-venv``; listed in :mod:`safepip.cli.registry`), taken out of pip's argv before
+pip sees it. They match exactly: pip's abbreviation rule does not apply."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def extract(argv: Sequence[str]) -> tuple[SafepipOptions, tuple[str, ...]]:
             if word == "--recreate-venv":
                 recreate = True
             else:
-                route = "venv" if word == "--venv" else "pipx"
+                route = "venv" if word == "--venv" else "pipx" if word == "--pipx" else "distro"
         else:
             rest.extend(token.raw)
     return SafepipOptions(route=route, recreate_venv=recreate), tuple(rest)

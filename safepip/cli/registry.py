@@ -65,6 +65,7 @@ COMMANDS: dict[str, Command] = {
 OPTIONS: dict[str, str] = {
     "--venv": "put the named requirements into the project's .venv",
     "--pipx": "install them as applications with pipx",
+    "--distro": "install the distribution's own packages of them (apt install python3-X)",
     "--recreate-venv": "rename an unusable .venv to .venv.old-DATE and create a new one",
 }
 

@@ -15,6 +15,7 @@ from safepip.cli.arguments import Arguments, Parsed
 from safepip.decide.model import Planned, SafepipOptions
 from safepip.decide.plan import plan
 from safepip.environment import Environment
+from safepip.inspect.distro_packages import Lookup
 from safepip.pip import parser as _parser
 from safepip.pip.argv import PipArgs
 from safepip.report import Reporter
@@ -59,12 +60,13 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
     backends = _backends(pip_args, env, reporter, where, steps)
     homes = {s.item.text: _home(s, backends, where, env, target.path) for s in steps}
     labels = {text: backend.label for text, backend in backends.items()}
+    packaged = distro_packages(steps, env) if managed else None
     if as_json:
         from safepip.target.user_place import libraries_home
 
         in_project = where.project is not None
         libraries = libraries_home(where.path, in_project, env.cwd, env.home, env.data_dir)
-        report = _report(target.path, managed, where, libraries, steps, homes, labels)
+        report = _report(target.path, managed, where, libraries, steps, homes, labels, packaged)
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return 0
     if redirected and steps:
@@ -73,7 +75,34 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
             "it, so safepip sends each requirement where it belongs"
         )
     _say(steps, homes, labels, where, target.path, env)
+    if packaged is not None:
+        _say_packaged(steps, packaged, env, reporter)
     return 0
+
+
+def distro_packages(steps: Sequence[Planned], env: Environment) -> Lookup | None:
+    """What the distribution packages of the named requirements (None: nothing named)."""
+    from safepip.inspect.distro_packages import Wanted, look_up
+
+    wanted = [Wanted(s.item.text, s.item.imports) for s in steps if s.item.kind == "name"]
+    if not wanted:
+        return None
+    try:
+        return look_up(wanted, env.environ, env.cache_dir)
+    except OSError as error:  # advice only: never the reason explain fails
+        return Lookup(None, "", {}, f"the distribution's packages could not be read ({error})")
+
+
+def _say_packaged(
+    steps: Sequence[Planned], packaged: Lookup, env: Environment, reporter: Reporter
+) -> None:
+    """Beside a library's route, the distribution's own package of it, where there is one."""
+    for step in steps:
+        found = packaged.found.get(step.item.text)
+        if found is not None and step.decision.route in ("venv", "user", "distro"):
+            env.stdout.write(f"  {step.item.text}: {found.line()}\n")
+    if packaged.note and packaged.manager is not None:
+        reporter.info(f"the distribution's packages are unknown here: {packaged.note}")
 
 
 def _backends(
@@ -108,7 +137,11 @@ def _say(
     env: Environment,
 ) -> None:
     """One line a requirement: where it goes (with which tool, for an application), and why."""
-    where_text = {"venv": f"the project's .venv ({where.path})", "pip": python}
+    where_text = {
+        "venv": f"the project's .venv ({where.path})",
+        "pip": python,
+        "distro": "the distribution's package manager",
+    }
     for step in steps:
         tool = labels.get(step.item.text, "pipx")
         if step.decision.route == "pipx":
@@ -137,8 +170,8 @@ def environment(step: Planned, where: VenvTarget, env: Environment, interpreter:
         from safepip.target.user_place import user_env_path
 
         return str(user_env_path(env.data_dir))
-    if route == "pip":
-        return interpreter
+    if route in ("pip", "distro"):
+        return interpreter  # the distribution's package is the system Python's
     from safepip.backends.pipx import app_venv
 
     return str(app_venv(step.item.inject_into or step.item.name or step.item.text, env))
@@ -172,16 +205,25 @@ def _report(
     steps: Sequence[Planned],
     homes: dict[str, str],
     labels: dict[str, str],
+    packaged: Lookup | None,
 ) -> dict[str, Any]:
     """``explain --json``: the interpreter, the project, the venv its libraries go to (the
-    user environment where no project starts) and each decision."""
+    user environment where no project starts) and each decision, with the distribution's own
+    package of each (``distro``, null where it has none), and ``distro_note`` where that could
+    not be learned."""
     root = where.project_root
+    found = packaged.found if packaged else {}
+    requirements = []
+    for step in steps:
+        entry = _requirement(step, homes[step.item.text], labels.get(step.item.text))
+        distro = found.get(step.item.text)
+        entry["distro"] = distro.as_json() if distro else None
+        requirements.append(entry)
     return {
         "interpreter": interpreter,
         "externally_managed": managed,
         "project": str(root) if root else None,
         "venv": str(libraries) if managed else None,
-        "requirements": [
-            _requirement(s, homes[s.item.text], labels.get(s.item.text)) for s in steps
-        ],
+        "requirements": requirements,
+        "distro_note": packaged.note if packaged else None,
     }

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from typing import Literal
 
     #: Where a requirement goes: the project's ``.venv``, the user environment (``user``),
-    #: pipx, or pip itself (the Python is not externally managed).
-    Route = Literal["venv", "pipx", "pip", "user"]
+    #: pipx, the distribution's own package (``distro``, only where the user asked), or pip
+    #: itself (the Python is not externally managed).
+    Route = Literal["venv", "pipx", "pip", "user", "distro"]
     Kind = Literal[
         "name",
         "requirements-file",
@@ -34,8 +35,10 @@ if TYPE_CHECKING:
 else:
     Route = Kind = str
 
-#: The routes a user can choose (``--venv``/``--pipx``, settings).
-CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx")
+#: The routes a user can choose (``--venv``/``--pipx``/``--distro``, settings; a checkout's
+#: own ``[tool.safepip]`` may not choose ``distro``: it would make safepip run the system's
+#: package manager as root on a checkout's word).
+CHOSEN_ROUTES: tuple[Route, ...] = ("venv", "pipx", "distro")
 #: The roles of a package that goes to pipx outside a project: its own metadata says it is an
 #: application, or it is a bundle of a part's commands (``safepip.inspect.role``).
 APPLICATION_ROLES = ("application", "bundle")
@@ -231,7 +234,7 @@ class SafepipOptions(Frozen):
     """safepip's own options from the command line (read by :mod:`safepip.cli.options`)."""
 
     __slots__ = ("recreate_venv", "route")
-    route: Route | None  # --venv / --pipx: the user forced a home
+    route: Route | None  # --venv / --pipx / --distro: the user forced a home
     recreate_venv: bool  # --recreate-venv: move an unusable .venv aside and make a new one
 
     def __init__(self, route: Route | None = None, recreate_venv: bool = False) -> None:

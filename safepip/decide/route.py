@@ -6,8 +6,10 @@ they configured), so it is tested without installing anything. Precedence, first
 
 1. pip, setuptools and wheel are an environment's own tools: the project's .venv, outside a
    project the user environment;
-2. the user chose (``--venv``/``--pipx``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``, the answers
-   for this project, user config); the global ones never take a declared dependency to pipx;
+2. the user chose (``--venv``/``--pipx``/``--distro``, ``$SAFEPIP_ROUTE[S]``, ``[tool.safepip]``,
+   the answers for this project, user config); the global ones never take a declared
+   dependency out of the .venv; only a named requirement from an index can be the
+   distribution's package;
 3. requirement and constraint files, a script's dependencies, editable installs and local
    paths: the project's .venv;
 4. what the working folder's scripts import, or outside a project what their PEP 723 blocks
@@ -69,8 +71,12 @@ def _chosen(item: Item, situation: Situation, overrides: Sequence[Override]) -> 
         chosen = (override.packages.get(item.name) if item.name else None) or override.default
         if chosen is None or chosen == "pip":
             continue
-        if chosen == "pipx" and not override.binding and item.name in situation.declared:
-            continue  # the user's global choice never takes a declared dependency to pipx
+        if chosen != "venv" and not override.binding and item.name in situation.declared:
+            continue  # the user's global choice never takes a declared dependency elsewhere
+        if chosen == "distro" and not item.from_index:
+            what = _PROJECT_KINDS.get(item.kind, "a URL")
+            why = f"{override.label} asks for the distribution's package, but {what} is none"
+            return Decision("venv", (why,))
         if chosen != "venv" and override.checkout and not item.from_index:
             refused = refused or Decision("venv", (_not_from_checkout(item, override, chosen),))
             continue  # the user's own settings may still choose

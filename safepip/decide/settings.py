@@ -3,16 +3,18 @@ and the user's ``$XDG_CONFIG_HOME/safepip/config.toml``.
 
 Keys, the same in both TOML files (in pyproject.toml under ``[tool.safepip]``)::
 
-    default-route = "venv"          # or "pipx"
+    default-route = "venv"          # or "pipx", or "distro" (user file only)
     [routes]                        # [tool.safepip.routes] in pyproject.toml
     black = "pipx"
 
     use-uv = true                   # user file only: safepip's uv accelerator
 
-Environment: ``SAFEPIP_ROUTE=venv|pipx`` (default for every package),
+Environment: ``SAFEPIP_ROUTE=venv|pipx|distro`` (default for every package),
 ``SAFEPIP_ROUTES="black=pipx,pytest=venv"`` and ``SAFEPIP_UV=1|0``. A project's file is not
 trusted with anything but route names (any other value is ignored with a warning), and those
-route only packages from an index, never the checkout itself, a local path, ``-e`` or a URL.
+route only packages from an index, never the checkout itself, a local path, ``-e`` or a URL,
+and never to the distribution's package manager (``distro``: that runs apt as root, which a
+checkout's word must never make safepip do).
 The user's global choices (variables, config.toml) never send a package the project declares to
 pipx.
 
@@ -41,16 +43,26 @@ ROUTES_VARIABLE = "SAFEPIP_ROUTES"
 UV_VARIABLE = "SAFEPIP_UV"
 UV_KEY = "use-uv"
 _ROUTES = CHOSEN_ROUTES
+_CHECKOUT_ROUTES = ("venv", "pipx")
+_ANSWERED = ("venv", "pipx")  # what safepip's question offers, and answers.json keeps
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 ANSWERS_FILE = "answers.json"
 _reported: set[str] = set()  # broken files already reported in this run
 
 
-def _route(value: object, where: str, warn: Callable[[str], None]) -> Route | None:
-    if value in _ROUTES:
+def _route(
+    value: object, where: str, warn: Callable[[str], None], *, checkout: bool = False
+) -> Route | None:
+    if value in (_CHECKOUT_ROUTES if checkout else _ROUTES):
         return value  # type: ignore[return-value,unused-ignore]
-    warn(f'ignoring route {value!r} in {where}: use "venv" or "pipx"')
+    if value == "distro":
+        warn(
+            f'ignoring route "distro" in {where}: a checkout may not make safepip run the '
+            "system's package manager; say --distro yourself, or set it in your own config.toml"
+        )
+        return None
+    warn(f'ignoring route {value!r} in {where}: use "venv", "pipx" or "distro"')
     return None
 
 
@@ -88,10 +100,10 @@ def _from_table(
     routes = table.get("routes", {})
     if isinstance(routes, Mapping):
         for name, value in routes.items():
-            route = _route(value, f"{label} routes.{name}", warn)
+            route = _route(value, f"{label} routes.{name}", warn, checkout=checkout)
             if route is not None:
                 packages[canonicalize_name(str(name))] = route
-    chosen = _route(default, label, warn) if default is not None else None
+    chosen = _route(default, label, warn, checkout=checkout) if default is not None else None
     return Override(label, chosen, packages, binding=binding, checkout=checkout)
 
 
@@ -107,7 +119,7 @@ def _variables(environ: Mapping[str, str], warn: Callable[[str], None]) -> list[
     for entry in filter(None, (e.strip() for e in environ.get(ROUTES_VARIABLE, "").split(","))):
         name, equals, value = entry.partition("=")
         if not (equals and name.strip()):
-            warn(f"ignoring {entry!r} in ${ROUTES_VARIABLE}: expected NAME=venv or NAME=pipx")
+            warn(f"ignoring {entry!r} in ${ROUTES_VARIABLE}: expected NAME=venv, pipx or distro")
             continue
         route = _route(value.strip(), f"${ROUTES_VARIABLE}", warn)
         if route is not None:
@@ -168,7 +180,7 @@ def _answers(state_dir: Path) -> dict[str, dict[str, Route]]:
     if not isinstance(data, dict):
         return {}
     return {
-        str(root): {str(n): r for n, r in routes.items() if r in _ROUTES}
+        str(root): {str(n): r for n, r in routes.items() if r in _ANSWERED}
         for root, routes in data.items()
         if isinstance(routes, dict)
     }

@@ -183,15 +183,12 @@ def dry_run(
     markers and tags) with ``--report`` (which PEP 668 allows, as nothing is installed) and,
     for a new ``.venv`` or app, ``--ignore-installed`` (nothing is in it yet; a new user
     environment sees the system's packages, as it will). pip's output and exit status."""
-    named = {"venv": "the .venv", "user": "your user environment"}
-    for step in steps:
-        reporter.info(
-            f"would install {step.item.text} into "
-            f"{named.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
-        )
+    _say_dry(steps, reporter)
     from safepip.backends.venv_home import DROPPED_OPTIONS
 
-    routes = {s.decision.route for s in steps}
+    routes = {s.decision.route for s in steps} - {"distro"}
+    if not routes:
+        return 0  # the distribution's packages are not resolved by pip
     route: Route = "venv" if "venv" in routes else "user" if "user" in routes else "pipx"
     home = _dry_home(route, Context(pip_args, env, reporter, where))
     if home is not None:
@@ -220,6 +217,16 @@ def dry_run(
         policy=ChosenTarget(stand_in="--python" in command),
         interactive=bool(env.stdin_isatty),
     )
+
+
+def _say_dry(steps: Sequence[Planned], reporter: Reporter) -> None:
+    named = {"venv": "the .venv", "user": "your user environment"}
+    named["distro"] = "the system Python, as the distribution's package"
+    for step in steps:
+        reporter.info(
+            f"would install {step.item.text} into "
+            f"{named.get(step.decision.route, 'pipx')}: " + "; ".join(step.decision.reasons)
+        )
 
 
 def _dry_home(route: Route, ctx: Context) -> VenvHome | None:

@@ -49,3 +49,29 @@ def system_pip_hint(*, root_dir: str | None = None) -> str:
     if "arch" in family:
         return "upgrade it with: sudo pacman -Syu python-pip"
     return "upgrade it with your distribution's package manager"
+
+
+#: The package manager of each distribution family, and how its users call the distribution.
+_MANAGERS = (
+    ("debian", "apt"),
+    ("ubuntu", "apt"),
+    ("fedora", "dnf"),
+    ("rhel", "dnf"),
+    ("arch", "pacman"),
+    ("alpine", "apk"),
+)
+
+
+def package_manager(*, root_dir: str | None = None) -> tuple[str, str] | None:
+    """This machine's package manager (``apt``, ``dnf``, ``pacman`` or ``apk``) and the
+    distribution's name as users say it ("Debian", "Ubuntu", "Fedora"), None for another."""
+    try:
+        ident, family = _ids(root_dir)
+    except Exception:  # advisory only
+        return None
+    words = family.split()
+    for word, manager in _MANAGERS:
+        if word in words:
+            shown = {"rhel": "Red Hat", "arch": "Arch Linux"}.get(ident, ident.capitalize())
+            return manager, shown
+    return None
