@@ -16,6 +16,7 @@ from safepip.backends.pipx import (
     Pipx,
     find_pipx,
     install,
+    installed_app_venv,
     pip_args_for_pipx,
     pipx_has,
     pipx_homes,
@@ -105,6 +106,9 @@ class PipxPlugins(Backend):
             if code == 0:
                 code = self._inject(pipx, app, step.item.text, forwarded, request)
             outcome.record(code, _summary(step, app, code, how))
+            if code == 0:
+                venv = installed_app_venv(app, env.environ, env.home)
+                outcome.made_in(venv, "pipx", request.probe.executable)
         return outcome
 
     def _inject(
