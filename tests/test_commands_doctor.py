@@ -39,6 +39,7 @@ TOP_KEYS = [
     "shims",  # safepip's pip/pip3 shims found on PATH or in the default folder (issue 12)
     "problems",
     "notes",
+    "broken",  # environments a Python upgrade broke (issue 26)
 ]
 
 
@@ -184,14 +185,17 @@ def test_broken_venv_is_a_problem(environ: dict[str, str], project: Path) -> Non
     run = run_doctor([], environ, project)
     assert run.code == EXIT_ENVIRONMENT
     assert "broken" in run.out
-    assert "PROBLEM" in run.out and "--recreate-venv" in run.out
+    # a .venv whose Python is gone is one a Python upgrade broke: --repair rebuilds it (issue 26)
+    assert "PROBLEM" in run.out and "safepip doctor --repair" in run.out
+    assert f"broken        {venv} (a .venv): its interpreter is gone" in run.out
     assert "result        ok" not in run.out
     assert sorted(p.name for p in venv.iterdir()) == ["pyvenv.cfg"]  # left as it was
     data = run_doctor(["--json"], environ, project).json()
     assert data["ok"] is False
     assert data["project"]["venv_status"] == "broken"
-    assert "/opt/gone/bin" in data["problems"][0]["message"]
-    assert "--recreate-venv" in data["problems"][0]["hint"]
+    assert "/opt/gone/bin" in data["broken"][0]["problem"]
+    assert data["broken"][0]["built_for"] == "3.9"
+    assert "safepip doctor --repair" in data["problems"][0]["hint"]
 
 
 def test_a_venv_that_is_not_a_venv(environ: dict[str, str], project: Path) -> None:

@@ -16,6 +16,7 @@ from safepip.environment import Environment
 from safepip.pip.argv import PipArgs
 from safepip.records import Frozen, Mutable
 from safepip.report import Reporter
+from safepip.target.made_envs import Made
 from safepip.target.project import VenvTarget
 
 if TYPE_CHECKING:
@@ -82,13 +83,15 @@ class Request(Frozen):
 
 
 class Outcome(Mutable):
-    """The summary lines of what a backend did, and of what failed."""
+    """The summary lines of what a backend did, and of what failed; the environments it made
+    or installed into (remembered for ``safepip doctor`` after a Python upgrade)."""
 
-    __slots__ = ("codes", "done", "failed")
+    __slots__ = ("codes", "done", "failed", "made")
     done: list[str]
     failed: list[str]
     #: The exit status of each failed install, in order (pip's, pipx's or uv's own).
     codes: list[int]
+    made: list[Made]
 
     def __init__(
         self,
@@ -99,11 +102,18 @@ class Outcome(Mutable):
         self.done = [] if done is None else done
         self.failed = [] if failed is None else failed
         self.codes = [] if codes is None else codes
+        self.made = []
 
     def add(self, other: Outcome) -> None:
         self.done += other.done
         self.failed += other.failed
         self.codes += other.codes
+        self.made += other.made
+
+    def made_in(self, path: Path | None, kind: str, python: str) -> None:
+        """Remember that the install went into the environment at ``path`` (if known)."""
+        if path is not None:
+            self.made.append(Made(str(path), kind, python))
 
     def record(self, code: int, line: str) -> None:
         """One install's summary ``line``, by its exit status."""

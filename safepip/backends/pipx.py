@@ -230,6 +230,15 @@ class PipxRuns(Backend):
         )
 
 
+def _path_note(env: Environment) -> list[str]:
+    """The line that says pipx's commands folder is not on PATH, if it is not."""
+    directory = bin_dir(env.environ, env.home)
+    hint = path_hint(directory, env)
+    return (
+        [f"pipx puts commands in {directory}, which is not on PATH; to fix: {hint}"] if hint else []
+    )
+
+
 class PipxBackend(PipxRuns):
     """Applications with pipx: one ``pipx install`` per application (``pipx upgrade`` for
     ``-U`` of one pipx has); pipx's own output goes to the user's terminal."""
@@ -282,16 +291,13 @@ class PipxBackend(PipxRuns):
             )
             outcome.record(code, line)
             if code == 0:
+                venv = installed_app_venv(item.name, env.environ, env.home) if item.name else None
+                outcome.made_in(venv, "pipx", request.probe.executable)
                 path = env.environ.get("PATH", os.defpath)
                 directory = bin_dir(env.environ, env.home)
                 outcome.done += shadow_notes(item.name or item.text, directory, links, path)
         if len(outcome.failed) < len(steps):
-            directory = bin_dir(env.environ, env.home)
-            hint = path_hint(directory, env)
-            if hint:
-                outcome.done.append(
-                    f"pipx puts commands in {directory}, which is not on PATH; to fix: {hint}"
-                )
+            outcome.done += _path_note(env)
         return outcome
 
     def installed(self) -> frozenset[str]:

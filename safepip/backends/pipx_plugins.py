@@ -17,6 +17,7 @@ from safepip.backends.pipx import (
     PipxRuns,
     find_pipx,
     install,
+    installed_app_venv,
     pipx_has,
     reuse_environ,
 )
@@ -100,6 +101,9 @@ class PipxPlugins(PipxRuns):
             if code == 0:
                 code = self._inject(pipx, app, step.item.text, forwarded, request)
             outcome.record(code, _summary(step, app, code, how))
+            if code == 0:
+                venv = installed_app_venv(app, env.environ, env.home)
+                outcome.made_in(venv, "pipx", request.probe.executable)
         return outcome
 
     def _inject(

@@ -242,6 +242,9 @@ class UvTool(Backend):
                 force=self.ctx.pip_args.has("--force-reinstall"),
             )
             outcome.record(code, line)
+            if code == 0 and tool_folder is not None and item.name:
+                venv = _tool_env(tool_folder, item.name)
+                outcome.made_in(venv, "uv-tool", request.probe.executable)
             if code == 0 and where:
                 path = self.ctx.env.environ.get("PATH", "")
                 outcome.done += shadow_notes(item.name or item.text, where, links, path)

@@ -258,7 +258,11 @@ class VenvHome(Backend):
             )
         state = self.nouns[0] if created else self.nouns[1]
         if not changes:
-            return Outcome(done=[f"{names}: already installed in {state} {shown}; nothing changed"])
+            outcome = Outcome(
+                done=[f"{names}: already installed in {state} {shown}; nothing changed"]
+            )
+            outcome.made_in(venv, self.route, request.probe.executable)
+            return outcome
         reasons = steps[0].decision.reasons
         if len(steps) != 1:
             reason = "libraries and project requirements belong in the project"
@@ -269,7 +273,9 @@ class VenvHome(Backend):
             f"installed {names}{how} into {state} {shown} ({changes}), because "
             f"{request.target.path} is externally managed (PEP 668) and {reason}"
         )
-        return Outcome(done=[installed, self._use(steps)])
+        outcome = Outcome(done=[installed, self._use(steps)])
+        outcome.made_in(venv, self.route, request.probe.executable)
+        return outcome
 
     def _shown(self) -> str:
         """The environment's path as the summaries show it."""

@@ -37,10 +37,11 @@ COMMANDS: dict[str, Command] = {
     ),
     "doctor": Command(
         "safepip.commands.doctor",
-        "doctor [--json] [--repair] [--python PATH]",
+        "doctor [--json] [--repair [--dry-run] [--keep-old]] [--python PATH]",
         (
-            "what safepip sees on this machine and project;",
-            "--repair: drop old safepip temp folders from pipx apps",
+            "what safepip sees on this machine and project, and the",
+            "environments a Python upgrade broke; --repair: rebuild",
+            "them, drop old safepip temp folders from pipx apps",
         ),
     ),
     "shims": Command(

@@ -28,7 +28,9 @@ from safepip.environment import Environment
 from safepip.exceptions import EXIT_ENVIRONMENT
 from safepip.report import Reporter
 
-ARGUMENTS = Arguments(flags=("--json", "--repair"), values={"--python": "PATH"})
+ARGUMENTS = Arguments(
+    flags=("--json", "--repair", "--dry-run", "--keep-old"), values={"--python": "PATH"}
+)
 
 
 def repair_pipx_metadata(env: Environment, reporter: Reporter) -> None:
@@ -59,17 +61,41 @@ def repair_pipx_shared(env: Environment, reporter: Reporter) -> None:
         pass
 
 
+def repair(parsed: Parsed, env: Environment, reporter: Reporter) -> None:
+    """``--repair``: pipx's stale find-links, then the environments a Python upgrade broke,
+    rebuilt (``--dry-run``: only said; ``--keep-old``: the old ones kept)."""
+    from safepip.doctor.broken import find_broken
+    from safepip.doctor.rebuild import repair_broken
+
+    dry = parsed.flag("--dry-run")
+    if not dry:
+        repair_pipx_metadata(env, reporter)
+    broken = find_broken(env)
+    if not broken:
+        reporter.info("repair: no environment broke when its Python changed")
+        return
+    repair_broken(
+        broken,
+        parsed.value("--python"),
+        env,
+        reporter,
+        dry_run=dry,
+        keep_old=parsed.flag("--keep-old"),
+    )
+
+
 def doctor(args: Sequence[str], env: Environment, reporter: Reporter) -> int:
     """``safepip doctor`` with the arguments typed after it."""
     return run_own("doctor", (), args, SafepipOptions(), env, reporter)
 
 
 def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Reporter) -> int:
-    """``safepip doctor [--json] [--repair] [--python PATH]``; exit status EXIT_ENVIRONMENT on
-    a problem."""
+    """``safepip doctor [--json] [--repair [--dry-run] [--keep-old]] [--python PATH]``; exit
+    status EXIT_ENVIRONMENT on a problem (an environment still broken included)."""
     if parsed.flag("--repair"):
-        repair_pipx_metadata(env, reporter)
-        repair_pipx_shared(env, reporter)
+        if not parsed.flag("--dry-run"):
+            repair_pipx_shared(env, reporter)
+        repair(parsed, env, reporter)
     report = gather(parsed.value("--python"), env, reporter)
     if parsed.flag("--json"):
         text = json.dumps(dataclasses.asdict(report), indent=2) + "\n"

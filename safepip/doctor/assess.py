@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from safepip.doctor.findings import PipxInfo, Problem, ProjectInfo, Report
+from safepip.doctor.findings import BrokenEnv, PipxInfo, Problem, ProjectInfo, Report
+
+#: How doctor names each kind of environment.
+KINDS = {
+    "venv": "a .venv",
+    "user": "your user environment",
+    "pipx": "a pipx app",
+    "uv-tool": "a uv tool",
+    "safepip-pipx": "safepip's own pipx",
+}
 
 
 def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
@@ -14,7 +23,10 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     target = report.interpreter
     if target.error is not None:
         problems.append(Problem(target.error, target.error_hint))
-    problems.extend(_project_problems(report.project))
+    broken = {b.path for b in report.broken}
+    if report.project.venv not in broken:
+        problems.extend(_project_problems(report.project))
+    problems.extend(_upgraded(report.broken))
     blocking, notes = _creation(report)
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
@@ -55,6 +67,20 @@ def _other_python(report: Report) -> list[Problem]:
             f"{project.venv} is Python {project.venv_python}, but the target interpreter "
             f"{target.path} is Python {target.version}: installs go into the .venv as it is",
             "to make it again from the target: safepip install --recreate-venv ...",
+        )
+    ]
+
+
+def _upgraded(broken: list[BrokenEnv]) -> list[Problem]:
+    """One problem for all the environments a Python upgrade broke (each is a line above)."""
+    if not broken:
+        return []
+    count = "1 environment" if len(broken) == 1 else f"{len(broken)} environments"
+    return [
+        Problem(
+            f"{count} broke when the Python they were built on changed (listed as broken above)",
+            "safepip doctor --repair rebuilds them on the current Python, with the same "
+            "distributions and versions (--dry-run: what it would do)",
         )
     ]
 

@@ -131,6 +131,18 @@ class Problem:
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class BrokenEnv:
+    """An environment whose base Python is gone or is now another version than the one it was
+    built for (after a Python upgrade); ``safepip doctor --repair`` rebuilds it."""
+
+    path: str
+    kind: str  # venv, user, pipx, uv-tool, safepip-pipx
+    built_for: str | None  # the Python version it was built for ("3.12")
+    now: str | None  # the version its interpreter is now; None: it is gone
+    problem: str
+
+
 @dataclass
 class Report:
     format: int
@@ -145,3 +157,4 @@ class Report:
     shims: list[ShimInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    broken: list[BrokenEnv] = field(default_factory=list)

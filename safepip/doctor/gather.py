@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safepip.doctor.assess import assess
+from safepip.doctor.broken import find_broken
 from safepip.doctor.findings import (
     FORMAT,
     BrokenShared,
@@ -291,6 +292,7 @@ def gather(python: str | None, env: Environment, reporter: Reporter) -> Report:
         config=config,
         shims=_shims(env),
         notes=notes,
+        broken=find_broken(env),
     )
     problems, more_notes = assess(report)
     report.problems = problems

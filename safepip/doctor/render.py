@@ -4,6 +4,7 @@ then its text, one function per section; colour follows the reporter's rule on s
 from __future__ import annotations
 
 from safepip.doctor.findings import (
+    BrokenEnv,
     ConfigInfo,
     DistributionInfo,
     InterpreterInfo,
@@ -59,6 +60,7 @@ def render(report: Report, colour: bool) -> str:
     _project(screen, report.project)
     _config(screen, report.config)
     _environment(screen, report.config)
+    _broken(screen, report.broken)
     _verdict(screen, report)
     return "\n".join(screen.lines) + "\n"
 
@@ -197,6 +199,15 @@ def _config(screen: _Screen, config: ConfigInfo) -> None:
 def _environment(screen: _Screen, config: ConfigInfo) -> None:
     variables = [f"{name}={value}" for name, value in config.environment.items()]
     screen.row("environment", *(variables or ["no SAFEPIP_* or related variables set"]))
+
+
+def _broken(screen: _Screen, broken: list[BrokenEnv]) -> None:
+    """One line per environment a Python upgrade broke."""
+    from safepip.doctor.assess import KINDS
+
+    for env in broken:
+        kind = KINDS.get(env.kind, env.kind)
+        screen.row("broken", f"{env.path} ({kind}): {env.problem}", style=_RED)
 
 
 def _verdict(screen: _Screen, report: Report) -> None:

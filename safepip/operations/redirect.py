@@ -70,7 +70,7 @@ def carry_out(
         if links is not None:
             reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
         request = Request(target, probe, options, index, links)
-        code = _summarise(_install(steps, routes, request), reporter)
+        code = _summarise(_install(steps, routes, request), env, reporter)
     finally:
         withdraw(links)
     if code == 0 and uv is None and any(s.decision.route == "venv" for s in steps):
@@ -78,6 +78,16 @@ def carry_out(
 
         store(env)  # for the warm path's next install here
     return code
+
+
+def _remember(outcome: Outcome, env: Environment, reporter: Reporter) -> None:
+    """The environments the backends made or installed into, remembered for ``safepip doctor``
+    after a Python upgrade; a state folder that cannot be written costs only that."""
+    from safepip.target.made_envs import remember
+
+    problem = remember(env.state_dir, outcome.made)
+    if problem is not None:
+        reporter.detail(f"could not remember the environments this install used: {problem}")
 
 
 def refuse_clashes(steps: Sequence[Planned], options: SafepipOptions, env: Environment) -> None:
@@ -266,7 +276,9 @@ def _install(
     return outcome
 
 
-def _summarise(outcome: Outcome, reporter: Reporter) -> int:
+def _summarise(outcome: Outcome, env: Environment, reporter: Reporter) -> int:
+    """The summary lines, and the environments the backends used remembered."""
+    _remember(outcome, env, reporter)
     for line in outcome.done:
         reporter.info(line)
     if outcome.failed:

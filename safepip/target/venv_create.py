@@ -81,6 +81,31 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
+def relocate(old: Path, new: Path) -> None:
+    """A whole venv renamed from ``old`` to ``new``: its ``pyvenv.cfg``, activation scripts and
+    the scripts whose first lines (pip's shebang, or its ``/bin/sh`` form) run its interpreter
+    told the new path (best effort)."""
+    _relocate(old, new)
+    before, after = os.fsencode(f"{old}/bin/"), os.fsencode(f"{new}/bin/")
+    try:
+        scripts = sorted((new / "bin").iterdir())
+    except OSError:
+        return
+    for script in scripts:
+        if script.is_symlink() or not script.is_file():
+            continue
+        try:
+            data = script.read_bytes()
+            if not data.startswith(b"#!"):
+                continue
+            lines = data.split(b"\n", 2)
+            head = [line.replace(before, after) for line in lines[:2]]
+            if head != lines[:2]:
+                script.write_bytes(b"\n".join([*head, *lines[2:]]))
+        except OSError:
+            continue
+
+
 def _relocate(tmp: Path, final: Path) -> None:
     """venv wrote the temporary path (and its name, as the prompt) into a few text files."""
     replacements = ((str(tmp), str(final)), (tmp.name, final.name))

@@ -1,0 +1,277 @@
+"""``safepip doctor --repair``: the environments a Python upgrade broke
+(:mod:`safepip.doctor.broken`), rebuilt on the current interpreter with what they had.
+
+What a venv had is read from its ``*.dist-info`` folders, never by running its interpreter:
+each distribution at its version, an editable install editable again and a URL or path install
+from where it came (``direct_url.json``). The new venv is made beside the old one under a
+temporary name, gets them installed and must import them; only then is the old one renamed to
+``<name>.old-<date>``, the new one put in its place (its scripts told their new path) and the
+old one removed (``--keep-old`` keeps it). Any failure, Ctrl-C included, removes the new one and
+leaves the old one exactly as it was. A pipx app is ``pipx reinstall --python``'d (pipx keeps
+its injected packages and pip arguments) with its venv copied first and put back on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from safepip.child_environ import ChosenTarget
+from safepip.doctor.findings import BrokenEnv
+from safepip.environment import Environment
+from safepip.exceptions import Interrupted, SafepipError
+from safepip.report import Reporter
+from safepip.target.interpreter import Probe
+
+#: Distributions every new venv gets anyway.
+_SEEDED = frozenset({"pip"})
+
+_IMPORTS = """\
+import importlib, sys
+failed = []
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except BaseException as error:
+        failed.append(f"{name} ({type(error).__name__}: {error})")
+print("\\n".join(failed))
+"""
+
+
+def requirements(venv: Path) -> list[str]:
+    """pip's install arguments for what ``venv`` has (its dist-info folders)."""
+    from safepip.target.site_packages import dist_infos
+
+    found: list[str] = []
+    for name, info in sorted(dist_infos(venv).items()):
+        if name in _SEEDED:
+            continue
+        version = os.path.basename(info)[: -len(".dist-info")].rpartition("-")[2]
+        found += _requirement(name, version, Path(info))
+    return found
+
+
+def _requirement(name: str, version: str, info: Path) -> list[str]:
+    try:
+        direct = json.loads((info / "direct_url.json").read_text(encoding="utf-8"))
+        url = str(direct["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"{name}=={version}"]
+    if (direct.get("dir_info") or {}).get("editable"):
+        from safepip.urls import url_to_path
+
+        path = url_to_path(url)
+        return ["-e", str(path) if path is not None else url]
+    vcs = direct.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs"):
+        commit = f"@{vcs['commit_id']}" if vcs.get("commit_id") else ""
+        return [f"{name} @ {vcs['vcs']}+{url}{commit}"]
+    return [f"{name} @ {url}"]
+
+
+def top_level_modules(venv: Path) -> list[str]:
+    """The importable top-level names the non-editable distributions of ``venv`` installed
+    (from their RECORD files), private ones left out."""
+    from safepip.target.site_packages import dist_infos
+
+    names: set[str] = set()
+    for dist, info in dist_infos(venv).items():
+        if dist in _SEEDED:
+            continue
+        try:
+            lines = (Path(info) / "RECORD").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            path = line.split(",", 1)[0]
+            first, _, rest = path.partition("/")
+            if rest == "__init__.py" or (not rest and first.endswith(".py")):
+                name = first.removesuffix(".py")
+                if name.isidentifier() and not name.startswith("_"):
+                    names.add(name)
+    return sorted(names)
+
+
+def _make_new(venv: Path, probe: Probe, env: Environment) -> Path:
+    from safepip.target.venv import read_pyvenv_cfg
+    from safepip.target.venv_create import create_venv
+
+    system = read_pyvenv_cfg(venv).get("include-system-site-packages", "").lower() == "true"
+    new = venv.with_name(f"{venv.name}.safepip-new-{os.urandom(4).hex()}")
+    create_venv(new, probe.executable, probe, env, system_site_packages=system)
+    return new
+
+
+def _fill(new: Path, wanted: list[str], modules: list[str], env: Environment) -> str | None:
+    """Install ``wanted`` into ``new`` and import ``modules`` there; what failed, or None."""
+    from safepip.pip.run import LAUNCHER, run_pip
+    from safepip.process import run_captured
+
+    python = str(new / "bin" / "python")
+    policy = ChosenTarget(venv=str(new))
+    if wanted:
+        code = run_pip(
+            [python, "-c", LAUNCHER],
+            ["install", *wanted],
+            environ=env.environ,
+            policy=policy,
+            interactive=bool(env.stdin_isatty),
+        )
+        if code != 0:
+            return f"pip exited with {code}"
+    if modules:
+        done = run_captured([python, "-c", _IMPORTS, *modules], environ=env.environ, policy=policy)
+        failed = done.stdout.strip()
+        if done.returncode != 0 or failed:
+            return "these do not import: " + (failed or done.stderr.strip()).replace("\n", "; ")
+    return None
+
+
+def rebuild_venv(
+    broken: BrokenEnv, probe: Probe, env: Environment, reporter: Reporter, keep_old: bool
+) -> bool:
+    """Rebuild the venv of ``broken`` on ``probe``'s interpreter; whether it worked (the old one
+    untouched otherwise)."""
+    from safepip.target.lock import EnvironmentLock
+    from safepip.target.venv import move_aside, remove_venv
+    from safepip.target.venv_create import relocate
+
+    venv = Path(broken.path)
+    wanted, modules = requirements(venv), top_level_modules(venv)
+    reporter.info(f"rebuilding {venv} on {probe.executable} (Python {probe.version})")
+    with EnvironmentLock(env.cache_dir / "locks", venv, on_wait=lambda: None):
+        new: Path | None = None
+        try:
+            new = _make_new(venv, probe, env)
+            failed = _fill(new, wanted, modules, env)
+            if failed is not None:
+                remove_venv(new)
+                reporter.error(f"repair: {venv} was not rebuilt ({failed}); it is as it was")
+                return False
+            temporary, old = new, move_aside(venv)
+            try:
+                os.rename(temporary, venv)
+            except OSError:
+                os.rename(old, venv)
+                raise
+            new = None
+            relocate(temporary, venv)
+        except (Interrupted, KeyboardInterrupt, SafepipError, OSError) as error:
+            if new is not None:
+                remove_venv(new)
+            if not isinstance(error, (SafepipError, OSError)):
+                raise
+            reporter.error(f"repair: {venv} was not rebuilt ({error}); it is as it was")
+            return False
+    _drop_old(old, keep_old, reporter)
+    return True
+
+
+def _drop_old(old: Path, keep_old: bool, reporter: Reporter) -> None:
+    if keep_old:
+        reporter.info(f"repair: the old environment is kept as {old}")
+    else:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def reinstall_app(
+    broken: BrokenEnv, probe: Probe, env: Environment, reporter: Reporter, keep_old: bool
+) -> bool:
+    """``pipx reinstall --python`` of a pipx app whose venv broke, its venv copied aside first
+    and put back (with its commands' links) where pipx fails."""
+    from safepip.backends.pipx import bin_dir, find_pipx
+    from safepip.process import run_foreground
+
+    pipx = find_pipx(env)
+    venv = Path(broken.path)
+    if pipx is None:
+        reporter.error(f"repair: pipx app {venv.name} was not reinstalled: pipx is not found")
+        return False
+    links = _links_into(bin_dir(env.environ, env.home), venv)
+    backup = env.state_dir / "repair" / f"{venv.name}-{os.urandom(4).hex()}"
+    reporter.info(f"reinstalling pipx app {venv.name} on {probe.executable} with pipx")
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(venv, backup, symlinks=True)
+    try:
+        code = run_foreground(
+            [*pipx.command, "reinstall", "--python", probe.executable, venv.name],
+            environ=env.environ,
+            policy=ChosenTarget(),
+            interactive=bool(env.stdin_isatty),
+            terminate_as_interrupt=True,
+        )
+    except BaseException:
+        _put_back(backup, venv, links)
+        raise
+    if code != 0:
+        _put_back(backup, venv, links)
+        reporter.error(
+            f"repair: pipx app {venv.name} was not reinstalled (pipx exited with {code}); "
+            "it is as it was"
+        )
+        return False
+    _drop_old(backup, keep_old, reporter)
+    return True
+
+
+def _links_into(directory: Path, venv: Path) -> dict[Path, str]:
+    """The commands in ``directory`` that are links into ``venv``."""
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return {}
+    inside = str(venv) + os.sep
+    return {
+        e: os.readlink(e) for e in entries if e.is_symlink() and os.readlink(e).startswith(inside)
+    }
+
+
+def _put_back(backup: Path, venv: Path, links: dict[Path, str]) -> None:
+    shutil.rmtree(venv, ignore_errors=True)
+    os.rename(backup, venv)
+    for link, target in links.items():
+        if not os.path.lexists(link):
+            os.symlink(target, link)
+
+
+def repair_broken(
+    broken: list[BrokenEnv],
+    python: str | None,
+    env: Environment,
+    reporter: Reporter,
+    *,
+    dry_run: bool,
+    keep_old: bool,
+) -> list[BrokenEnv]:
+    """Rebuild (or with ``dry_run`` say how) each of ``broken`` on the target interpreter
+    (``--python``, else as ``safepip install`` finds it); those still broken after."""
+    from safepip.target.interpreter import find_target, probe
+
+    facts = probe(find_target(python, env).path, env)
+    left = []
+    for each in broken:
+        app = each.kind == "pipx"
+        if dry_run:
+            what = (
+                f"pipx reinstall --python {facts.executable} {Path(each.path).name}"
+                if app
+                else "pip install " + " ".join(requirements(Path(each.path)))
+            )
+            reporter.info(f"repair: would rebuild {each.path} on Python {facts.version}: {what}")
+            continue
+        if each.kind == "uv-tool":
+            name = Path(each.path).name
+            reporter.error(
+                f"repair: uv tool {name} is not rebuilt by safepip; rebuild it with: "
+                f"uv tool install --reinstall --python {facts.executable} {name}"
+            )
+            left.append(each)
+            continue
+        how = reinstall_app if app else rebuild_venv
+        if not how(each, facts, env, reporter, keep_old):
+            left.append(each)
+    if left:
+        reporter.error("repair: still broken: " + ", ".join(b.path for b in left))
+    return left
