@@ -81,11 +81,13 @@ class Request(Frozen):
 class Outcome(Mutable):
     """The summary lines of what a backend did, and of what failed."""
 
-    __slots__ = ("codes", "done", "failed")
+    __slots__ = ("codes", "done", "failed", "lasting")
     done: list[str]
     failed: list[str]
     #: The exit status of each failed install, in order (pip's, pipx's or uv's own).
     codes: list[int]
+    #: The lines a later step needs (a Dockerfile's ``ENV``), said under ``-q`` too.
+    lasting: list[str]
 
     def __init__(
         self,
@@ -96,11 +98,13 @@ class Outcome(Mutable):
         self.done = [] if done is None else done
         self.failed = [] if failed is None else failed
         self.codes = [] if codes is None else codes
+        self.lasting = []
 
     def add(self, other: Outcome) -> None:
         self.done += other.done
         self.failed += other.failed
         self.codes += other.codes
+        self.lasting += other.lasting
 
     def record(self, code: int, line: str) -> None:
         """One install's summary ``line``, by its exit status."""

@@ -273,7 +273,11 @@ class VenvHome(Backend):
             f"installed {names}{how} into {state} {shown} ({changes}), because "
             f"{request.target.path} is externally managed (PEP 668) and {reason}"
         )
-        return Outcome(done=[installed, self._use(steps)])
+        outcome = Outcome(done=[installed, self._use(steps)])
+        lasting = lasting_hint(self.ctx.where.path, self.ctx.env)
+        if lasting is not None:
+            outcome.lasting.append(f"use it {lasting}")
+        return outcome
 
     def _shown(self) -> str:
         """The environment's path as the summaries show it."""

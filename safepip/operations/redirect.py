@@ -70,7 +70,7 @@ def carry_out(
         if links is not None:
             reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
         request = Request(target, probe, options, index, links)
-        code = _summarise(_install(steps, routes, request), reporter)
+        code = _summarise(_install(steps, routes, request), reporter, env)
     finally:
         withdraw(links)
     if code == 0 and uv is None and any(s.decision.route == "venv" for s in steps):
@@ -259,9 +259,14 @@ def _install(
     return outcome
 
 
-def _summarise(outcome: Outcome, reporter: Reporter) -> int:
+def _summarise(outcome: Outcome, reporter: Reporter, env: Environment) -> int:
     for line in outcome.done:
         reporter.info(line)
+    from safepip.hints import quiet_hints
+
+    if reporter.verbosity < 0 and not quiet_hints(env):
+        for line in outcome.lasting:  # -q hides the summary, not what the next step needs
+            reporter.always(line)
     if outcome.failed:
         if outcome.done:
             reporter.info("the parts above succeeded and stay installed")
