@@ -44,21 +44,41 @@ def _dockerfile_word(text: str) -> str:
     return f'"{text}"' if any(c in text for c in " \t\"'\\") else text
 
 
+def _ci(env: Environment) -> bool:
+    return env.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
 def lasting_hint(venv: Path, env: Environment) -> str | None:
     """What makes ``venv`` the Python of the steps that follow, where activating it would not
-    outlive the command: a CI job (``$GITHUB_PATH``), or a Dockerfile ``RUN`` line (root without
-    ``SUDO_USER`` and without a terminal). None elsewhere."""
+    outlive the command: GitHub Actions (``$GITHUB_PATH``, and ``$GITHUB_ENV``), another CI
+    job (``CI=true``: GitLab's script lines share one shell: ``export``), or a Dockerfile
+    ``RUN`` line (root without ``SUDO_USER`` and without a terminal). None elsewhere."""
     import shlex
     from pathlib import Path
 
     venv = Path(os.path.abspath(venv))
     if env.environ.get("GITHUB_PATH"):
-        return f'for the next steps: echo {shlex.quote(str(venv / "bin"))} >> "$GITHUB_PATH"'
+        line = f'for the next steps: echo {shlex.quote(str(venv / "bin"))} >> "$GITHUB_PATH"'
+        if env.environ.get("GITHUB_ENV"):
+            line += f' && echo {shlex.quote(f"VIRTUAL_ENV={venv}")} >> "$GITHUB_ENV"'
+        return line
+    if _ci(env):
+        quoted = shlex.quote(str(venv))
+        return (
+            f"for the next lines of this job: export VIRTUAL_ENV={quoted} "
+            f'PATH={shlex.quote(str(venv / "bin"))}:"$PATH"'
+        )
     terminal = env.stdin_isatty or env.stdout_isatty or env.stderr_isatty
     if os.geteuid() != 0 or env.environ.get("SUDO_USER") or terminal:
         return None
     root, path = _dockerfile_word(str(venv)), _dockerfile_word(f"{venv}/bin:$PATH")
     return f"in a Dockerfile, after this RUN line: ENV VIRTUAL_ENV={root} PATH={path}"
+
+
+def quiet_hints(env: Environment) -> bool:
+    """``SAFEPIP_QUIET_HINTS=1``: under ``-q``, not even the line that makes the next step
+    work (:func:`lasting_hint`, which ``-q`` alone does not hide)."""
+    return env.environ.get("SAFEPIP_QUIET_HINTS", "") not in ("", "0")
 
 
 def path_hint(

@@ -43,6 +43,10 @@ class Reporter:
         if self.verbosity >= 0:
             self._write(f"{self._paint('info', 'safepip:')} {message}")
 
+    def always(self, message: str) -> None:
+        """A line the next step needs (a Dockerfile's ``ENV``): said whatever -q asks."""
+        self._write(f"{self._paint('info', 'safepip:')} {message}")
+
     def detail(self, message: str) -> None:
         """How safepip decided. Shown with -v."""
         if self.verbosity >= 1:

@@ -157,6 +157,7 @@ def test_json_layout(
         "bin_dir",
         "bin_dir_on_path",
         "path_fix",
+        "home",  # where its apps are (as root: the machine's, issue 25)
         "stale_find_links",  # apps an earlier safepip left a temporary folder in (issue 16)
         "broken_shared",  # pipx's shared libraries, where broken (issue 28)
     }

@@ -165,3 +165,56 @@ def test_doctor_reports_the_shims(shimmed: tuple[dict[str, str], Path], tmp_path
     text = run_safepip(["doctor"], cwd=tmp_path, env=behind).stdout
     assert f"{folder}/pip (after /usr/bin on PATH" in text
     assert "scripts that run pip get the system's pip" in text
+
+
+def _extra_cost(shim: Path, real: Path, env: dict[str, str], runs: int = 25) -> float:
+    """The shim's extra seconds for ``-c pass``: each one's fastest run, taken in turns."""
+    import time
+
+    best = {shim: float("inf"), real: float("inf")}
+    for _ in range(runs):
+        for program in best:
+            start = time.perf_counter()
+            subprocess.run([str(program), "-c", "pass"], env=env, check=True)
+            best[program] = min(best[program], time.perf_counter() - start)
+    return best[shim] - best[real]
+
+
+def test_python3_m_pip_in_a_script_with_the_python_shim(
+    clean_env: dict[str, str], managed_python: Path, tmp_path: Path
+) -> None:
+    """``shims install --with-python``: ``python3 -m pip install`` in a fresh ``env -i sh -c``
+    runs safepip for that python3 (the folder gets its .venv); every other use of python3 is
+    the real interpreter with its exact arguments, for about a millisecond more; ``shims
+    remove`` takes the python3 shim too."""
+    folder = tmp_path / "shims"
+    env = dict(clean_env, PATH=f"{folder}:{managed_python.parent}:/bin")
+    done = run_safepip(
+        ["shims", "install", "--with-python", "--dir", str(folder)], cwd=tmp_path, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    shim = folder / "python3"
+    assert MARKER in shim.read_text() and f"exec {managed_python} " in shim.read_text()
+    work = Path(env["HOME"]) / "work"
+    work.mkdir()
+    installed = run(["sh", "-c", "python3 -m pip install fixlib"], cwd=work, env=env)
+    assert installed.returncode == 0, installed.stderr
+    assert venv_import(work, "fixlib", env) == "2.0"
+    argv = run(
+        [
+            "sh",
+            "-c",
+            """python3 -c 'import sys; print(sys.argv[1:], sys.executable)' -m "a b" ''""",
+        ],
+        cwd=work,
+        env=env,
+    )
+    assert argv.stdout == f"['-m', 'a b', ''] {managed_python}\n", argv.stderr
+    again = run_safepip(  # written again over its own shims, never over itself
+        ["shims", "install", "--with-python", "--dir", str(folder)], cwd=tmp_path, env=env
+    )
+    assert again.returncode == 0 and f"exec {managed_python} " in shim.read_text()
+    extra = _extra_cost(shim, managed_python, env)
+    assert extra < 0.002, f"the python3 shim costs {extra * 1000:.1f} ms more"
+    removed = run_safepip(["shims", "remove", "--dir", str(folder)], cwd=tmp_path, env=env)
+    assert removed.returncode == 0 and not shim.exists(), removed.stderr

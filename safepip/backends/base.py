@@ -86,12 +86,14 @@ class Outcome(Mutable):
     """The summary lines of what a backend did, and of what failed; the environments it made
     or installed into (remembered for ``safepip doctor`` after a Python upgrade)."""
 
-    __slots__ = ("codes", "done", "failed", "made")
+    __slots__ = ("codes", "done", "failed", "lasting", "made")
     done: list[str]
     failed: list[str]
     #: The exit status of each failed install, in order (pip's, pipx's or uv's own).
     codes: list[int]
     made: list[Made]
+    #: The lines a later step needs (a Dockerfile's ``ENV``), said under ``-q`` too.
+    lasting: list[str]
 
     def __init__(
         self,
@@ -103,11 +105,13 @@ class Outcome(Mutable):
         self.failed = [] if failed is None else failed
         self.codes = [] if codes is None else codes
         self.made = []
+        self.lasting = []
 
     def add(self, other: Outcome) -> None:
         self.done += other.done
         self.failed += other.failed
         self.codes += other.codes
+        self.lasting += other.lasting
         self.made += other.made
 
     def made_in(self, path: Path | None, kind: str, python: str) -> None:

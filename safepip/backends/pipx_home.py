@@ -31,6 +31,31 @@ from safepip.target.lock import EnvironmentLock
 _CHECKED: set[str] = set()
 
 
+#: pipx's folders for the whole machine, as ``pipx --global`` (pipx 1.5 and later) has them:
+#: the variable pipx reads, the one that moves its ``--global`` folder, and where that is.
+MACHINE_WIDE = (
+    ("PIPX_HOME", "PIPX_GLOBAL_HOME", "/opt/pipx"),
+    ("PIPX_BIN_DIR", "PIPX_GLOBAL_BIN_DIR", "/usr/local/bin"),
+    ("PIPX_MAN_DIR", "PIPX_GLOBAL_MAN_DIR", "/usr/local/share/man"),
+)
+
+
+def machine_wide(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """As root (a Dockerfile's ``RUN``, a CI job, ``sudo``) where neither ``PIPX_HOME`` nor
+    ``PIPX_BIN_DIR`` is set: ``environ`` with pipx's folders for the whole machine, the ones
+    ``pipx --global`` uses (``/opt/pipx``, commands in ``/usr/local/bin``, which every user,
+    every ``RUN`` line and sudo have on PATH; ``$PIPX_GLOBAL_HOME``, ``$PIPX_GLOBAL_BIN_DIR``
+    and ``$PIPX_GLOBAL_MAN_DIR`` move them, as they move pipx's own). Given as ``PIPX_HOME``
+    and ``PIPX_BIN_DIR``, which every pipx reads (Debian 12's 1.1.0 has no ``--global``): the
+    apps are where ``pipx --global`` finds them. Elsewhere ``environ`` as it is."""
+    if os.geteuid() != 0 or environ.get("PIPX_HOME") or environ.get("PIPX_BIN_DIR"):
+        return environ
+    wide = dict(environ)
+    for variable, moved_by, default in MACHINE_WIDE:
+        wide[variable] = environ.get(moved_by) or default
+    return wide
+
+
 def pipx_homes(environ: Mapping[str, str], home: Path) -> list[Path]:
     """``$PIPX_HOME``, else the homes pipx 1.1 (``~/.local/pipx``) and later releases
     (``$XDG_DATA_HOME/pipx``) default to."""

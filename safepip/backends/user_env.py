@@ -57,13 +57,16 @@ class UserEnv(VenvPip):
         return outcome
 
     def _use(self, steps: Sequence[Planned]) -> str:
-        from safepip.hints import activate_hint
+        from safepip.hints import activate_hint, lasting_hint
         from safepip.shell import write_activation
 
         env, venv = self.ctx.env, self.ctx.where.path
         if write_activation(env, venv):
             return f"activated your user environment {venv} in this shell"
         python = shlex.quote(str(venv / "bin" / "python"))
+        lasting = lasting_hint(venv, env)
+        if lasting is not None:
+            return f"use it {lasting}  (or run {python})"
         return f"use it with: {activate_hint(venv, env, absolute=True)}  (or run {python})"
 
     def _shown(self) -> str:

@@ -275,6 +275,9 @@ class VenvHome(Backend):
         )
         outcome = Outcome(done=[installed, self._use(steps)])
         outcome.made_in(venv, self.route, request.probe.executable)
+        lasting = lasting_hint(self.ctx.where.path, self.ctx.env)
+        if lasting is not None:
+            outcome.lasting.append(f"use it {lasting}")
         return outcome
 
     def _shown(self) -> str:

@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     from safepip.report import Reporter
 
     env = env if env is not None else Environment.from_process()
+    if os.geteuid() == 0:  # root's apps are the machine's: pipx --global's folders
+        from safepip.backends.pipx_home import machine_wide
+
+        env = env.replace(environ=machine_wide(env.environ))
     options, pip_argv = _options.extract(list(sys.argv[1:] if argv is None else argv))
     own, before, after = own_command(pip_argv)
     pip_args = _parser.parse(["install", *before, *after] if own else pip_argv)

@@ -46,7 +46,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "shims": Command(
         "safepip.commands.shims",
-        "shims [install|remove] [--dir DIR]",
+        "shims [install|remove] [--dir DIR] [--with-python]",
         (
             "pip/pip3 executables that run safepip, for scripts,",
             "make and sh -c (~/.local/bin; root: /usr/local/bin)",

@@ -12,11 +12,20 @@ from safepip.decide.model import SafepipOptions
 from safepip.environment import Environment
 from safepip.exceptions import EXIT_FAILURE
 from safepip.hints import path_hint
-from safepip.operations.shim_files import default_dir, delete, path_position, status, write
+from safepip.operations.shim_files import (
+    default_dir,
+    delete,
+    path_position,
+    read_shim,
+    status,
+    write,
+)
 from safepip.report import Reporter
 from safepip.shell import safepip_command
 
-ARGUMENTS = Arguments(words=("install", "remove"), most=1, values={"--dir": "DIR"})
+ARGUMENTS = Arguments(
+    words=("install", "remove"), most=1, values={"--dir": "DIR"}, flags=("--with-python",)
+)
 
 
 def _directory(parsed: Parsed, env: Environment) -> Path:
@@ -36,8 +45,19 @@ def _where(directory: Path, env: Environment) -> str:
     return f"{directory} is not on PATH" + (f"; add it first: {hint}" if hint else "")
 
 
-def _install(directory: Path, env: Environment, reporter: Reporter) -> int:
-    others = [shim.path for shim in status(directory) if shim.state == "other"]
+def _pythons(directory: Path, env: Environment) -> dict[str, str]:
+    """``--with-python``: each of python3 and python there is, by its real path."""
+    from safepip.operations.shim_files import PYTHON_NAMES, real_python
+
+    found = {name: real_python(name, directory, env.environ) for name in PYTHON_NAMES}
+    return {name: real for name, real in found.items() if real}
+
+
+def _install(directory: Path, env: Environment, reporter: Reporter, with_python: bool) -> int:
+    pythons = _pythons(directory, env) if with_python else {}
+    names = [directory / name for name in pythons]
+    others = [s.path for s in status(directory) if s.state == "other"]
+    others += [p for p in names if p.exists() and read_shim(p).state == "other"]
     if others:
         reporter.error(
             f"{', '.join(map(str, others))} exists and is not safepip's shim; left alone, "
@@ -46,8 +66,11 @@ def _install(directory: Path, env: Environment, reporter: Reporter) -> int:
         )
         return EXIT_FAILURE
     command = safepip_command(env)
-    for path in write(directory, command):
-        reporter.info(f"wrote {path} (runs {shlex.join(command)})")
+    for path in write(directory, command, pythons):
+        runs = shlex.join(command)
+        if path.name in pythons:
+            runs = f"{runs} for -m pip, else {pythons[path.name]}"
+        reporter.info(f"wrote {path} (runs {runs})")
     reporter.info(_where(directory, env) + "; a shell that already ran pip: hash -r")
     return 0
 
@@ -88,7 +111,7 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
     directory = _directory(parsed, env)
     action = parsed.positionals[0] if parsed.positionals else "status"
     if action == "install":
-        return _install(directory, env, reporter)
+        return _install(directory, env, reporter, parsed.flag("--with-python"))
     if action == "remove":
         return _remove(directory, env, reporter)
     return _status(directory, env)

@@ -91,6 +91,7 @@ class PipxInfo:
     bin_dir: str
     bin_dir_on_path: bool
     path_fix: str | None
+    home: str = ""  # where its apps' environments are (as root: the machine's, /opt/pipx)
     stale_find_links: list[StaleLinks] = field(default_factory=list)
     broken_shared: list[BrokenShared] = field(default_factory=list)
 

@@ -186,6 +186,7 @@ def _pipx(env: Environment) -> PipxInfo:
             version = lines[-1].strip() if completed.returncode == 0 and lines else None
         except (OSError, subprocess.SubprocessError):
             version = None
+    from safepip.backends.pipx import app_venv
     from safepip.doctor.pipx_links import find_stale
 
     directory = bin_dir(env.environ, env.home)
@@ -198,6 +199,7 @@ def _pipx(env: Environment) -> PipxInfo:
         bin_dir=str(directory),
         bin_dir_on_path=fix is None,
         path_fix=fix,
+        home=str(app_venv("x", env).parent.parent),
         stale_find_links=find_stale(env.environ, env.home),
         broken_shared=_broken_shared(env) if pipx is not None else [],
     )

@@ -142,7 +142,7 @@ def _shims(screen: _Screen, shims: list[ShimInfo]) -> None:
 
 
 def _pipx(screen: _Screen, pipx: PipxInfo) -> None:
-    where = f"commands go to {pipx.bin_dir}" + (
+    where = f"apps in {pipx.home}, commands go to {pipx.bin_dir}" + (
         "" if pipx.bin_dir_on_path else " (" + screen.paint(_YELLOW, "not on PATH") + ")"
     )
     if pipx.found:

@@ -281,6 +281,11 @@ def _summarise(outcome: Outcome, env: Environment, reporter: Reporter) -> int:
     _remember(outcome, env, reporter)
     for line in outcome.done:
         reporter.info(line)
+    from safepip.hints import quiet_hints
+
+    if reporter.verbosity < 0 and not quiet_hints(env):
+        for line in outcome.lasting:  # -q hides the summary, not what the next step needs
+            reporter.always(line)
     if outcome.failed:
         if outcome.done:
             reporter.info("the parts above succeeded and stay installed")

@@ -1,5 +1,6 @@
 """Shims: small ``pip`` and ``pip3`` executables (POSIX sh) that run safepip, for everything
-that is not an interactive shell (``sh -c``, scripts, ``make``, ``env -i``).
+that is not an interactive shell (``sh -c``, scripts, ``make``, ``env -i``), and, where asked,
+``python3``/``python`` ones that run safepip for ``-m pip`` and the real interpreter otherwise.
 
 Each shim carries :data:`MARKER`, so that ``safepip shims remove`` deletes only files it wrote; a
 ``pip`` in the folder that is not safepip's is left alone. A shim runs the absolute safepip
@@ -22,6 +23,8 @@ from safepip.records import Frozen
 #: The line that makes a file one of safepip's shims.
 MARKER = "# safepip-shim: written by `safepip shims install`; `safepip shims remove` deletes it"
 NAMES = ("pip", "pip3")
+#: The interpreters whose ``-m pip`` a shim also covers (``safepip shims install --with-python``).
+PYTHON_NAMES = ("python3", "python")
 #: Where the distribution's pip lives; a shim works when its folder comes first.
 SYSTEM_DIRS = ("/usr/bin", "/bin")
 
@@ -60,6 +63,40 @@ def text(command: Sequence[str]) -> str:
     )
 
 
+def python_text(command: Sequence[str], python: str) -> str:
+    """The shim for the interpreter ``python`` (absolute, the real one): ``-m pip ...`` runs
+    safepip for that interpreter (pip's ``--python``), everything else execs it with its exact
+    arguments. A ``case`` in sh: nothing more is started (about a millisecond)."""
+    real = shlex.quote(python)
+    safepip = " ".join(shlex.quote(part) for part in command)
+    return (
+        "#!/bin/sh\n"
+        f"{MARKER}\n"
+        'case "$1 $2" in\n'
+        f'"-m pip" | "-m pip3") shift 2; exec {safepip} --python {real} "$@" ;;\n'
+        f'"-mpip "*) shift; exec {safepip} --python {real} "$@" ;;\n'
+        "esac\n"
+        f'exec {real} "$@"\n'
+    )
+
+
+def real_python(name: str, directory: Path, environ: Mapping[str, str]) -> str | None:
+    """The interpreter ``name`` on PATH after leaving out ``directory`` (the shims' own
+    folder) and every folder holding one of safepip's shims, so a shim never runs itself."""
+    from safepip.programs import which
+
+    here = os.path.abspath(directory)
+    folders = [
+        folder
+        for folder in environ.get("PATH", os.defpath).split(os.pathsep)
+        if folder
+        and os.path.abspath(folder) != here
+        and read_shim(Path(folder) / name).state != "safepip"
+    ]
+    found = which(name, os.pathsep.join(folders))
+    return os.path.abspath(found) if found else None
+
+
 def _runs(head: str) -> str | None:
     for line in head.splitlines():
         if line.startswith("exec "):
@@ -83,19 +120,29 @@ def read_shim(path: Path) -> Shim:
 
 
 def status(directory: Path) -> list[Shim]:
-    return [read_shim(directory / name) for name in NAMES]
+    """The pip shims, and safepip's interpreter shims where there are any (a ``python3`` of
+    its own there, as in Python's Docker images, is none of safepip's business)."""
+    pythons = [read_shim(directory / name) for name in PYTHON_NAMES]
+    return [read_shim(directory / name) for name in NAMES] + [
+        shim for shim in pythons if shim.state == "safepip"
+    ]
 
 
-def write(directory: Path, command: Sequence[str]) -> list[Path]:
-    """Write both shims into ``directory`` (made if missing), each replaced whole; return them.
-    The caller has checked that no name there belongs to another program."""
+def write(
+    directory: Path, command: Sequence[str], pythons: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Write both shims into ``directory`` (made if missing), and one for each interpreter in
+    ``pythons`` (name -> the real one), each replaced whole; return them. The caller has
+    checked that no name there belongs to another program."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in NAMES:
+    texts = {name: text(command) for name in NAMES}
+    texts.update({name: python_text(command, real) for name, real in (pythons or {}).items()})
+    for name, content in texts.items():
         final = directory / name
         tmp = directory / f".{name}.safepip-tmp-{os.getpid()}"
         try:
-            tmp.write_text(text(command), encoding="utf-8")
+            tmp.write_text(content, encoding="utf-8")
             tmp.chmod(0o755)
             os.replace(tmp, final)
         finally:

@@ -43,4 +43,9 @@ def hermetic_env(
         env["PIP_INDEX_URL"] = index_url
     # a recent pipx picks uv when one is on PATH, and uv ignores PIP_INDEX_URL
     env["PIPX_DEFAULT_BACKEND"] = "pip"
+    # as root safepip gives pipx the machine's folders (/opt/pipx, /usr/local/bin): never in a
+    # test; these are where Debian's pipx 1.1.0 puts a user's apps, as the tests expect
+    env["PIPX_GLOBAL_HOME"] = str(home / ".local" / "pipx")
+    env["PIPX_GLOBAL_BIN_DIR"] = str(home / ".local" / "bin")
+    env["PIPX_GLOBAL_MAN_DIR"] = str(home / ".local" / "share" / "man")
     return env
