@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from safepip.backends.pipx import pip_args_for_pipx, pipx_has
-from safepip.backends.pipx_home import has_no_apps
+from safepip.backends.pipx import pip_args_for_pipx
+from safepip.backends.pipx_home import has_no_apps, pipx_has
 
 
 @pytest.mark.parametrize(

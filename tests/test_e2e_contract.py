@@ -193,6 +193,7 @@ def test_quiet_quiets_the_backends_too(
     quiet = run_safepip(["-q", "install", "fixapp"], cwd=outside, env=env, timeout=300)
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stdout == "" and "safepip:" not in quiet.stderr
+    assert "creating virtual environment" not in quiet.stderr  # pipx 1.1's progress, held
     assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from safepip.backends.app_lines import app_summary, bin_links, shadow_notes, venv_instead
 from safepip.backends.base import Backend, Outcome, Request
-from safepip.backends.pipx_home import has_no_apps, pipx_homes, pipx_turn
+from safepip.backends.pipx_home import app_version, has_no_apps, installed_app_venv, pipx_turn
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.environment import Environment
 from safepip.exceptions import PipxError
 from safepip.hints import path_hint
-from safepip.process import run_captured, run_foreground
+from safepip.process import run_captured, run_foreground, run_held
 from safepip.programs import which
 from safepip.records import Frozen
 from safepip.report import Reporter
@@ -198,14 +198,21 @@ def install(
 def _pipx(
     pipx: Pipx, cmd: list[str], environ: Mapping[str, str], env: Environment, quiet: bool
 ) -> int:
-    """One pipx command on the user's terminal."""
+    """One pipx command on the user's terminal; under pip's ``-q`` its output is held and
+    shown only where it fails (pipx 1.1 has no ``-q``: its "creating virtual environment...
+    done!" lines would stay)."""
+    if quiet:
+        code, out, err = run_held(cmd, environ=environ, policy=ChosenTarget())
+        if code != 0:
+            env.stderr.write((out + err).decode("utf-8", "replace"))
+            env.stderr.flush()
+        return code
     return run_foreground(
         cmd,
         environ=environ,
         policy=ChosenTarget(),
         interactive=bool(env.stdin_isatty),
         terminate_as_interrupt=True,
-        quiet=quiet,
     )
 
 
@@ -329,40 +336,3 @@ class PipxBackend(PipxRuns):
             else:
                 self.ctx.reporter.info(f"uninstalled {name} from pipx")
         return code
-
-
-def app_venv(name: str, env: Environment) -> Path:
-    """The folder of pipx's venv for the app ``name`` (where it is, or would be made)."""
-    homes = pipx_homes(env.environ, env.home)
-    found = next((h for h in homes if (h / "venvs").is_dir()), homes[0])
-    return found / "venvs" / name
-
-
-def installed_app_venv(name: str, environ: Mapping[str, str], home: Path) -> Path | None:
-    """The venv pipx made for the app ``name`` (canonical), or None."""
-    for pipx_home in pipx_homes(environ, home):
-        venv = pipx_home / "venvs" / name
-        if (venv / "pipx_metadata.json").is_file() and (venv / "bin" / "python").exists():
-            return venv
-    return None
-
-
-def app_version(name: str, environ: Mapping[str, str], home: Path) -> str | None:
-    """The version of the app pipx has installed for ``name`` (its metadata), or None."""
-    for pipx_home in pipx_homes(environ, home):
-        try:
-            data = json.loads((pipx_home / "venvs" / name / "pipx_metadata.json").read_text())
-        except (OSError, ValueError):
-            continue
-        main = data.get("main_package") if isinstance(data, dict) else None
-        version = main.get("package_version") if isinstance(main, dict) else None
-        if isinstance(version, str) and version:
-            return version
-    return None
-
-
-def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
-    """Whether pipx already manages ``name`` (canonical), by its venv folder: cheaper than
-    starting pipx."""
-    homes = pipx_homes(environ, home)
-    return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)

@@ -17,6 +17,7 @@ them again. That folder is pipx's cache of pip, never the user's data.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -203,3 +204,40 @@ def pipx_turn(env: Environment, reporter: Reporter, installing: bool = False) ->
                 _CHECKED.add(str(shared))
                 repair_shared(shared, env.environ, reporter)
         yield
+
+
+def app_venv(name: str, env: Environment) -> Path:
+    """The folder of pipx's venv for the app ``name`` (where it is, or would be made)."""
+    homes = pipx_homes(env.environ, env.home)
+    found = next((h for h in homes if (h / "venvs").is_dir()), homes[0])
+    return found / "venvs" / name
+
+
+def installed_app_venv(name: str, environ: Mapping[str, str], home: Path) -> Path | None:
+    """The venv pipx made for the app ``name`` (canonical), or None."""
+    for pipx_home in pipx_homes(environ, home):
+        venv = pipx_home / "venvs" / name
+        if (venv / "pipx_metadata.json").is_file() and (venv / "bin" / "python").exists():
+            return venv
+    return None
+
+
+def app_version(name: str, environ: Mapping[str, str], home: Path) -> str | None:
+    """The version of the app pipx has installed for ``name`` (its metadata), or None."""
+    for pipx_home in pipx_homes(environ, home):
+        try:
+            data = json.loads((pipx_home / "venvs" / name / "pipx_metadata.json").read_text())
+        except (OSError, ValueError):
+            continue
+        main = data.get("main_package") if isinstance(data, dict) else None
+        version = main.get("package_version") if isinstance(main, dict) else None
+        if isinstance(version, str) and version:
+            return version
+    return None
+
+
+def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
+    """Whether pipx already manages ``name`` (canonical), by its venv folder: cheaper than
+    starting pipx."""
+    homes = pipx_homes(environ, home)
+    return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)

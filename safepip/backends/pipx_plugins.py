@@ -12,16 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from safepip.backends.base import Outcome, Request
-from safepip.backends.pipx import (
-    Pipx,
-    PipxRuns,
-    find_pipx,
-    install,
-    installed_app_venv,
-    pipx_has,
-    reuse_environ,
-)
-from safepip.backends.pipx_home import pipx_homes, pipx_turn
+from safepip.backends.pipx import Pipx, PipxRuns, find_pipx, install, reuse_environ
+from safepip.backends.pipx_home import installed_app_venv, pipx_has, pipx_homes, pipx_turn
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.process import run_captured, run_foreground

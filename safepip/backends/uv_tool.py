@@ -15,7 +15,7 @@ from typing import TextIO
 
 from safepip.backends.app_lines import app_summary, bin_links, shadow_notes, venv_instead
 from safepip.backends.base import Backend, Context, Outcome, Request
-from safepip.backends.pipx import pipx_has
+from safepip.backends.pipx_home import pipx_has
 from safepip.backends.uv import (
     ToolDirs,
     Uv,

@@ -172,7 +172,7 @@ def environment(step: Planned, where: VenvTarget, env: Environment, interpreter:
         return str(user_env_path(env.data_dir))
     if route in ("pip", "distro"):
         return interpreter  # the distribution's package is the system Python's
-    from safepip.backends.pipx import app_venv
+    from safepip.backends.pipx_home import app_venv
 
     return str(app_venv(step.item.inject_into or step.item.name or step.item.text, env))
 

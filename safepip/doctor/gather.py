@@ -186,7 +186,7 @@ def _pipx(env: Environment) -> PipxInfo:
             version = lines[-1].strip() if completed.returncode == 0 and lines else None
         except (OSError, subprocess.SubprocessError):
             version = None
-    from safepip.backends.pipx import app_venv
+    from safepip.backends.pipx_home import app_venv
     from safepip.doctor.pipx_links import find_stale
 
     directory = bin_dir(env.environ, env.home)

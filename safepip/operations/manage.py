@@ -87,7 +87,7 @@ def unshowable(pip_args: PipArgs, env: Environment) -> None:
 def show_apps(pip_args: PipArgs, env: Environment, reporter: Reporter) -> int | None:
     """``show NAME...`` outside a project, where every name is an app pipx has: pip's own
     ``show`` in that app's environment; None when not (the command goes to pip)."""
-    from safepip.backends.pipx import installed_app_venv
+    from safepip.backends.pipx_home import installed_app_venv
     from safepip.child_environ import ChosenTarget
     from safepip.pip.run import LAUNCHER, run_pip
 
