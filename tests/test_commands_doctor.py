@@ -327,6 +327,20 @@ def test_no_pipx(
     assert any("pipx is not installed" in note["message"] for note in data["notes"])
 
 
+def test_a_pipx_that_does_not_run_is_a_problem(
+    tmp_path: Path, managed_python: Path, environ: dict[str, str], project: Path
+) -> None:
+    """A pipx on PATH that exits 1 for everything (a broken install) is no "result ok"."""
+    folder = tmp_path / "broken-pipx"
+    folder.mkdir()
+    (folder / "python3").symlink_to(managed_python)
+    (folder / "pipx").write_text("#!/bin/sh\necho 'Traceback: broken' >&2\nexit 1\n")
+    (folder / "pipx").chmod(0o755)
+    data = run_doctor(["--json"], dict(environ, PATH=f"{folder}:/usr/bin:/bin"), project).json()
+    assert data["ok"] is False and data["pipx"]["found"] is True
+    assert any("does not run" in p["message"] for p in data["problems"]), data["problems"]
+
+
 def test_no_color(environ: dict[str, str], project: Path) -> None:
     coloured = run_doctor([], environ, project, tty=True)
     assert "\033[" in coloured.out  # on a terminal, colour by default

@@ -30,6 +30,15 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     blocking, notes = _creation(report)
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
+    if report.pipx.found and report.pipx.version is None:
+        problems.append(
+            Problem(
+                f"pipx ({report.pipx.path}) does not run (`pipx --version` failed): every "
+                "application install and upgrade fails",
+                "reinstall it with its package manager (e.g. apt install --reinstall pipx), or "
+                "remove it from PATH: safepip then provides a pipx of its own",
+            )
+        )
     notes.extend(_other_python(report))
     problems.extend(_stale_links(report.pipx))
     problems.extend(
