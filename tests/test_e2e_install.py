@@ -349,3 +349,22 @@ def test_two_runs_at_once_make_one_venv(project: Path, clean_env: dict[str, str]
     assert venv_import(project, "fixlib", clean_env) == "2.0"
     assert venv_import(project, "fixhelper", clean_env) == "1.0"
     assert leftovers(project) == []
+
+
+def test_a_requires_python_that_excludes_the_interpreter_is_said(
+    project: Path, clean_env: dict[str, str]
+) -> None:
+    """pip only says "No matching distribution" (or refuses the project) where the project's
+    requires-python excludes the .venv's Python: safepip names the mismatch first."""
+    probe = subprocess.run(
+        ["/usr/bin/python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    major, minor = probe.stdout.strip().split(".")
+    with (project / "pyproject.toml").open("a") as handle:
+        handle.write(f'requires-python = ">={major}.{int(minor) + 1}"\n')
+    result = run_safepip(["install", "fixlib"], cwd=project, env=clean_env)
+    assert f"the project asks for Python >={major}.{int(minor) + 1}" in result.stderr
+    assert "safepip --python PATH install" in result.stderr

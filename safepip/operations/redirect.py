@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from safepip.backends.base import Backend, Context, Outcome, Request
 from safepip.decide.model import Item, Planned, Route, SafepipOptions
@@ -55,17 +56,16 @@ def carry_out(
     if not steps:
         return pip_usage_error(pip_args, env)
     refuse_clashes(steps, options, env)
+    _python_excluded(steps, where, probe, reporter)
     if not check_scripts(steps, probe, env, reporter):
         return 0
     if dry:
         return dry_run(pip_args, probe, env, reporter, where, steps)
-    from safepip.inspect.downloads import offer, withdraw
+    from safepip.inspect.downloads import withdraw
 
     for warning in uv_warnings:
         reporter.warning(warning)
-    fetched = [s.item.local_file for s in steps if s.item.local_file is not None]
-    separator = any(t.kind == "separator" for t in pip_args.tokens)
-    links = offer(fetched, env) if fetched and not separator else None
+    links = _offered(steps, pip_args, env)
     try:
         if links is not None:
             reporter.detail(f"offering the wheels safepip fetched to this install from {links}")
@@ -80,6 +80,16 @@ def carry_out(
     return code
 
 
+def _offered(steps: Sequence[Planned], pip_args: PipArgs, env: Environment) -> Path | None:
+    """A folder of the wheels the look-up fetched whole, offered to this install (none after
+    pip's ``--``, where pip's own options end)."""
+    from safepip.inspect.downloads import offer
+
+    fetched = [s.item.local_file for s in steps if s.item.local_file is not None]
+    separator = any(t.kind == "separator" for t in pip_args.tokens)
+    return offer(fetched, env) if fetched and not separator else None
+
+
 def _remember(outcome: Outcome, env: Environment, reporter: Reporter) -> None:
     """The environments the backends made or installed into, remembered for ``safepip doctor``
     after a Python upgrade; a state folder that cannot be written costs only that."""
@@ -88,6 +98,25 @@ def _remember(outcome: Outcome, env: Environment, reporter: Reporter) -> None:
     problem = remember(env.state_dir, outcome.made)
     if problem is not None:
         reporter.detail(f"could not remember the environments this install used: {problem}")
+
+
+def _python_excluded(
+    steps: Sequence[Planned], where: VenvTarget, probe: Probe, reporter: Reporter
+) -> None:
+    """One warning where the project's ``requires-python`` excludes the interpreter its
+    ``.venv`` is made from (pip would only say "No matching distribution")."""
+    root = where.project_root
+    if root is None or not any(s.decision.route == "venv" for s in steps):
+        return
+    from safepip.target.project import python_excluded
+
+    wanted = python_excluded(root, probe.version)
+    if wanted is not None:
+        reporter.warning(
+            f"the project asks for Python {wanted} (requires-python in pyproject.toml), but its "
+            f".venv is made from {probe.executable}, Python {probe.version}: pip may find nothing "
+            "that fits; name another interpreter: safepip --python PATH install ..."
+        )
 
 
 def refuse_clashes(steps: Sequence[Planned], options: SafepipOptions, env: Environment) -> None:

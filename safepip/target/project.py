@@ -126,3 +126,19 @@ def declared_names(root: Path) -> dict[str, str]:
         for name in requirement_file_names(path):
             declared.setdefault(name, path.name)
     return declared
+
+
+def python_excluded(root: Path, version: str) -> str | None:
+    """The project's ``requires-python`` where it excludes Python ``version`` (the target
+    interpreter's, which its ``.venv`` is made from), else None: pip then finds no release that
+    fits, or refuses the project itself, and says nothing of why."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from safepip.tomlfile import load_toml
+
+    try:
+        wanted = load_toml(root / "pyproject.toml").get("project", {}).get("requires-python")
+        excluded = isinstance(wanted, str) and version not in SpecifierSet(wanted)
+    except (SettingsError, AttributeError, InvalidSpecifier):
+        return None
+    return str(wanted) if excluded else None
