@@ -144,3 +144,17 @@ def test_pips_no_input_asks_nothing_on_a_terminal(
         assert code == 1 and "Proceed" not in output and "not uninstalled: fixapp" in output, output
         assert (Path(env["PIPX_BIN_DIR"]) / "fixapp").exists()
         run_safepip(["uninstall", "-y", "fixapp"], cwd=project, env=env)
+
+
+def test_an_answer_that_cannot_be_remembered_still_holds(
+    project: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A state folder that cannot be written (here a file stands where it would be): the
+    answer holds for this run, one line says it was not remembered, and no traceback."""
+    blocked = tmp_path / "state-is-a-file"
+    blocked.write_text("")
+    env = dict(clean_env, XDG_STATE_HOME=str(blocked))
+    code, output = run_on_pty(["install", "fixapp"], project, env, b"v\n")
+    assert code == 0, output
+    assert "could not remember your answer" in output and "Traceback" not in output
+    assert (project / ".venv" / "bin" / "fixapp").exists()

@@ -185,6 +185,10 @@ def _ask(
     answers: dict[str, Route] = {"p": "pipx", "pipx": "pipx", "v": "venv", "venv": "venv"}
     route = answers.get(answer, default)
     if item.name and answer:
-        where = remember(env.state_dir, root, item.name, route)
-        reporter.info(f"remembered {item.name} -> {route} for this project in {where}")
+        try:
+            where = remember(env.state_dir, root, item.name, route)
+        except OSError as error:  # a read-only state folder: the answer holds for this run
+            reporter.warning(f"could not remember your answer in {env.state_dir}: {error}")
+        else:
+            reporter.info(f"remembered {item.name} -> {route} for this project in {where}")
     return Decision(route, (*decision.reasons[:1], f"you chose {route}"))
