@@ -9,6 +9,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,14 @@ def test_json_layout(
         "venv_active": False,
         "user_env": None,
     }
-    assert list(data["config"]) == ["user_file", "user_file_exists", "overrides", "environment"]
+    assert list(data["config"]) == [
+        "user_file",
+        "user_file_exists",
+        "overrides",
+        "environment",
+        "uv_on",
+        "uv",
+    ]
     assert data["config"]["environment"] == {"PIP_CONFIG_FILE": os.devnull}
     assert all(set(note) == {"message", "hint"} for note in data["notes"])
 
@@ -400,3 +408,21 @@ def test_cli(clean_env: dict[str, str], project: Path) -> None:
     result = run_safepip(["doctor"], cwd=project, env=clean_env)
     assert result.returncode == EXIT_ENVIRONMENT
     assert "PROBLEM" in result.stdout
+
+
+def test_the_uv_setting_is_shown(environ: dict[str, str], project: Path, tmp_path: Path) -> None:
+    """doctor names safepip's uv setting, the uv it uses, and a setting without uv on PATH."""
+    off = run_doctor(["--json"], environ, project).json()["config"]
+    assert off["uv_on"] is False and off["uv"] is None
+    missing = run_doctor(["--json"], dict(environ, SAFEPIP_UV="1"), project).json()
+    assert missing["config"]["uv_on"] is True and missing["config"]["uv"] is None
+    assert any("uv is not on PATH" in n["message"] for n in missing["notes"])
+    folder = tmp_path / "uv-bin"
+    folder.mkdir()
+    (folder / "uv").symlink_to(Path(sys.executable).parent / "uv")
+    found = run_doctor(
+        ["--json"], dict(environ, SAFEPIP_UV="1", PATH=f"{folder}:{environ['PATH']}"), project
+    ).json()["config"]
+    assert found["uv"] == str(folder / "uv")
+    text = run_doctor([], dict(environ, SAFEPIP_UV="1"), project).out
+    assert "on, but uv is not on PATH" in text

@@ -326,3 +326,21 @@ def test_uv_plugins_are_found_kept_and_removed_for_good(
     python = str(tool / "bin" / "python")
     assert subprocess.run([python, "-c", "import fixtool_two, fixtool"]).returncode == 0
     assert subprocess.run([python, "-c", "import fixtool_one"]).returncode != 0
+
+
+def test_where_lists_uv_tools_when_uv_is_gone_from_path(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    """Under the uv setting without uv on PATH, ``where`` still finds uv's tools in uv's tool
+    folder (it listed none) and says why uv is not used."""
+    install_outside(["install", "fixapp"], clean_env, uv, tmp_path)
+    (tmp_path / "uv-on-path" / "uv").unlink()
+    env = dict(
+        clean_env,
+        SAFEPIP_UV="1",
+        UV_TOOL_DIR=str(tmp_path / "uv-tools"),
+        PATH=f"{tmp_path / 'uv-on-path'}:{clean_env['PATH']}",
+    )
+    where = run_safepip(["where", "--json", "fixapp"], cwd=tmp_path, env=env)
+    assert json.loads(where.stdout) == {"fixapp": ["uv tool"]}, where.stderr
+    assert "uv is not on PATH" in where.stderr

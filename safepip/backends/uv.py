@@ -101,8 +101,17 @@ def accelerator(env: Environment, warn: Callable[[str], None]) -> Uv | None:
         return None
     uv = find_uv(env)
     if uv is None:
-        warn("uv is not on PATH, so safepip uses pip (safepip's uv setting is on)")
+        warn("uv is not on PATH, so safepip uses pip and pipx (safepip's uv setting is on)")
     return uv
+
+
+def default_tool_dir(environ: Mapping[str, str], home: Path) -> Path:
+    """Where uv keeps its tools when it is not asked (``uv tool dir``'s answer, without uv):
+    ``$UV_TOOL_DIR``, else ``$XDG_DATA_HOME/uv/tools``, else ``~/.local/share/uv/tools``."""
+    if environ.get("UV_TOOL_DIR"):
+        return Path(environ["UV_TOOL_DIR"])
+    data = environ.get("XDG_DATA_HOME", "")
+    return (Path(data) if os.path.isabs(data) else home / ".local" / "share") / "uv" / "tools"
 
 
 def find_uv(env: Environment) -> Uv | None:

@@ -32,11 +32,14 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
         if venv is not None:
             for name in venv.installed():
                 homes.setdefault(name, []).append(str(venv.ctx.where.path))
-    uv = accelerator(env, lambda _: None)
+    uv = accelerator(env, reporter.warning)
     ctx = Context(pip_args, env, reporter, venv_target(env.cwd, env.home), uv)
     for backend in app_homes(ctx):
         for name in backend.installed():
             homes.setdefault(name, []).append(backend.label)
+    if uv is None:  # uv's tools are still there, where uv keeps them by default
+        for name in _uv_tools_without_uv(env):
+            homes.setdefault(name, []).append("uv tool")
     shown = {n: homes.get(n, []) for n in wanted} if wanted else dict(sorted(homes.items()))
     if as_json:
         env.stdout.write(json.dumps(shown, indent=2) + "\n")
@@ -44,3 +47,16 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
         for name, places in shown.items():
             env.stdout.write(f"{name}: {', '.join(places) if places else 'not installed'}\n")
     return 0 if all(shown.values()) else 1
+
+
+def _uv_tools_without_uv(env: Environment) -> frozenset[str]:
+    r"""Under the uv setting with no uv on PATH: the tools (and their ``--with``\ s) in uv's
+    default tool folder, read without uv."""
+    from safepip.backends.uv import default_tool_dir, tools_in
+    from safepip.backends.uv_tool import withs
+    from safepip.decide.settings import use_uv
+
+    if not use_uv(env.environ, env.config_dir):
+        return frozenset()
+    folder = default_tool_dir(env.environ, env.home)
+    return tools_in(folder) | frozenset(withs(folder))

@@ -30,6 +30,14 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     blocking, notes = _creation(report)
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
+    if report.config.uv_on and report.config.uv is None:
+        notes.append(
+            Problem(
+                "safepip's uv setting is on, but uv is not on PATH: pip and pipx install instead "
+                "(and uv's tools are not listed)",
+                "put uv on PATH, or turn the setting off (SAFEPIP_UV=0, use-uv = false)",
+            )
+        )
     if report.pipx.found and report.pipx.version is None:
         problems.append(
             Problem(

@@ -124,6 +124,10 @@ class ConfigInfo:
     user_file_exists: bool
     overrides: list[OverrideInfo]
     environment: dict[str, str]
+    #: safepip's uv setting ($SAFEPIP_UV, use-uv): whether it is on, and the uv it then uses
+    #: (None: not on PATH, so pip and pipx are used instead).
+    uv_on: bool = False
+    uv: str | None = None
 
 
 @dataclass(frozen=True)

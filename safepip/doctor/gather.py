@@ -261,6 +261,11 @@ def _config(env: Environment, project_root: str | None, notes: list[Problem]) ->
         for name, value in sorted(env.environ.items())
         if name.startswith("SAFEPIP_") or name in RELATED_VARIABLES
     }
+    from safepip.backends.uv import find_uv
+    from safepip.decide.settings import use_uv
+
+    uv_on = use_uv(env.environ, env.config_dir)
+    uv = find_uv(env) if uv_on else None
     return ConfigInfo(
         user_file=str(user_file),
         user_file_exists=user_file.is_file(),
@@ -268,6 +273,8 @@ def _config(env: Environment, project_root: str | None, notes: list[Problem]) ->
             OverrideInfo(o.label, o.default, dict(sorted(o.packages.items()))) for o in found
         ],
         environment=shown,
+        uv_on=uv_on,
+        uv=uv.path if uv is not None else None,
     )
 
 

@@ -199,6 +199,12 @@ def _config(screen: _Screen, config: ConfigInfo) -> None:
 def _environment(screen: _Screen, config: ConfigInfo) -> None:
     variables = [f"{name}={value}" for name, value in config.environment.items()]
     screen.row("environment", *(variables or ["no SAFEPIP_* or related variables set"]))
+    if not config.uv_on:
+        screen.row("uv", "off (safepip's uv setting: SAFEPIP_UV=1 or use-uv = true)")
+    elif config.uv:
+        screen.row("uv", f"on: {config.uv} installs (uv pip into the .venv, uv tool for apps)")
+    else:
+        screen.row("uv", screen.paint(_YELLOW, "on, but uv is not on PATH") + ": pip and pipx")
 
 
 def _broken(screen: _Screen, broken: list[BrokenEnv]) -> None:
