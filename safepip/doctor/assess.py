@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from safepip.doctor.findings import BrokenEnv, PipxInfo, Problem, ProjectInfo, Report
+from safepip.doctor.findings import (
+    BrokenEnv,
+    DistributionInfo,
+    PipxInfo,
+    Problem,
+    ProjectInfo,
+    Report,
+)
 
 #: How doctor names each kind of environment.
+#: Package lists older than this many days get a note (``apt-get update``).
+STALE_LISTS_DAYS = 30
+
 KINDS = {
     "venv": "a .venv",
     "user": "your user environment",
@@ -31,6 +41,7 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
     problems.extend(blocking)
     notes.extend(_pipx_notes(report.pipx))
     notes.extend(_other_python(report))
+    notes.extend(_package_lists(report.distribution))
     problems.extend(_stale_links(report.pipx))
     problems.extend(
         Problem(
@@ -165,3 +176,28 @@ def _pipx_notes(pipx: PipxInfo) -> list[Problem]:
             )
         )
     return notes
+
+
+def _package_lists(dist: DistributionInfo) -> list[Problem]:
+    """apt without package lists, or with old ones: the distribution's packages safepip names
+    (explain, --distro) are unknown or may be out of date."""
+    if dist.package_manager != "apt" or dist.package_lists is None:
+        return []
+    if dist.package_lists == 0:
+        return [
+            Problem(
+                "apt has no package lists here (apt-get update was never run): safepip cannot "
+                "say which libraries the distribution packages, nor install them with --distro",
+                "sudo apt-get update",
+            )
+        ]
+    age = dist.lists_age_days
+    if age is None or age <= STALE_LISTS_DAYS:
+        return []
+    return [
+        Problem(
+            f"apt's package lists were last updated {int(age)} days ago: the distribution's "
+            "packages and versions safepip names may be out of date",
+            "sudo apt-get update",
+        )
+    ]
