@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from safepip.doctor.gather import gather
 from safepip.environment import Environment
 from safepip.exceptions import EXIT_ENVIRONMENT, UsageError
 from safepip.report import Reporter
+from safepip.target.distro import package_manager
 from safepip.target.interpreter import probe
 from safepip.target.venv_create import create_venv
 
@@ -141,7 +143,15 @@ def test_json_layout(
     assert target["externally_managed"] is True
     assert target["marker_message"] == marker_message(managed_python_info)
     assert target["mode"] == "redirect"
-    assert list(data["distribution"]) == ["id", "name", "version", "pretty_name"]
+    assert list(data["distribution"]) == [
+        "id",
+        "name",
+        "version",
+        "pretty_name",
+        "package_manager",  # the fourth home's manager and its package lists (issue 24)
+        "package_lists",
+        "lists_age_days",
+    ]
     assert data["venv_support"] == {
         "venv": True,
         "ensurepip": True,  # tests/run.sh installs python3-venv
@@ -426,3 +436,64 @@ def test_the_uv_setting_is_shown(environ: dict[str, str], project: Path, tmp_pat
     assert found["uv"] == str(folder / "uv")
     text = run_doctor([], dict(environ, SAFEPIP_UV="1"), project).out
     assert "on, but uv is not on PATH" in text
+
+
+def _apt_lists(tmp_path: Path, environ: dict[str, str], age_days: float | None) -> dict[str, str]:
+    """``environ`` with apt's lists in a folder of their own: one list written ``age_days``
+    ago, or none."""
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    if age_days is not None:
+        written = lists / "example_dists_stable_main_binary-amd64_Packages"
+        written.write_text("Package: python3-yaml\nVersion: 6.0-3\n")
+        then = time.time() - age_days * 86400
+        os.utime(written, (then, then))
+    config = tmp_path / "apt.conf"
+    config.write_text(f'Dir::State::Lists "{lists}/";\n')
+    return dict(environ, APT_CONFIG=str(config))
+
+
+@pytest.mark.skipif(
+    (package_manager() or ("", ""))[0] != "apt", reason="apt's package lists (issue 24)"
+)
+@pytest.mark.parametrize(
+    ("age", "count", "line", "note"),
+    [
+        (2, 1, "apt, 1 package list, last updated 2 days ago", None),
+        (45, 1, "apt, 1 package list, last updated 45 days ago", "last updated 45 days ago"),
+        (None, 0, "apt, no package lists (apt-get update was never run)", "no package lists"),
+    ],
+)
+def test_package_manager_and_its_lists(
+    tmp_path: Path,
+    environ: dict[str, str],
+    project: Path,
+    age: float | None,
+    count: int,
+    line: str,
+    note: str | None,
+) -> None:
+    """doctor says which package manager it found, how many package lists it has and how old
+    they are; old lists or none get a note that suggests apt-get update (issue 24)."""
+    environ = _apt_lists(tmp_path, environ, age)
+    data = run_doctor(["--json"], environ, project).json()
+    dist = data["distribution"]
+    assert (dist["package_manager"], dist["package_lists"]) == ("apt", count)
+    assert dist["lists_age_days"] == (None if age is None else pytest.approx(age, abs=0.1))
+    found = [n["message"] for n in data["notes"] if n["hint"] == "sudo apt-get update"]
+    assert len(found) == (0 if note is None else 1)
+    assert note is None or note in found[0]
+    run = run_doctor([], environ, project)
+    assert run.code == 0  # a note, never a problem
+    assert f"packages      {line}\n" in run.out
+    assert ("hint: sudo apt-get update" in run.out) == (note is not None)
+
+
+def test_packages_line_for_other_managers() -> None:
+    from safepip.doctor.findings import DistributionInfo
+    from safepip.doctor.render import packages_line
+
+    assert packages_line(DistributionInfo("fedora", "Fedora", "40", "", "dnf")) == "dnf"
+    assert "no package manager" in packages_line(DistributionInfo("", "", "", ""))
+    fresh = DistributionInfo("debian", "Debian", "12", "", "apt", 3, 0.2)
+    assert packages_line(fresh) == "apt, 3 package lists, last updated less than a day ago"

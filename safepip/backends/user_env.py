@@ -48,6 +48,8 @@ class UserEnv(VenvPip):
         argv = self.argv(steps, request.reuse, request.probe.version)
         code, created = self.install_argv(argv, request)
         outcome = self._outcome(steps, request, code, created)
+        if code == 0:
+            outcome.done.extend(self._packaged(steps))
         if any(s.item.name == "pip" for s in steps):
             from safepip.target.distro import system_pip_hint
 
@@ -55,6 +57,24 @@ class UserEnv(VenvPip):
                 f"{request.target.path}'s own pip belongs to the distribution: " + system_pip_hint()
             )
         return outcome
+
+    def _packaged(self, steps: Sequence[Planned]) -> list[str]:
+        """The distribution's own package of each library named, where its version satisfies
+        the requirement: the home that the plain system Python (cron, systemd) imports too.
+        Advice only, from apt's lists as safepip's cache keeps them (no network)."""
+        from safepip.inspect.distro_packages import Wanted, look_up
+
+        wanted = [Wanted(s.item.text, s.item.imports) for s in steps if s.item.kind == "name"]
+        if not wanted:
+            return []
+        env = self.ctx.env
+        try:
+            found = look_up(wanted, env.environ, env.cache_dir).found
+        except OSError:
+            return []
+        return [
+            found[w.text].brief() for w in wanted if w.text in found and found[w.text].satisfies
+        ]
 
     def _use(self, steps: Sequence[Planned]) -> str:
         from safepip.hints import activate_hint, lasting_hint

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from safepip.doctor.findings import BrokenEnv, PipxInfo, Problem, ProjectInfo, Report
+from safepip.doctor.findings import (
+    BrokenEnv,
+    DistributionInfo,
+    PipxInfo,
+    Problem,
+    ProjectInfo,
+    Report,
+)
 
 #: How doctor names each kind of environment.
+#: Package lists older than this many days get a note (``apt-get update``).
+STALE_LISTS_DAYS = 30
+
 KINDS = {
     "venv": "a .venv",
     "user": "your user environment",
@@ -38,26 +48,9 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
                 "put uv on PATH, or turn the setting off (SAFEPIP_UV=0, use-uv = false)",
             )
         )
-    if report.pipx.found and report.pipx.version is None:
-        problems.append(
-            Problem(
-                f"pipx ({report.pipx.path}) does not run (`pipx --version` failed): every "
-                "application install and upgrade fails",
-                "reinstall it with its package manager (e.g. apt install --reinstall pipx), or "
-                "remove it from PATH: safepip then provides a pipx of its own",
-            )
-        )
     notes.extend(_other_python(report))
-    problems.extend(_stale_links(report.pipx))
-    problems.extend(
-        Problem(
-            f"pipx's shared libraries in {broken.folder} are broken ({broken.problem}): "
-            "every pipx install and upgrade fails",
-            "safepip doctor --repair (removes that folder, pipx's own cache of pip; pipx makes "
-            "it again)",
-        )
-        for broken in report.pipx.broken_shared
-    )
+    notes.extend(_package_lists(report.distribution))
+    problems.extend(_pipx_problems(report.pipx))
     notes.extend(
         Problem(
             f"safepip's shim {shim.path} is "
@@ -69,6 +62,31 @@ def assess(report: Report) -> tuple[list[Problem], list[Problem]]:
         if not shim.before_system
     )
     return problems, notes
+
+
+def _pipx_problems(pipx: PipxInfo) -> list[Problem]:
+    """A pipx that does not run, broken shared libraries, and stale find-links: each makes
+    application installs or upgrades fail."""
+    problems = _stale_links(pipx)
+    if pipx.found and pipx.version is None:
+        problems.append(
+            Problem(
+                f"pipx ({pipx.path}) does not run (`pipx --version` failed): every "
+                "application install and upgrade fails",
+                "reinstall it with its package manager (e.g. apt install --reinstall pipx), or "
+                "remove it from PATH: safepip then provides a pipx of its own",
+            )
+        )
+    problems.extend(
+        Problem(
+            f"pipx's shared libraries in {broken.folder} are broken ({broken.problem}): "
+            "every pipx install and upgrade fails",
+            "safepip doctor --repair (removes that folder, pipx's own cache of pip; pipx makes "
+            "it again)",
+        )
+        for broken in pipx.broken_shared
+    )
+    return problems
 
 
 def _other_python(report: Report) -> list[Problem]:
@@ -182,3 +200,28 @@ def _pipx_notes(pipx: PipxInfo) -> list[Problem]:
             )
         )
     return notes
+
+
+def _package_lists(dist: DistributionInfo) -> list[Problem]:
+    """apt without package lists, or with old ones: the distribution's packages safepip names
+    (explain, --distro) are unknown or may be out of date."""
+    if dist.package_manager != "apt" or dist.package_lists is None:
+        return []
+    if dist.package_lists == 0:
+        return [
+            Problem(
+                "apt has no package lists here (apt-get update was never run): safepip cannot "
+                "say which libraries the distribution packages, nor install them with --distro",
+                "sudo apt-get update",
+            )
+        ]
+    age = dist.lists_age_days
+    if age is None or age <= STALE_LISTS_DAYS:
+        return []
+    return [
+        Problem(
+            f"apt's package lists were last updated {int(age)} days ago: the distribution's "
+            "packages and versions safepip names may be out of date",
+            "sudo apt-get update",
+        )
+    ]

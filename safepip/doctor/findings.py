@@ -43,6 +43,10 @@ class DistributionInfo:
     name: str
     version: str
     pretty_name: str
+    package_manager: str | None = None  # apt, dnf, pacman, apk; None: none safepip knows
+    #: apt's binary package lists read for the distribution's packages (None: not apt's).
+    package_lists: int | None = None
+    lists_age_days: float | None = None  # since the newest of them was written
 
 
 @dataclass(frozen=True)

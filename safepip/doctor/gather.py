@@ -124,15 +124,31 @@ def _mode(is_venv: bool, managed: bool, facts: Probe, env: Environment) -> tuple
     return "redirect", "libraries go into the project's .venv, applications to pipx"
 
 
-def _distribution() -> DistributionInfo:
+def _distribution(env: Environment) -> DistributionInfo:
     try:
         import distro
 
-        return DistributionInfo(
-            distro.id(), distro.name(), distro.version(), distro.name(pretty=True)
-        )
+        names = (distro.id(), distro.name(), distro.version(), distro.name(pretty=True))
     except Exception:  # advisory only
-        return DistributionInfo("", "", "", "")
+        names = ("", "", "", "")
+    return DistributionInfo(*names, *_package_lists(env))
+
+
+def _package_lists(env: Environment) -> tuple[str | None, int | None, float | None]:
+    """The package manager safepip found, and for apt how many package lists it has and how
+    many days ago the newest was written (only the files' times: nothing is parsed)."""
+    import time
+
+    from safepip.inspect.apt_lists import list_files, lists_folder, newest_written
+    from safepip.target.distro import package_manager
+
+    manager = package_manager()
+    if manager is None or manager[0] != "apt":
+        return (manager[0] if manager else None), None, None
+    files = list_files(lists_folder(env.environ))
+    newest = newest_written(files)
+    age = None if newest is None else round(max(0.0, time.time() - newest) / 86400, 1)
+    return "apt", len(files), age
 
 
 def _venv_support(facts: Probe | None, env: Environment) -> VenvSupport:
@@ -294,7 +310,7 @@ def gather(python: str | None, env: Environment, reporter: Reporter) -> Report:
         ok=True,
         safepip=_safepip_info(env),
         interpreter=interpreter,
-        distribution=_distribution(),
+        distribution=_distribution(env),
         venv_support=support,
         pipx=pipx,
         project=project,

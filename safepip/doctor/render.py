@@ -102,6 +102,27 @@ def _distribution(screen: _Screen, dist: DistributionInfo) -> None:
         "distribution",
         dist.pretty_name or " ".join(filter(None, (dist.name, dist.version))) or "unknown",
     )
+    screen.row("packages", packages_line(dist))
+
+
+def packages_line(dist: DistributionInfo) -> str:
+    """The package manager safepip found, and the state of apt's package lists."""
+    if dist.package_manager is None:
+        return "no package manager safepip knows (apt, dnf, pacman, apk)"
+    if dist.package_lists is None:
+        return dist.package_manager
+    if dist.package_lists == 0:
+        return "apt, no package lists (apt-get update was never run)"
+    age = dist.lists_age_days
+    when = (
+        "unknown"
+        if age is None
+        else "less than a day ago"
+        if age < 1
+        else f"{int(age)} day{'s' if int(age) != 1 else ''} ago"
+    )
+    count = f"{dist.package_lists} package list{'s' if dist.package_lists != 1 else ''}"
+    return f"apt, {count}, last updated {when}"
 
 
 def _new_venvs(screen: _Screen, support: VenvSupport) -> None:

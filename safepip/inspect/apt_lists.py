@@ -168,8 +168,18 @@ def _merged(files: list[Path], environ: Mapping[str, str]) -> AptIndex:
                 packages[name] = package
         for other, name in provided.items():
             provides.setdefault(other, name)
-    newest = max((p.stat().st_mtime for p in files if p.exists()), default=None)
-    return AptIndex(packages, provides, tuple(str(p) for p in files), newest)
+    return AptIndex(packages, provides, tuple(str(p) for p in files), newest_written(files))
+
+
+def newest_written(files: list[Path]) -> float | None:
+    """When the newest of ``files`` was written (seconds since the epoch), None for none."""
+    times = []
+    for path in files:
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            continue
+    return max(times, default=None)
 
 
 def _cached(path: Path, key: list[list[object]]) -> AptIndex | None:

@@ -52,6 +52,12 @@ class Packaged:
             "command": self.command,
         }
 
+    def brief(self) -> str:
+        """``also packaged by Debian: python3-yaml 6.0-3+b2 (sudo apt install python3-yaml)``."""
+        return (
+            f"also packaged by {self.distribution}: {self.package} {self.version} ({self.command})"
+        )
+
     def line(self) -> str:
         """``also packaged by Debian: python3-yaml 6.0-3 — sudo apt install python3-yaml``."""
         said = f"also packaged by {self.distribution}: {self.package} {self.version}"
