@@ -368,3 +368,22 @@ def test_a_requires_python_that_excludes_the_interpreter_is_said(
     result = run_safepip(["install", "fixlib"], cwd=project, env=clean_env)
     assert f"the project asks for Python >={major}.{int(minor) + 1}" in result.stderr
     assert "safepip --python PATH install" in result.stderr
+
+
+def test_an_install_that_changes_nothing_still_activates_the_venv(
+    project: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With shell-init's function (``$SAFEPIP_ACTIVATE_FILE``), a new shell's ``pip install -r
+    requirements.txt`` whose requirements are all there still activates the .venv."""
+    (project / "requirements.txt").write_text("fixlib\n")
+    assert (
+        run_safepip(["install", "-r", "requirements.txt"], cwd=project, env=clean_env).returncode
+        == 0
+    )
+    told = tmp_path / "activate-file"
+    told.write_text("")
+    env = dict(clean_env, SAFEPIP_ACTIVATE_FILE=str(told))
+    again = run_safepip(["install", "-r", "requirements.txt"], cwd=project, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "nothing changed" in again.stderr and "in this shell" in again.stderr
+    assert told.read_text().strip() == str(project / ".venv")

@@ -127,6 +127,17 @@ def test_a_name_in_two_homes_is_removed_from_one_and_the_other_named(
     assert "also installed" not in chosen.stderr
 
 
+def test_no_deps_for_an_app_is_not_given_to_pipx(tmp_path: Path, pipx_env_: dict[str, str]) -> None:
+    """``--no-deps`` with an application: pipx needs its dependencies (pipx 1.1 failed with
+    "cannot find package ... metadata"); the app is installed and the line says so."""
+    folder = tmp_path / "home" / "elsewhere"
+    folder.mkdir(parents=True)
+    done = run_safepip(["install", "--no-deps", "fixapp"], cwd=folder, env=pipx_env_, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "--no-deps is not given to pipx" in done.stderr
+    assert (Path(pipx_env_["PIPX_BIN_DIR"]) / "fixapp").exists()
+
+
 def test_help_and_version(tmp_path: Path, clean_env: dict[str, str]) -> None:
     helped = run_safepip(["--help"], cwd=tmp_path, env=clean_env)
     assert helped.returncode == 0

@@ -344,3 +344,18 @@ def test_where_lists_uv_tools_when_uv_is_gone_from_path(
     where = run_safepip(["where", "--json", "fixapp"], cwd=tmp_path, env=env)
     assert json.loads(where.stdout) == {"fixapp": ["uv tool"]}, where.stderr
     assert "uv is not on PATH" in where.stderr
+
+
+def test_v_says_why_an_app_went_to_pipx_not_uv(
+    clean_env: dict[str, str], uv: Path, tmp_path: Path
+) -> None:
+    """Under the uv setting, ``-v`` names why pipx installs an application instead of uv."""
+    pipx = debian_pipx()
+    assert pipx is not None
+    env = with_pipx(pipx_env(uv_env(clean_env, uv, tmp_path), tmp_path / "pipx"), pipx,
+                    tmp_path / "pipx-on-path")  # fmt: skip
+    outside = tmp_path / "home" / "somewhere"
+    outside.mkdir(parents=True)
+    result = run_safepip(["install", "-v", "--prefer-binary", "fixapp"], cwd=outside, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "fixapp: pipx, not uv tool: pip's --prefer-binary" in result.stderr, result.stderr

@@ -35,7 +35,7 @@ NOT_FOR_PIPX = frozenset({
     "--quiet", "--verbose", "--break-system-packages", "--no-user", "--src", "--ignore-installed",
     "--no-warn-script-location", "--no-warn-conflicts", "--require-virtualenv", "--isolated",
     "--log", "--no-input", "--exists-action", "--progress-bar", "--root-user-action",
-    "--no-color", "--disable-pip-version-check", "--no-python-version-warning",
+    "--no-color", "--disable-pip-version-check", "--no-python-version-warning", "--no-deps",
 })  # fmt: skip
 
 
@@ -231,10 +231,14 @@ class PipxRuns(Backend):
         raise NotImplementedError
 
     def _forwarded(self) -> list[str]:
-        tokens = self.ctx.pip_args.tokens
-        return pip_args_for_pipx(
-            [(t.name, t.raw) for t in tokens if t.kind in ("general", "option")]
-        )
+        """The user's pip options that pipx's pip should get (``--no-deps`` is not: an app
+        needs its dependencies, and pipx 1.1 fails on it: "cannot find package ... metadata")."""
+        if self.ctx.pip_args.has("--no-deps"):
+            self.ctx.reporter.info(
+                "pipx installs an application with its dependencies: --no-deps is not given to pipx"
+            )
+        found = [t for t in self.ctx.pip_args.tokens if t.kind in ("general", "option")]
+        return pip_args_for_pipx([(t.name, t.raw) for t in found])
 
 
 def _path_note(env: Environment) -> list[str]:

@@ -196,13 +196,19 @@ class UvTool(Backend):
     def _suitable(self, step: Planned) -> bool:
         item, env = step.item, self.ctx.env
         app = item.inject_into or item.name
-        if item.commands_via or (app and pipx_has(app, env.environ, env.home)):
-            return False  # a bundle (pipx, which exposes its part), or an app pipx has
-        try:
-            tool_install_args(item.text, self.ctx.pip_args, IndexOptions(), "python")
-        except UvUnsuitable:
-            return False
-        return True
+        why = None
+        if item.commands_via:  # pipx exposes a bundle's part (pipx inject --include-apps)
+            why = f"its commands come from {item.commands_via}, which pipx can expose"
+        elif app and pipx_has(app, env.environ, env.home):
+            why = f"pipx has {app} already"
+        else:
+            try:
+                tool_install_args(item.text, self.ctx.pip_args, IndexOptions(), "python")
+            except UvUnsuitable as error:
+                why = error.message
+        if why is not None:
+            self.ctx.reporter.detail(f"{item.text}: pipx, not uv tool: {why}")
+        return why is None
 
     def claim(self, steps: Sequence[Planned]) -> tuple[list[Planned], list[Planned]]:
         mine = [s for s in steps if self._suitable(s)]

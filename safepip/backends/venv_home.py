@@ -14,10 +14,12 @@ from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.exceptions import Interrupted, VenvError
 from safepip.hints import activate_hint, display_path, lasting_hint
+from safepip.names import requirement_name
 from safepip.pip.parser import parse
 from safepip.pip.run import LAUNCHER, run_pip, venv_has_pip
 from safepip.target.lock import EnvironmentLock
 from safepip.target.site_packages import (
+    changes_between,
     installed_names,
     installed_versions,
     remove_partial_install,
@@ -247,7 +249,7 @@ class VenvHome(Backend):
                 codes=[code],
             )
         shown = self._shown()
-        changes = _changes(self._before, installed_versions(venv))
+        changes = changes_between(self._before, installed_versions(venv))
         if not changes and created:
             remove_venv(venv)
             return Outcome(
@@ -258,11 +260,14 @@ class VenvHome(Backend):
             )
         state = self.nouns[0] if created else self.nouns[1]
         if not changes:
+            from safepip.shell import write_activation
+
             outcome = Outcome(
                 done=[f"{names}: already installed in {state} {shown}; nothing changed"]
             )
-            outcome.made_in(venv, self.route, request.probe.executable)
-            return outcome
+            if write_activation(self.ctx.env, venv):  # a new shell's -r still activates it
+                outcome.done.append(f"activated {shown} in this shell")
+            return self._kept(outcome, request)
         reasons = steps[0].decision.reasons
         if len(steps) != 1:
             reason = "libraries and project requirements belong in the project"
@@ -273,9 +278,14 @@ class VenvHome(Backend):
             f"installed {names}{how} into {state} {shown} ({changes}), because "
             f"{request.target.path} is externally managed (PEP 668) and {reason}"
         )
-        outcome = Outcome(done=[installed, self._use(steps)])
+        return self._kept(Outcome(done=[installed, self._use(steps)]), request)
+
+    def _kept(self, outcome: Outcome, request: Request) -> Outcome:
+        """``outcome`` with the venv remembered and the line a later step needs (a Dockerfile's
+        ``ENV``), also where nothing changed."""
+        venv = self.ctx.where.path
         outcome.made_in(venv, self.route, request.probe.executable)
-        lasting = lasting_hint(self.ctx.where.path, self.ctx.env)
+        lasting = lasting_hint(venv, self.ctx.env)
         if lasting is not None:
             outcome.lasting.append(f"use it {lasting}")
         return outcome
@@ -343,7 +353,7 @@ class VenvHome(Backend):
     def uninstall(self, names: Sequence[str]) -> int:
         """pip's own uninstall in the venv, which prompts as pip does; ``-r`` files go too."""
         pip_args = self.ctx.pip_args
-        keep = [r for r in pip_args.requirements if _canonical(r) in names]
+        keep = [r for r in pip_args.requirements if requirement_name(r) in names]
         code = self.run_pip(pip_args.with_positionals(keep))
         if code == 0:
             self.ctx.reporter.info(
@@ -351,19 +361,3 @@ class VenvHome(Backend):
                 f"{display_path(self.ctx.where.path, self.ctx.env.cwd)}"
             )
         return code
-
-
-def _canonical(text: str) -> str | None:
-    from safepip.names import requirement_name
-
-    return requirement_name(text)
-
-
-def _changes(before: dict[str, str], after: dict[str, str]) -> str:
-    """What an install changed, for the summary: ``six 1.17.0, idna 3.4 -> 3.10``."""
-    parts = [
-        f"{name} {version}" if name not in before else f"{name} {before[name]} -> {version}"
-        for name, version in sorted(after.items())
-        if before.get(name) != version
-    ]
-    return ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")

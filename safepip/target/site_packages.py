@@ -103,3 +103,13 @@ def remove_partial_install(venv: Path, before: frozenset[Path]) -> list[str]:
                 entry.unlink()
         removed.append(entry.name)
     return removed
+
+
+def changes_between(before: dict[str, str], after: dict[str, str]) -> str:
+    """What an install changed, for the summary: ``six 1.17.0, idna 3.4 -> 3.10``."""
+    parts = [
+        f"{name} {version}" if name not in before else f"{name} {before[name]} -> {version}"
+        for name, version in sorted(after.items())
+        if before.get(name) != version
+    ]
+    return ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")
