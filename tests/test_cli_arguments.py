@@ -43,7 +43,10 @@ def test_option_equals_value() -> None:
 def test_unknown_option() -> None:
     error = failure("doctor", DOCTOR, "--bogus")
     assert error.message == "safepip doctor does not take '--bogus'"
-    assert error.hint == "usage: safepip doctor [--json] [--repair] [--python PATH]"
+    assert (
+        error.hint
+        == "usage: safepip doctor [--json] [--repair [--dry-run] [--keep-old]] [--python PATH]"
+    )
     assert error.exit_code == EXIT_USAGE
     assert failure("where", where.ARGUMENTS, "six", "--bogus").message.endswith("'--bogus'")
 
