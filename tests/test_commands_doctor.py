@@ -398,14 +398,16 @@ def test_externally_managed_without_venv_support_blocks(
     assert any(n.hint == fix for n in notes)
 
 
-def test_missing_ensurepip_is_only_a_note(environ: dict[str, str], project: Path) -> None:
+def test_missing_ensurepip_blocks_applications(environ: dict[str, str], project: Path) -> None:
+    """Without ensurepip libraries still go into a .venv, but pipx cannot make its venvs: a
+    problem (doctor said "result ok" while every pipx install failed; issue 25)."""
     report = _report(environ, project)
     report.venv_support = dataclasses.replace(
         report.venv_support, ensurepip=False, fix="sudo apt install python3.11-venv"
     )
-    problems, notes = assess(report)
-    assert problems == []
-    assert any("copies its own pip" in n.message for n in notes)
+    problems, _ = assess(report)
+    assert any("applications cannot be installed" in p.message for p in problems)
+    assert any(p.hint == "sudo apt install python3.11-venv" for p in problems)
 
 
 def test_cli(clean_env: dict[str, str], project: Path) -> None:

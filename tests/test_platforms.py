@@ -389,3 +389,25 @@ def test_a_venv_of_another_python_is_named_and_made_again_when_asked(
     assert again.returncode == 0, again.stderr
     assert _version_of(venv_python(project), env) == system
     assert list(project.glob(".venv.old-*")), "the old .venv is kept aside"
+
+
+def test_without_ensurepip_an_app_is_refused_naming_the_fix(
+    tmp_path: Path, index: PackageIndex
+) -> None:
+    """A marked Python without ``ensurepip`` (Debian's python3 without python3-venv): pipx
+    cannot make its venvs, so an application is refused in one line that names the package
+    to install, before pipx starts (it ended in pipx's "No module named ensurepip")."""
+    if not BASE_PYTHONS:
+        skip_or_fail("no pyenv CPython to copy")
+    minor, base = next(iter(BASE_PYTHONS.items()))
+    prefix = tmp_path / "cpython"
+    _copy_prefix(base, prefix)
+    stdlib = prefix / "lib" / f"python{minor}"
+    shutil.rmtree(stdlib / "ensurepip")
+    (stdlib / "EXTERNALLY-MANAGED").write_text(MARKER)
+    env = hermetic_env(tmp_path / "home", index.url, path_first=(str(prefix / "bin"),))
+    outside = _folder(tmp_path, "elsewhere")
+    result = run_safepip(["install", "fixapp"], cwd=outside, env=env, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "pipx makes its venvs with ensurepip" in result.stderr, result.stderr
+    assert "venv" in result.stderr.splitlines()[-1]

@@ -36,7 +36,9 @@ def test_hint_names_the_package_for_the_distribution(
     tmp_path: Path, name: str, expected: str
 ) -> None:
     version = "3.11.2" if name == "debian" else "3.12.3"
-    assert expected in venv_package_hint(version, root_dir=fake_root(tmp_path, name))
+    root = fake_root(tmp_path, name)
+    assert expected in venv_package_hint(version, root_dir=root, as_root=False)
+    assert "sudo" not in venv_package_hint(version, root_dir=root, as_root=True)
 
 
 def test_this_machine() -> None:

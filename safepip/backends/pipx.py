@@ -222,7 +222,14 @@ class PipxRuns(Backend):
     as pipx takes them."""
 
     def install(self, steps: Sequence[Planned], request: Request) -> Outcome:
-        env = self.ctx.env
+        env, probe = self.ctx.env, request.probe
+        if not (Path(probe.stdlib) / "ensurepip").is_dir():  # Debian without python3-venv
+            from safepip.target.distro import venv_package_hint
+
+            why = f"pipx makes its venvs with ensurepip, which {probe.executable} lacks"
+            fix = venv_package_hint(probe.version)
+            failed = [f"{s.item.text} ({why}; {fix})" for s in steps]
+            return Outcome(failed=failed, codes=[1] * len(failed))
         with pipx_turn(env, self.ctx.reporter, installing=True):
             pipx = find_pipx(env) or provide_pipx(env, request.probe, self.ctx.reporter)
             return self._install(pipx, steps, request)

@@ -171,12 +171,13 @@ def _creation(report: Report) -> tuple[list[Problem], list[Problem]]:
         found = [Problem(message, support.fix)]
         return (found, []) if blocked else ([], found)
     if support.can_create and support.ensurepip is False:
-        note = Problem(
-            f"`{target.path} -m venv` makes venvs without pip here (no ensurepip); "
-            "safepip does not need it, it copies its own pip",
+        problem = Problem(
+            f"`{target.path} -m venv` makes venvs without pip here (no ensurepip): libraries "
+            "still go into a .venv (safepip copies its own pip), but applications cannot be "
+            "installed until it is there (pipx makes its venvs with ensurepip)",
             support.fix,
         )
-        return [], [note]
+        return [problem], []
     return [], []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 def _ids(root_dir: str | None) -> tuple[str, str]:
     import distro  # imported only when advice is needed
@@ -11,24 +13,30 @@ def _ids(root_dir: str | None) -> tuple[str, str]:
     return ident, " ".join([ident, *info.like().split()])
 
 
-def venv_package_hint(python_version: str, *, root_dir: str | None = None) -> str:
-    """The command that gives this machine's Python a working ``venv``/``ensurepip``.
+def venv_package_hint(
+    python_version: str, *, root_dir: str | None = None, as_root: bool | None = None
+) -> str:
+    """The command that gives this machine's Python a working ``venv``/``ensurepip`` (without
+    ``sudo`` for root: a container often has none).
 
     ``root_dir`` reads another root file system's os-release (for tests, as distro's own)."""
     major_minor = ".".join(python_version.split(".")[:2])
+    sudo = "" if (os.geteuid() == 0 if as_root is None else as_root) else "sudo "
     try:
         ident, family = _ids(root_dir)
     except Exception:  # distro is advisory only; never fail the real error because of it
         ident, family = "", ""
     if "debian" in family or "ubuntu" in family:
-        return f"install the venv support of this Python: sudo apt install python{major_minor}-venv"
+        return (
+            f"install the venv support of this Python: {sudo}apt install python{major_minor}-venv"
+        )
     if ident in ("fedora", "rhel", "centos", "rocky", "almalinux") or "fedora" in family:
-        return "install Python's venv support: sudo dnf install python3-pip-wheel python3-libs"
+        return f"install Python's venv support: {sudo}dnf install python3-pip-wheel python3-libs"
     if "suse" in family:
         package = "python" + major_minor.replace(".", "")
-        return f"install Python's venv support: sudo zypper install {package}"
+        return f"install Python's venv support: {sudo}zypper install {package}"
     if ident == "alpine":
-        return "install Python's venv support: sudo apk add python3 py3-pip"
+        return f"install Python's venv support: {sudo}apk add python3 py3-pip"
     return "install your distribution's package that provides Python's venv and ensurepip modules"
 
 
