@@ -100,7 +100,8 @@ def main(argv: list[str]) -> int:
     if not _install_safepip(pip, env):
         return _fail(
             "installing safepip into its private environment failed (see above); "
-            "without ensurepip and without a system pip, install python3-venv first"
+            "this Python has neither ensurepip nor pip: install its venv support first "
+            "(Debian/Ubuntu: apt install python3-venv)"
         )
     if any(venv.glob("lib/python*/site-packages/distutils-precedence.pth")):
         # ensurepip before Python 3.12 adds setuptools, which safepip never uses; its
