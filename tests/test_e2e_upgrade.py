@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -196,3 +197,46 @@ def _check_rebuilt(env: dict[str, str], project: Path, local: Path, app_bin: Pat
     assert ran.returncode == 0 and ran.stdout.startswith("fixapp 1.0"), ran.stderr
     after = run_safepip(["doctor", "--json"], cwd=project, env=env)
     assert json.loads(after.stdout)["broken"] == [], after.stdout
+
+
+def test_repair_reinstalls_a_uv_tool_with_its_withs(
+    pythons: tuple[Path, Path], clean_env: dict[str, str], index: PackageIndex, tmp_path: Path
+) -> None:
+    from test_e2e_uv import uv_env
+
+    uv = Path(sys.executable).parent / "uv"
+    if not uv.exists():
+        pytest.skip("uv is not installed in the test venv")
+    py312, py313 = pythons
+    moved = tmp_path / "py312"  # this test's own 3.12, removed below
+    shutil.copytree(py312, moved, symlinks=True)
+    system = tmp_path / "system" / "bin"
+    system.mkdir(parents=True)
+    (system / "python3").symlink_to(moved / "bin" / "python3.12")
+    env = uv_env(dict(clean_env, PATH=f"{system}:{clean_env['PATH']}"), uv, tmp_path)
+    install = ["tool", "install", "--python", str(system / "python3")]
+    made = subprocess.run(
+        [uv, *install, "--default-index", index.url, "fixapp", "--with", "fixhelper"],
+        env=dict(env, UV_PYTHON_DOWNLOADS="never"),
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    tool, command = Path(env["UV_TOOL_DIR"]) / "fixapp", Path(env["UV_TOOL_BIN_DIR"]) / "fixapp"
+    (system / "python3").unlink()
+    (system / "python3").symlink_to(py313 / "bin" / "python3.13")
+    shutil.rmtree(moved)
+    home = Path(env["HOME"])
+    found = run_safepip(["doctor"], cwd=home, env=env)
+    assert found.returncode != 0 and f"broken        {tool} " in found.stdout, found.stdout
+
+    dry = run_safepip(["doctor", "--repair", "--dry-run"], cwd=home, env=env)
+    assert "uv tool install --reinstall --python" in dry.stderr, dry.stderr
+    assert "fixapp --with fixhelper" in dry.stderr
+
+    repaired = run_safepip(["doctor", "--repair"], cwd=home, env=env)
+    assert repaired.returncode == 0, repaired.stdout
+    assert "reinstalling uv tool fixapp" in repaired.stderr
+    ran = subprocess.run([command], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.startswith("fixapp 1.0"), ran.stderr
+    assert _imports(tool, "fixhelper") == "3.13"

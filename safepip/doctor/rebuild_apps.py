@@ -2,7 +2,9 @@
 that keeps it: a pipx app by ``pipx reinstall --python NEW APP`` (pipx keeps its injected
 packages and pip arguments in its metadata), a uv tool by ``uv tool install --reinstall
 --python NEW`` with what its receipt (``uv-receipt.toml``) names: the tool, then each
-``--with``. Either way the app's venv is copied aside first (links kept as links) and put back,
+``--with`` (its venv and commands removed first: uv keeps a venv whose interpreter path it
+still finds, Python upgraded or not). Either way the app's venv is copied aside first (links
+kept as links) and put back,
 with the commands that linked into it, where the tool fails or is interrupted: the old app is
 then exactly as it was.
 """
@@ -103,7 +105,8 @@ def _guarded(
     environ: dict[str, str] | None = None,
 ) -> bool:
     """Run ``command`` with ``venv`` copied aside, put back (and the links from ``bins`` into
-    it) where it fails or is interrupted; whether it worked."""
+    it) where it fails or is interrupted; whether it worked. For a uv tool, the venv and those
+    links are removed first: uv keeps a tool's venv whose interpreter path it still finds."""
     from safepip.process import run_foreground
 
     links = _links_into(bins, venv) if bins is not None else {}
@@ -111,6 +114,8 @@ def _guarded(
     backup.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(venv, backup, symlinks=True)
     try:
+        if what == "uv tool":
+            _remove(venv, links)
         code = run_foreground(
             command,
             environ=env.environ if environ is None else environ,
@@ -118,7 +123,7 @@ def _guarded(
             interactive=bool(env.stdin_isatty),
             terminate_as_interrupt=True,
         )
-    except BaseException:
+    except BaseException:  # an OSError of the removal included
         _put_back(backup, venv, links)
         raise
     if code != 0:
@@ -142,6 +147,12 @@ def _links_into(directory: Path, venv: Path) -> dict[Path, str]:
     return {
         e: os.readlink(e) for e in entries if e.is_symlink() and os.readlink(e).startswith(inside)
     }
+
+
+def _remove(venv: Path, links: dict[Path, str]) -> None:
+    shutil.rmtree(venv)
+    for link in links:
+        os.unlink(link)
 
 
 def _put_back(backup: Path, venv: Path, links: dict[Path, str]) -> None:
