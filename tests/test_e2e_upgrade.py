@@ -207,9 +207,9 @@ def test_repair_reinstalls_a_uv_tool_with_its_withs(
     uv = Path(sys.executable).parent / "uv"
     if not uv.exists():
         pytest.skip("uv is not installed in the test venv")
-    py312, py313 = pythons
-    moved = tmp_path / "py312"  # this test's own 3.12, removed below
-    shutil.copytree(py312, moved, symlinks=True)
+    source, py313 = _pyenv("3.12"), pythons[1]
+    assert source is not None
+    moved = _marked_copy(source, tmp_path / "py312", "3.12")  # its own: the other removes its
     system = tmp_path / "system" / "bin"
     system.mkdir(parents=True)
     (system / "python3").symlink_to(moved / "bin" / "python3.12")
