@@ -113,3 +113,41 @@ def test_requires_python_is_read_as_packaging_reads_it(spec: str, version: str) 
     pip = OwnPip(Path("pip.dist-info"), "26.0", spec or None, None)
     expected = not spec or SpecifierSet(spec).contains(version, prereleases=True)
     assert pip_supports(pip, version) == expected
+
+
+def test_a_venv_made_through_a_stable_link_keeps_the_link(
+    tmp_path: Path, clean_env: dict[str, str], managed_python: Path
+) -> None:
+    """Issue 26 point 4: the interpreter as found on PATH (a stable link such as Homebrew's
+    /opt/homebrew/bin/python3.12), not its resolved, versioned file, is what the venv names, so
+    that a patch upgrade (the link moved to a new file) breaks nothing."""
+    from safepip.target.interpreter import find_target
+    from safepip.target.venv import read_pyvenv_cfg
+
+    stable = tmp_path / "stable" / "bin"
+    stable.mkdir(parents=True)
+    (stable / "python3").symlink_to(os.path.realpath(managed_python))
+    env = Environment(environ=dict(clean_env, PATH=f"{stable}:/usr/bin:/bin"), cwd=tmp_path)
+    found = find_target(None, env)
+    assert found.path == str(stable / "python3")
+    facts = probe(found.path, env)
+    venv = tmp_path / ".venv"
+    create_venv(venv, facts.executable, facts, env)
+    assert read_pyvenv_cfg(venv)["home"] == str(stable)
+    link = venv / "bin" / "python"
+    while os.path.islink(link) and link.parent == venv / "bin":
+        link = link.parent / os.readlink(link)  # python -> python3 -> the interpreter
+    assert link == stable / "python3"
+
+
+def test_a_probe_names_the_link_it_was_reached_through(tmp_path: Path) -> None:
+    """A framework build (macOS) reports its resolved, versioned file as ``sys.executable``;
+    the probe names the link it was reached through instead, where both are the same file."""
+    from safepip.target.interpreter import Probe, _as_found
+
+    real = Path(os.path.realpath(sys.executable))
+    link = tmp_path / "python3"
+    link.symlink_to(real)
+    facts = Probe(str(real), "3.12.1", "/p", "/p", "/p/lib", "/p/site", True)
+    assert _as_found(facts, str(link)).executable == str(link)
+    assert _as_found(facts, str(tmp_path / "other")).executable == str(real)  # not the same

@@ -15,6 +15,7 @@ from safepip.doctor.assess import assess
 from safepip.doctor.broken import find_broken
 from safepip.doctor.findings import (
     FORMAT,
+    BrokenEnv,
     BrokenShared,
     ConfigInfo,
     DistributionInfo,
@@ -232,19 +233,22 @@ def _broken_shared(env: Environment) -> list[BrokenShared]:
     return found
 
 
-def _project(env: Environment) -> ProjectInfo:
+def _project(env: Environment, broken: list[BrokenEnv]) -> ProjectInfo:
     """The project and the venv its libraries go to (the user environment where no project
-    starts, as the install decides)."""
+    starts, as the install decides); one a Python upgrade broke is ``broken``, not ready."""
     from safepip.paths import same_path
     from safepip.pip.run import venv_has_pip
     from safepip.target.project import venv_target
     from safepip.target.user_place import libraries_home, why_user_env
-    from safepip.target.venv import read_pyvenv_cfg, read_venv
+    from safepip.target.venv import VenvState, read_pyvenv_cfg, read_venv
 
     where = venv_target(env.cwd, env.home)
     project = where.project
     path = libraries_home(where.path, project is not None, env.cwd, env.home, env.data_dir)
     state = read_venv(path)
+    upgraded = next((b for b in broken if same_path(b.path, path)), None)
+    if state.status == "ready" and upgraded is not None:
+        state = VenvState(path, "broken", upgraded.problem)
     ready = state.status == "ready"
     cfg = read_pyvenv_cfg(path) if ready else {}
     active = env.environ.get("VIRTUAL_ENV", "")
@@ -303,7 +307,8 @@ def gather(python: str | None, env: Environment, reporter: Reporter) -> Report:
     support = _venv_support(facts, env)
     reporter.detail("looking for pipx")
     pipx = _pipx(env)
-    project = _project(env)
+    broken = find_broken(env)
+    project = _project(env, broken)
     config = _config(env, project.root, notes)
     report = Report(
         format=FORMAT,
@@ -317,7 +322,7 @@ def gather(python: str | None, env: Environment, reporter: Reporter) -> Report:
         config=config,
         shims=_shims(env),
         notes=notes,
-        broken=find_broken(env),
+        broken=broken,
     )
     problems, more_notes = assess(report)
     report.problems = problems

@@ -7,19 +7,26 @@ from where it came (``direct_url.json``). The new venv is made beside the old on
 temporary name, gets them installed and must import them; only then is the old one renamed to
 ``<name>.old-<date>``, the new one put in its place (its scripts told their new path) and the
 old one removed (``--keep-old`` keeps it). Any failure, Ctrl-C included, removes the new one and
-leaves the old one exactly as it was. A pipx app is ``pipx reinstall --python``'d (pipx keeps
-its injected packages and pip arguments) with its venv copied first and put back on failure.
+leaves the old one exactly as it was. A pin the new Python has no build for is loosened to the
+newest version that has one, and the change named (:mod:`safepip.doctor.pins`). pipx apps and
+uv tools are reinstalled by their own tool (:mod:`safepip.doctor.rebuild_apps`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 from safepip.child_environ import ChosenTarget
 from safepip.doctor.findings import BrokenEnv
+from safepip.doctor.rebuild_apps import (
+    drop_old,
+    pipx_command,
+    reinstall_app,
+    reinstall_uv_tool,
+    uv_tool_args,
+)
 from safepip.environment import Environment
 from safepip.exceptions import Interrupted, SafepipError
 from safepip.report import Reporter
@@ -104,14 +111,21 @@ def _make_new(venv: Path, probe: Probe, env: Environment) -> Path:
     return new
 
 
-def _fill(new: Path, wanted: list[str], modules: list[str], env: Environment) -> str | None:
-    """Install ``wanted`` into ``new`` and import ``modules`` there; what failed, or None."""
+def _fill(
+    new: Path, wanted: list[str], modules: list[str], env: Environment
+) -> tuple[str | None, dict[str, str]]:
+    """Install ``wanted`` into ``new`` (pins it has no build for loosened, see
+    :mod:`safepip.doctor.pins`) and import ``modules`` there: what failed (or None), and the
+    pins loosened."""
+    from safepip.doctor.pins import loosen_pins
     from safepip.pip.run import LAUNCHER, run_pip
     from safepip.process import run_captured
 
     python = str(new / "bin" / "python")
     policy = ChosenTarget(venv=str(new))
+    loosened: dict[str, str] = {}
     if wanted:
+        wanted, loosened = loosen_pins(python, wanted, env, policy)
         code = run_pip(
             [python, "-c", LAUNCHER],
             ["install", *wanted],
@@ -120,13 +134,14 @@ def _fill(new: Path, wanted: list[str], modules: list[str], env: Environment) ->
             interactive=bool(env.stdin_isatty),
         )
         if code != 0:
-            return f"pip exited with {code}"
+            return f"pip exited with {code}", loosened
     if modules:
         done = run_captured([python, "-c", _IMPORTS, *modules], environ=env.environ, policy=policy)
         failed = done.stdout.strip()
         if done.returncode != 0 or failed:
-            return "these do not import: " + (failed or done.stderr.strip()).replace("\n", "; ")
-    return None
+            failed = (failed or done.stderr.strip()).replace("\n", "; ")
+            return f"these do not import: {failed}", loosened
+    return None, loosened
 
 
 def rebuild_venv(
@@ -134,6 +149,7 @@ def rebuild_venv(
 ) -> bool:
     """Rebuild the venv of ``broken`` on ``probe``'s interpreter; whether it worked (the old one
     untouched otherwise)."""
+    from safepip.doctor.pins import changes
     from safepip.target.lock import EnvironmentLock
     from safepip.target.venv import move_aside, remove_venv
     from safepip.target.venv_create import relocate
@@ -145,7 +161,7 @@ def rebuild_venv(
         new: Path | None = None
         try:
             new = _make_new(venv, probe, env)
-            failed = _fill(new, wanted, modules, env)
+            failed, loosened = _fill(new, wanted, modules, env)
             if failed is not None:
                 remove_venv(new)
                 reporter.error(f"repair: {venv} was not rebuilt ({failed}); it is as it was")
@@ -165,75 +181,10 @@ def rebuild_venv(
                 raise
             reporter.error(f"repair: {venv} was not rebuilt ({error}); it is as it was")
             return False
-    _drop_old(old, keep_old, reporter)
+    for change in changes(venv, loosened, probe.version):
+        reporter.info(f"repair: {venv}: {change}")
+    drop_old(old, keep_old, reporter)
     return True
-
-
-def _drop_old(old: Path, keep_old: bool, reporter: Reporter) -> None:
-    if keep_old:
-        reporter.info(f"repair: the old environment is kept as {old}")
-    else:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def reinstall_app(
-    broken: BrokenEnv, probe: Probe, env: Environment, reporter: Reporter, keep_old: bool
-) -> bool:
-    """``pipx reinstall --python`` of a pipx app whose venv broke, its venv copied aside first
-    and put back (with its commands' links) where pipx fails."""
-    from safepip.backends.pipx import bin_dir, find_pipx
-    from safepip.process import run_foreground
-
-    pipx = find_pipx(env)
-    venv = Path(broken.path)
-    if pipx is None:
-        reporter.error(f"repair: pipx app {venv.name} was not reinstalled: pipx is not found")
-        return False
-    links = _links_into(bin_dir(env.environ, env.home), venv)
-    backup = env.state_dir / "repair" / f"{venv.name}-{os.urandom(4).hex()}"
-    reporter.info(f"reinstalling pipx app {venv.name} on {probe.executable} with pipx")
-    backup.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(venv, backup, symlinks=True)
-    try:
-        code = run_foreground(
-            [*pipx.command, "reinstall", "--python", probe.executable, venv.name],
-            environ=env.environ,
-            policy=ChosenTarget(),
-            interactive=bool(env.stdin_isatty),
-            terminate_as_interrupt=True,
-        )
-    except BaseException:
-        _put_back(backup, venv, links)
-        raise
-    if code != 0:
-        _put_back(backup, venv, links)
-        reporter.error(
-            f"repair: pipx app {venv.name} was not reinstalled (pipx exited with {code}); "
-            "it is as it was"
-        )
-        return False
-    _drop_old(backup, keep_old, reporter)
-    return True
-
-
-def _links_into(directory: Path, venv: Path) -> dict[Path, str]:
-    """The commands in ``directory`` that are links into ``venv``."""
-    try:
-        entries = list(directory.iterdir())
-    except OSError:
-        return {}
-    inside = str(venv) + os.sep
-    return {
-        e: os.readlink(e) for e in entries if e.is_symlink() and os.readlink(e).startswith(inside)
-    }
-
-
-def _put_back(backup: Path, venv: Path, links: dict[Path, str]) -> None:
-    shutil.rmtree(venv, ignore_errors=True)
-    os.rename(backup, venv)
-    for link, target in links.items():
-        if not os.path.lexists(link):
-            os.symlink(target, link)
 
 
 def repair_broken(
@@ -252,26 +203,22 @@ def repair_broken(
     facts = probe(find_target(python, env).path, env)
     left = []
     for each in broken:
-        app = each.kind == "pipx"
         if dry_run:
-            what = (
-                f"pipx reinstall --python {facts.executable} {Path(each.path).name}"
-                if app
-                else "pip install " + " ".join(requirements(Path(each.path)))
-            )
+            what = _would(each, facts)
             reporter.info(f"repair: would rebuild {each.path} on Python {facts.version}: {what}")
             continue
-        if each.kind == "uv-tool":
-            name = Path(each.path).name
-            reporter.error(
-                f"repair: uv tool {name} is not rebuilt by safepip; rebuild it with: "
-                f"uv tool install --reinstall --python {facts.executable} {name}"
-            )
-            left.append(each)
-            continue
-        how = reinstall_app if app else rebuild_venv
+        how = {"pipx": reinstall_app, "uv-tool": reinstall_uv_tool}.get(each.kind, rebuild_venv)
         if not how(each, facts, env, reporter, keep_old):
             left.append(each)
     if left:
         reporter.error("repair: still broken: " + ", ".join(b.path for b in left))
     return left
+
+
+def _would(broken: BrokenEnv, probe: Probe) -> str:
+    """The command ``--repair`` would run for ``broken``, in words."""
+    if broken.kind == "pipx":
+        return pipx_command(broken, probe)
+    if broken.kind == "uv-tool":
+        return "uv " + " ".join(uv_tool_args(broken, probe))
+    return "pip install " + " ".join(requirements(Path(broken.path)))

@@ -167,7 +167,7 @@ def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
         try:
             data = json.loads(cache_file.read_text(encoding="utf-8"))
             if data.get("identity") == identity:
-                return Probe(**data["probe"])
+                return _as_found(Probe(**data["probe"]), path)
         except (OSError, ValueError, TypeError, KeyError):
             pass
     platform_too = platform_too and not questions.runs_as_own(path, env.own_executable)
@@ -176,7 +176,24 @@ def probe(path: str, env: Environment, *, platform_too: bool = False) -> Probe:
         _write_cache(cache_file, {"identity": identity, "probe": result.as_dict()})
         if tags is not None and identity is not None:  # one start for both questions
             _write_cache(_tags_cache(identity, env), _platform_cache(tags))
-    return result
+    return _as_found(result, path)
+
+
+def _as_found(found: Probe, path: str) -> Probe:
+    """``found`` naming ``path`` (made absolute, links kept) as its executable where both are
+    the same file: an interpreter reached through a stable link (Homebrew's
+    ``/opt/homebrew/bin/python3.12``) is then named by the link, not by the versioned file a
+    framework build reports, and the venvs made from it survive a patch upgrade (issue 26)."""
+    given = os.path.abspath(path)
+    if given == found.executable:
+        return found
+    try:
+        same = os.path.samefile(given, found.executable)
+    except OSError:
+        return found
+    if not same:  # a pyenv shim, a wrapper script: the interpreter it runs is the one
+        return found
+    return Probe(**dict(found.as_dict(), executable=given))
 
 
 def ask(python: str, code: str, *args: str, env: Environment) -> subprocess.CompletedProcess[str]:
