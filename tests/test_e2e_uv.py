@@ -313,6 +313,8 @@ def test_uv_plugins_are_found_kept_and_removed_for_good(
     for name in ("fixtool", "fixtool-one", "fixtool-two"):
         done = run_safepip(["install", name], cwd=outside, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
+        if name != "fixtool":  # a plugin is said as one, not as an application
+            assert f"installed {name} into the uv tool fixtool (--with)" in done.stderr
     tool = tmp_path / "uv-tools" / "fixtool"
     receipt = (tool / "uv-receipt.toml").read_text()
     assert "fixtool-one" in receipt and "fixtool-two" in receipt, receipt

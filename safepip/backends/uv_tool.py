@@ -242,7 +242,7 @@ class UvTool(Backend):
                 was_there=was_there,
                 upgrade=upgrade,
                 tool="uv tool",
-                how="as an application ",
+                how=_how(item),
                 instead=venv_instead(self.ctx),
                 versions=(before, _tool_version(tool_folder, item.name)),
                 force=self.ctx.pip_args.has("--force-reinstall"),
@@ -329,3 +329,10 @@ def _receipt_python(tool_env: Path) -> list[str]:
     except (SettingsError, AttributeError):
         return []
     return ["--python", python] if isinstance(python, str) and python else []
+
+
+def _how(item: Item) -> str:
+    """What the summary says of the route: an application, or a plugin ``--with`` its app."""
+    if item.inject_into:
+        return f"into the uv tool {item.inject_into} (--with) "
+    return "as an application "
