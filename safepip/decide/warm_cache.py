@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from safepip.target.project import VenvTarget
 
 FORMAT = "safepip-warm 1"
-#: The variables a decision (or the pip that runs after it) can depend on.
-_PREFIXES = ("PIP_", "SAFEPIP_", "XDG_", "PYTHON", "VIRTUAL_ENV", "CONDA_", "UV_", "PIPX_")
+#: The variables a decision (or the pip that runs after it) can depend on. Not pipx's: a warm
+#: install is the .venv's pip alone (and as root safepip sets PIPX_HOME itself, for pipx).
+_PREFIXES = ("PIP_", "SAFEPIP_", "XDG_", "PYTHON", "VIRTUAL_ENV", "CONDA_", "UV_")
 _NAMES = ("PATH", "HOME", "SUDO_USER", "__PYVENV_LAUNCHER__")
 
 
