@@ -9,27 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_sh
 from support.pipx import debian_pipx, pypi_pipx
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-def _sh(code: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["sh", "-c", code],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
 
 
 def machine(clean_env: dict[str, str], tmp_path: Path, pipx: Path) -> dict[str, str]:
@@ -65,25 +52,25 @@ def test_an_application_as_root_is_the_machines(
         env["SUDO_USER"] = "nobody"
     work = tmp_path / "app"
     work.mkdir()
-    run = _sh("safepip install fixapp", work, env)
+    run = run_sh("safepip install fixapp", work, env)
     assert run.returncode == 0, run.stderr
     opt, local_bin = Path(env["PIPX_GLOBAL_HOME"]), Path(env["PIPX_GLOBAL_BIN_DIR"])
     assert (opt / "venvs" / "fixapp" / "pipx_metadata.json").is_file()
     assert not (Path(env["HOME"]) / ".local" / "bin" / "fixapp").exists()
     assert "not on PATH" not in run.stderr
     # the next RUN line: a fresh shell with the default PATH
-    after = _sh("command -v fixapp && fixapp", work, env)
+    after = run_sh("command -v fixapp && fixapp", work, env)
     assert after.returncode == 0, after.stderr
     assert after.stdout.splitlines() == [str(local_bin / "fixapp"), "fixapp 1.0 (fixlib 2.0)"]
-    where = _sh("safepip where --json fixapp", work, env)
+    where = run_sh("safepip where --json fixapp", work, env)
     assert where.returncode == 0, where.stderr
     assert json.loads(where.stdout)["fixapp"] == ["pipx"]
-    doctor = json.loads(_sh("safepip doctor --json", work, env).stdout)["pipx"]
+    doctor = json.loads(run_sh("safepip doctor --json", work, env).stdout)["pipx"]
     assert (doctor["home"], doctor["bin_dir"]) == (str(opt), str(local_bin))
     assert doctor["bin_dir_on_path"]
-    listed = _sh("safepip list", work, env)  # outside a project: nothing of pipx's, no error
+    listed = run_sh("safepip list", work, env)  # outside a project: nothing of pipx's, no error
     assert listed.returncode == 0, listed.stderr
-    gone = _sh("safepip uninstall -y fixapp", work, env)
+    gone = run_sh("safepip uninstall -y fixapp", work, env)
     assert gone.returncode == 0, gone.stderr
     assert not (opt / "venvs" / "fixapp").exists() and not (local_bin / "fixapp").exists()
 
@@ -98,7 +85,7 @@ def test_root_with_its_own_pipx_home_keeps_it(
     env["PIPX_HOME"], env["PIPX_BIN_DIR"] = str(tmp_path / "mine"), str(tmp_path / "mine-bin")
     work = tmp_path / "app"
     work.mkdir()
-    run = _sh("safepip install fixapp", work, env)
+    run = run_sh("safepip install fixapp", work, env)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "mine" / "venvs" / "fixapp").is_dir()
     assert not Path(env["PIPX_GLOBAL_HOME"]).exists()

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from support import PackageIndex
+from support.cli import run_sh
 from support.wheels import build_wheel
 
 from safepip.environment import Environment
@@ -59,19 +59,6 @@ safepip install -r requirements.txt
 """
 
 
-def _sh(code: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["sh", "-c", code],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-
-
 @pytest.fixture
 def with_safepip(clean_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
@@ -89,7 +76,7 @@ def test_a_dockerfile_run_line_as_root(
         pytest.skip("a Dockerfile's RUN runs as root")
     build = tmp_path / "build"
     build.mkdir()
-    run = _sh(DOCKERFILE_RUN, build, with_safepip)
+    run = run_sh(DOCKERFILE_RUN, build, with_safepip)
     assert run.returncode == 0, run.stderr
     venv = build / "app" / ".venv"
     found = re.search(r"ENV VIRTUAL_ENV=(\S+) PATH=(\S+)", run.stderr)
@@ -99,7 +86,7 @@ def test_a_dockerfile_run_line_as_root(
     # the next RUN line, with the ENV line applied as docker does
     env = dict(with_safepip, VIRTUAL_ENV=found.group(1))
     env["PATH"] = found.group(2).replace("$PATH", with_safepip["PATH"])
-    after = _sh(
+    after = run_sh(
         'python -c "import fixlib; print(fixlib.__version__)"; pip --version', build / "app", env
     )
     assert after.returncode == 0, after.stderr
@@ -113,11 +100,11 @@ def test_a_github_actions_step(with_safepip: dict[str, str], tmp_path: Path) -> 
     build = tmp_path / "work"
     build.mkdir()
     env = dict(with_safepip, GITHUB_PATH=str(github_path), CI="true")
-    run = _sh(DOCKERFILE_RUN, build, env)
+    run = run_sh(DOCKERFILE_RUN, build, env)
     assert run.returncode == 0, run.stderr
     found = re.search(r'for the next steps: (echo \S+ >> "\$GITHUB_PATH")', run.stderr)
     assert found is not None, run.stderr
-    assert _sh(found.group(1), build, env).returncode == 0  # the step the user adds
+    assert run_sh(found.group(1), build, env).returncode == 0  # the step the user adds
     assert github_path.read_text() == f"{build / 'app' / '.venv' / 'bin'}\n"
 
 
@@ -165,13 +152,13 @@ def test_a_server_named_with_the_apps_library_runs_the_app_next(
     build = tmp_path / "app"
     build.mkdir()
     (build / "app.py").write_text("import fixlib\n\ndef app():\n    return fixlib.__version__\n")
-    run = _sh("safepip install -q fixlib fixserve", build, base)
+    run = run_sh("safepip install -q fixlib fixserve", build, base)
     assert run.returncode == 0, run.stderr
     assert "ENV VIRTUAL_ENV=" in run.stderr and "installed" not in run.stderr
-    after = _sh("command -v fixserve; fixserve app:app", build, _next_run_line(run.stderr, base))
+    after = run_sh("command -v fixserve; fixserve app:app", build, _next_run_line(run.stderr, base))
     assert after.returncode == 0, after.stderr
     assert after.stdout.splitlines() == [str(build / ".venv" / "bin" / "fixserve"), "2.0"]
-    quiet = _sh("safepip install -q fixlib==1.0", build, dict(base, SAFEPIP_QUIET_HINTS="1"))
+    quiet = run_sh("safepip install -q fixlib==1.0", build, dict(base, SAFEPIP_QUIET_HINTS="1"))
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
 
 
@@ -181,11 +168,11 @@ def test_a_library_outside_any_folder_of_a_project_as_root(
     """``WORKDIR /``: the user environment, and its ENV line, with which the next line imports."""
     if os.geteuid() != 0:
         pytest.skip("a Dockerfile's RUN runs as root")
-    run = _sh("safepip install fixlib", Path("/"), with_safepip)
+    run = run_sh("safepip install fixlib", Path("/"), with_safepip)
     assert run.returncode == 0, run.stderr
     user_env = Path(with_safepip["HOME"]) / ".local" / "share" / "safepip" / "user-env"
     assert f"ENV VIRTUAL_ENV={user_env} PATH={user_env}/bin:$PATH" in run.stderr
-    after = _sh(
+    after = run_sh(
         'python3 -c "import fixlib; print(fixlib.__version__)"',
         Path("/"),
         _next_run_line(run.stderr, with_safepip),

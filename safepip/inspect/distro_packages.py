@@ -14,7 +14,7 @@ manager is asked (:mod:`safepip.inspect.packagers`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,16 +114,20 @@ def same_project(name: str, package: AptPackage) -> bool:
     return name in _segments(package.homepage)
 
 
-def _requirement(text: str) -> tuple[str, str, bool] | None:
-    """The canonical name, specifier and whether the markers allow it here, of a requirement."""
+def _requirements(
+    wanted: Sequence[Wanted],
+) -> Iterator[tuple[Wanted, str, str, bool]]:
+    """Each requirement that parses, with its canonical name, specifier and whether its
+    markers allow it here."""
     from packaging.requirements import InvalidRequirement, Requirement
 
-    try:
-        parsed = Requirement(text)
-    except InvalidRequirement:
-        return None
-    allowed = parsed.marker is None or parsed.marker.evaluate({"extra": ""})
-    return canonicalize_name(parsed.name), str(parsed.specifier), allowed
+    for one in wanted:
+        try:
+            parsed = Requirement(one.text)
+        except InvalidRequirement:
+            continue
+        allowed = parsed.marker is None or parsed.marker.evaluate({"extra": ""})
+        yield one, canonicalize_name(parsed.name), str(parsed.specifier), allowed
 
 
 def _apt_package(
@@ -157,11 +161,7 @@ def _apt(
         return Lookup("apt", shown, {}, NO_LISTS)
     fallback = fallback_names()
     found: dict[str, Packaged] = {}
-    for one in wanted:
-        parsed = _requirement(one.text)
-        if parsed is None:
-            continue
-        name, specifier, allowed = parsed
+    for one, name, specifier, allowed in _requirements(wanted):
         package = _apt_package(name, one.imports, index, fallback)
         if package is not None:
             fits = satisfies(package.version, specifier) if allowed else False
@@ -178,11 +178,7 @@ def _asked(
     from safepip.process import run_captured
 
     found: dict[str, Packaged] = {}
-    for one in wanted:
-        parsed = _requirement(one.text)
-        if parsed is None:
-            continue
-        name, specifier, allowed = parsed
+    for one, name, specifier, allowed in _requirements(wanted):
         candidates = packagers.names(manager, name, one.imports)
         try:
             done = run_captured(

@@ -30,6 +30,23 @@ def run_safepip(
     )
 
 
+def run_sh(
+    code: str, cwd: Path, env: Mapping[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``sh -c CODE`` as a Dockerfile's ``RUN`` line or a script runs it: no terminal, output
+    captured, its exit status returned (not raised)."""
+    return subprocess.run(
+        ["sh", "-c", code],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 def venv_python(project: Path) -> Path:
     return project / ".venv" / "bin" / "python"
 
