@@ -19,7 +19,7 @@ from safepip.inspect.distro_packages import Lookup
 from safepip.pip import parser as _parser
 from safepip.pip.argv import PipArgs
 from safepip.report import Reporter
-from safepip.target.interpreter import Interpreter, Probe, find_target
+from safepip.target.interpreter import find_target
 from safepip.target.interpreter import probe as probe_interpreter
 from safepip.target.pep668 import externally_managed, pep668_applies
 from safepip.target.project import VenvTarget, venv_target
@@ -35,7 +35,7 @@ def run(parsed: Parsed, options: SafepipOptions, env: Environment, reporter: Rep
     target = find_target(pip_args.python, env)
     reporter.detail(f"target interpreter: {target.path} (chosen as {target.chosen_by})")
     probe = probe_interpreter(target.path, env)
-    managed = _managed(target, probe, env)
+    managed = not target.is_venv and externally_managed(probe.stdlib) is not None
     redirected = pep668_applies(pip_args, target, probe, env) is not None
     where = venv_target(env.cwd, env.home)
     steps = plan(
@@ -103,17 +103,6 @@ def _say_packaged(
             env.stdout.write(f"  {step.item.text}: {found.line()}\n")
     if packaged.note and packaged.manager is not None:
         reporter.info(f"the distribution's packages are unknown here: {packaged.note}")
-
-
-def _managed(target: Interpreter, probe: Probe, env: Environment) -> bool:
-    """Whether the target is externally managed; if so, apt's lists are read meanwhile (the
-    distribution's packages are named beside each requirement)."""
-    managed = not target.is_venv and externally_managed(probe.stdlib) is not None
-    if managed:
-        from safepip.inspect.apt_lists import read_early
-
-        read_early(env.environ, env.cache_dir)
-    return managed
 
 
 def _backends(

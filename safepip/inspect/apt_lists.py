@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,38 +209,9 @@ def _store(path: Path, key: list[list[object]], index: AptIndex) -> None:
         pass  # a cache: the next run reads the lists again
 
 
-#: Indexes being read side by side with other work (:func:`read_early`), by cache folder.
-_early: dict[str, tuple[threading.Thread, list[AptIndex]]] = {}
-
-
-def read_early(environ: Mapping[str, str], cache_dir: Path | None) -> None:
-    """Start reading apt's lists in a thread (reading 50 MB of them takes ~0.25 s where
-    safepip's cache is cold): the caller's look-ups on the index run meanwhile, and
-    :func:`apt_index` takes the result."""
-    key = str(cache_dir)
-    if key in _early:
-        return
-    found: list[AptIndex] = []
-    thread = threading.Thread(
-        target=lambda: found.append(_read(environ, cache_dir)), name="apt-lists", daemon=True
-    )
-    _early[key] = (thread, found)
-    thread.start()
-
-
 def apt_index(environ: Mapping[str, str], cache_dir: Path | None) -> AptIndex:
     """The ``python3-*`` packages of apt's lists (none where there are no lists), from
-    safepip's cache where the lists are unchanged since it was written (or from
-    :func:`read_early`)."""
-    early = _early.pop(str(cache_dir), None)
-    if early is not None:
-        early[0].join()
-        if early[1]:
-            return early[1][0]
-    return _read(environ, cache_dir)
-
-
-def _read(environ: Mapping[str, str], cache_dir: Path | None) -> AptIndex:
+    safepip's cache where the lists are unchanged since it was written."""
     files = list_files(lists_folder(environ))
     if not files:
         return AptIndex({}, {}, (), None)
