@@ -21,8 +21,9 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from safepip.environment import Environment
 from safepip.report import Reporter
@@ -241,3 +242,16 @@ def pipx_has(name: str, environ: Mapping[str, str], home: Path) -> bool:
     starting pipx."""
     homes = pipx_homes(environ, home)
     return any((h / "venvs" / name / "pipx_metadata.json").is_file() for h in homes)
+
+
+def rewrite_metadata(path: Path, change: Callable[[Any], bool]) -> None:
+    """Apply ``change`` to the pipx metadata at ``path`` and, where it says it changed
+    something, write it back atomically as pipx writes it (4-space indent, keys in order, the
+    file's final newline kept). Raises OSError, ValueError (not JSON) and what ``change``
+    raises on metadata of another shape."""
+    from safepip.paths import write_whole
+
+    text = path.read_text("utf-8")
+    metadata = json.loads(text)
+    if change(metadata):
+        write_whole(path, json.dumps(metadata, indent=4) + ("\n" if text.endswith("\n") else ""))

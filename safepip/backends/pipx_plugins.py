@@ -10,10 +10,17 @@ import json
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from safepip.backends.base import Outcome, Request
 from safepip.backends.pipx import Pipx, PipxRuns, find_pipx, install, reuse_environ
-from safepip.backends.pipx_home import installed_app_venv, pipx_has, pipx_homes, pipx_turn
+from safepip.backends.pipx_home import (
+    installed_app_venv,
+    pipx_has,
+    pipx_homes,
+    pipx_turn,
+    rewrite_metadata,
+)
 from safepip.child_environ import ChosenTarget
 from safepip.decide.model import Planned, Route
 from safepip.process import run_captured, run_foreground
@@ -49,21 +56,19 @@ def forget_injected(app: str, name: str, environ: Mapping[str, str], home: Path)
     ``pipx uninject`` does (pipx 1.1 has none: after ``runpip uninstall`` its metadata kept the
     plugin, and the next ``pipx reinstall`` brought it back). Left alone if unreadable."""
     from safepip.names import canonicalize_name
-    from safepip.paths import write_whole
 
     for folder in pipx_homes(environ, home):
         path = folder / "venvs" / app / "pipx_metadata.json"
-        try:
-            text = path.read_text("utf-8")
-            metadata = json.loads(text)
+
+        def forget(metadata: Any) -> bool:
             packages = metadata["injected_packages"]
             gone = [k for k in packages if canonicalize_name(str(k)) == name]
             for key in gone:
                 del packages[key]
-            if gone:
-                write_whole(
-                    path, json.dumps(metadata, indent=4) + ("\n" if text.endswith("\n") else "")
-                )
+            return bool(gone)
+
+        try:
+            rewrite_metadata(path, forget)
         except (OSError, ValueError, KeyError, TypeError):
             continue
 

@@ -9,9 +9,9 @@ it put on PATH is read from the environment uv made.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from safepip.backends.app_lines import app_summary, bin_links, shadow_notes, venv_instead
 from safepip.backends.base import Backend, Context, Outcome, Request
@@ -57,16 +57,23 @@ def tool_args(
     return tool_install_args(item.text, pip_args, index, python)
 
 
-def receipt(tool_env: Path) -> list[str]:
-    """What uv's receipt (``uv-receipt.toml``) says a tool was installed from, as requirement
-    strings: the tool first, then its ``--with`` packages; [] where there is none to read."""
+def _receipt(tool_env: Path) -> Mapping[str, Any]:
+    """The ``[tool]`` table of uv's receipt of a tool (``uv-receipt.toml``); {} where there is
+    none to read."""
     from safepip.exceptions import SettingsError
     from safepip.tomlfile import load_toml
 
     try:
-        entries = load_toml(tool_env / "uv-receipt.toml").get("tool", {}).get("requirements", [])
-    except (SettingsError, AttributeError):
-        return []
+        table = load_toml(tool_env / "uv-receipt.toml").get("tool", {})
+    except SettingsError:
+        return {}
+    return table if isinstance(table, Mapping) else {}
+
+
+def receipt(tool_env: Path) -> list[str]:
+    """What uv's receipt says a tool was installed from, as requirement strings: the tool
+    first, then its ``--with`` packages; [] where there is none to read."""
+    entries = _receipt(tool_env).get("requirements", [])
     found = []
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
@@ -321,13 +328,7 @@ def _tool_version(tool_folder: Path | None, name: str | None) -> str | None:
 
 def _receipt_python(tool_env: Path) -> list[str]:
     """``--python X`` as uv's receipt of the tool records it (safepip always names one)."""
-    from safepip.exceptions import SettingsError
-    from safepip.tomlfile import load_toml
-
-    try:
-        python = load_toml(tool_env / "uv-receipt.toml").get("tool", {}).get("python")
-    except (SettingsError, AttributeError):
-        return []
+    python = _receipt(tool_env).get("python")
     return ["--python", python] if isinstance(python, str) and python else []
 
 

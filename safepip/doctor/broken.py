@@ -15,6 +15,7 @@ import os
 import re
 from pathlib import Path
 
+from safepip.backends.uv import default_tool_dir
 from safepip.doctor.findings import BrokenEnv
 from safepip.environment import Environment
 
@@ -96,7 +97,10 @@ def candidates(env: Environment) -> list[tuple[Path, str]]:
     found.append((env.data_dir / "pipx", "safepip-pipx"))
     for pipx_home in pipx_homes(env.environ, env.home):
         found += [(p.parent, "pipx") for p in sorted(pipx_home.glob("venvs/*/pipx_metadata.json"))]
-    found += [(p.parent, "uv-tool") for p in sorted(uv_tool_dir(env).glob("*/uv-receipt.toml"))]
+    found += [
+        (p.parent, "uv-tool")
+        for p in sorted(default_tool_dir(env.environ, env.home).glob("*/uv-receipt.toml"))
+    ]
     seen: set[str] = set()
     unique = []
     for path, kind in found:
@@ -105,17 +109,6 @@ def candidates(env: Environment) -> list[tuple[Path, str]]:
             seen.add(real)
             unique.append((path, kind))
     return unique
-
-
-def uv_tool_dir(env: Environment) -> Path:
-    """Where uv keeps its tools, as uv decides it (``$UV_TOOL_DIR``, else its data folder),
-    without running uv."""
-    value = env.environ.get("UV_TOOL_DIR", "")
-    if value:
-        return Path(value)
-    data = env.environ.get("XDG_DATA_HOME", "")
-    base = Path(data) if data and os.path.isabs(data) else env.home / ".local" / "share"
-    return base / "uv" / "tools"
 
 
 def find_broken(env: Environment) -> list[BrokenEnv]:

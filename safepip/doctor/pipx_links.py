@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from safepip.backends.pipx_home import rewrite_metadata
 from safepip.doctor.findings import StaleLinks
 from safepip.inspect.downloads import PREFIX
-from safepip.paths import write_whole
 
 _LONG = "--find-links"
 _SHORT = "-f"
@@ -93,9 +93,10 @@ def find_stale(environ: Mapping[str, str], home: Path) -> list[StaleLinks]:
 def repair(stale: StaleLinks) -> None:
     """Rewrite ``stale.metadata`` without those find-links, atomically and as pipx writes it
     (4-space indent; keys, their order and every other value unchanged). Raises OSError."""
-    path = Path(stale.metadata)
-    text = path.read_text("utf-8")
-    metadata = json.loads(text)
-    for package in _packages(metadata):
-        package["pip_args"] = strip_links(package["pip_args"])[0]
-    write_whole(path, json.dumps(metadata, indent=4) + ("\n" if text.endswith("\n") else ""))
+
+    def strip(metadata: Any) -> bool:
+        for package in _packages(metadata):
+            package["pip_args"] = strip_links(package["pip_args"])[0]
+        return True
+
+    rewrite_metadata(Path(stale.metadata), strip)
