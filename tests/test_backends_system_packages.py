@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from support.cli import stand_ins
 
 from safepip.backends.base import Context, Request
 from safepip.backends.homes import homes
@@ -29,10 +30,7 @@ pytestmark = pytest.mark.skipif(
 def _setup(tmp_path: Path, terminal: bool = False) -> tuple[DistroPackages, Path]:
     bin_dir, record = tmp_path / "bin", tmp_path / "record"
     bin_dir.mkdir(parents=True)
-    for name in ("apt-get", "sudo"):
-        stand_in = bin_dir / name
-        stand_in.write_text(f'#!/bin/sh\necho "{name} $*" >> "{record}"\n')
-        stand_in.chmod(0o755)
+    stand_ins(bin_dir, record, "apt-get", "sudo")
     config = tmp_path / "apt.conf"
     config.write_text(f'Dir::State::Lists "{DATA / "apt-lists"}/";\n')
     environ = {

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from support.cli import run_safepip, venv_import
+from support.cli import run_safepip, stand_ins, venv_import
 
 from safepip.target.distro import package_manager
 
@@ -32,10 +32,7 @@ def _with_apt(env: dict[str, str], tmp_path: Path, lists: Path = DATA / "apt-lis
     returns the file they record their arguments in."""
     bin_dir, record = tmp_path / "stand-ins", tmp_path / "record"
     bin_dir.mkdir()
-    for name in ("apt-get", "sudo"):
-        stand_in = bin_dir / name
-        stand_in.write_text(f'#!/bin/sh\necho "{name} $*" >> "{record}"\n')
-        stand_in.chmod(0o755)
+    stand_ins(bin_dir, record, "apt-get", "sudo")
     config = tmp_path / "apt.conf"
     config.write_text(f'Dir::State::Lists "{lists}/";\n')
     env.update(APT_CONFIG=str(config), PATH=f"{bin_dir}:{env['PATH']}")

@@ -47,6 +47,15 @@ def run_sh(
     )
 
 
+def stand_ins(bin_dir: Path, record: Path, *names: str) -> None:
+    """Executables ``names`` in ``bin_dir`` that only append their name and arguments to
+    ``record`` (an ``apt-get`` or ``sudo`` a test must not really run)."""
+    for name in names:
+        stand_in = bin_dir / name
+        stand_in.write_text(f'#!/bin/sh\necho "{name} $*" >> "{record}"\n')
+        stand_in.chmod(0o755)
+
+
 def venv_python(project: Path) -> Path:
     return project / ".venv" / "bin" / "python"
 
